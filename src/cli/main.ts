@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of the `lifeboat` CLI: it only wires commands; each command lives in its own file.
+import { Command } from 'commander';
+import { versionCommand } from './version.ts';
+
+const program = new Command('lifeboat')
+  .description('Back up every image a cluster runs and run the workloads from the copies')
+  .showHelpAfterError();
+
+program.addCommand(versionCommand());
+
+await program.parseAsync(process.argv);
