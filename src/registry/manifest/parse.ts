@@ -1,0 +1,153 @@
+// Parses a manifest or index from its exact bytes. The bytes are never re-serialised (their hash is
+// the manifest's identity); parsing only tells what to copy underneath them.
+//
+// Contract: the type is the body's `mediaType`, else the response's Content-Type, else inferred from
+// the shape (OCI allows omitting `mediaType`). A body and a Content-Type that disagree are refused, as
+// are schema 1 and every type this engine does not copy, with an error naming the type.
+import { z } from 'zod';
+import type { Descriptor } from '../types.ts';
+import { InvalidManifestError, MediaTypeMismatchError, UnsupportedManifestError } from './errors.ts';
+import {
+  DOCKER_SCHEMA1,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  bareMediaType,
+  isNonDistributable,
+  isSchema1,
+  manifestKind,
+} from './media-types.ts';
+
+export interface ParsedIndex {
+  readonly kind: 'index';
+  readonly mediaType: string;
+  readonly manifests: readonly Descriptor[];
+}
+
+export interface ParsedImage {
+  readonly kind: 'image';
+  readonly mediaType: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+}
+
+export type ParsedManifest = ParsedIndex | ParsedImage;
+
+/** Content types that say nothing about the manifest: some registries answer with them. */
+const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  '',
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+]);
+
+const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+const platformSchema = z.looseObject({
+  os: z.string(),
+  architecture: z.string(),
+  variant: z.string().optional(),
+  'os.version': z.string().optional(),
+});
+
+const descriptorSchema = z.looseObject({
+  mediaType: z.string().min(1),
+  digest: z.string().regex(DIGEST, 'expected sha256:<64 hex> or sha512:<128 hex>'),
+  size: z.number().int().nonnegative(),
+  platform: platformSchema.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  urls: z.array(z.string()).optional(),
+});
+
+const indexSchema = z.looseObject({
+  schemaVersion: z.literal(2),
+  manifests: z.array(descriptorSchema),
+});
+
+const imageSchema = z.looseObject({
+  schemaVersion: z.literal(2),
+  config: descriptorSchema,
+  layers: z.array(descriptorSchema),
+});
+
+/** The manifest's type, decided as the module contract says; throws on disagreement or schema 1. */
+function resolveMediaType(body: Record<string, unknown>, declared: string | undefined): string {
+  const header = declared === undefined ? '' : bareMediaType(declared);
+  const fromHeader = GENERIC_CONTENT_TYPES.has(header) ? undefined : header;
+  if (body['schemaVersion'] === 1)
+    throw new UnsupportedManifestError(fromHeader ?? DOCKER_SCHEMA1, 'schema 1');
+  const fromBody = typeof body['mediaType'] === 'string' ? body['mediaType'] : undefined;
+  if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
+    throw new MediaTypeMismatchError(fromHeader, fromBody);
+  }
+  const mediaType = fromBody ?? fromHeader ?? (Array.isArray(body['manifests']) ? OCI_INDEX : OCI_MANIFEST);
+  if (isSchema1(mediaType)) throw new UnsupportedManifestError(mediaType, 'schema 1');
+  return mediaType;
+}
+
+/**
+ * Parses `bytes` as a manifest or index. `contentType` is what the registry sent (or the descriptor's
+ * mediaType for a child). Throws `UnsupportedManifestError`, `MediaTypeMismatchError` or
+ * `InvalidManifestError`.
+ */
+export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    throw new InvalidManifestError('manifest is not valid JSON', contentType, { cause: error });
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidManifestError('manifest is not a JSON object', contentType);
+  }
+  const mediaType = resolveMediaType(body as Record<string, unknown>, contentType);
+  const kind = manifestKind(mediaType);
+  if (kind === undefined) throw new UnsupportedManifestError(mediaType);
+  const schema = kind === 'index' ? indexSchema : imageSchema;
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new InvalidManifestError(
+      `invalid ${mediaType}${where}: ${issue?.message ?? 'malformed'}`,
+      mediaType,
+      {
+        cause: result.error,
+      },
+    );
+  }
+  if (kind === 'index') {
+    const { manifests } = result.data as z.infer<typeof indexSchema>;
+    return { kind, mediaType, manifests };
+  }
+  const { config, layers } = result.data as z.infer<typeof imageSchema>;
+  return { kind, mediaType, config, layers };
+}
+
+/** What an image references, split into child manifests (of an index) and blobs (of an image). */
+export interface ManifestChildren {
+  readonly manifests: readonly Descriptor[];
+  readonly blobs: readonly Descriptor[];
+}
+
+/**
+ * Lists what must exist before `manifest` may be pushed. Non-distributable layers that carry `urls`
+ * live outside registries and are left out. Throws `UnsupportedManifestError` on an index entry whose
+ * type is not a manifest this engine copies.
+ */
+export function listChildren(manifest: ParsedManifest): ManifestChildren {
+  if (manifest.kind === 'image') {
+    const layers = manifest.layers.filter((l) => !(isNonDistributable(l.mediaType) && hasUrls(l)));
+    return { manifests: [], blobs: [manifest.config, ...layers] };
+  }
+  for (const child of manifest.manifests) {
+    if (manifestKind(child.mediaType) === undefined) {
+      throw new UnsupportedManifestError(child.mediaType, `index entry ${child.digest}`);
+    }
+  }
+  return { manifests: manifest.manifests, blobs: [] };
+}
+
+function hasUrls(descriptor: Descriptor): boolean {
+  const urls = (descriptor as { urls?: unknown }).urls;
+  return Array.isArray(urls) && urls.length > 0;
+}
