@@ -24,7 +24,10 @@ export interface Queue<T> {
    * `shutdown: true` once the queue is shut down and empty; the caller should then stop.
    */
   get(): Promise<QueueGetResult<T>>;
-  /** Releases an item taken with `get`; re-queues it if it was added again meanwhile. */
+  /**
+   * Releases an item taken with `get`; re-queues it if it was added again meanwhile. Ignored for
+   * an item nobody holds, so a double `done` cannot corrupt the bookkeeping.
+   */
   done(item: T): void;
   /** Items waiting to be taken. For information only: never gate `add` or `get` on it. */
   len(): number;
