@@ -1,0 +1,59 @@
+// What a client authenticates with. Credentials are plain data; they never reach a log line or an
+// error message (`describeCredentials` is the only textual form, and it names no secret).
+
+export type Credentials =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  /** An OAuth2 refresh token (docker `identitytoken`), exchanged at the realm with a POST form. */
+  | { readonly kind: 'identityToken'; readonly token: string; readonly username?: string | undefined };
+
+export const ANONYMOUS: Credentials = Object.freeze({ kind: 'anonymous' });
+
+/** Looks up the credentials for a registry host (`docker.io`, `127.0.0.1:5000`). */
+export interface Keychain {
+  resolve(registry: string): Credentials;
+}
+
+export class CredentialsParseError extends Error {
+  readonly code = 'CREDENTIALS_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CredentialsParseError';
+  }
+}
+
+/**
+ * Parses `USER:PASS` as skopeo's `--src-creds` does: split at the first colon, so passwords may
+ * contain colons. `USER` alone is refused (we never prompt). The message never repeats the input.
+ */
+export function parseCredentialsFlag(value: string, flag = '--creds'): Credentials {
+  const colon = value.indexOf(':');
+  if (colon < 0) throw new CredentialsParseError(`${flag} must be USER:PASSWORD`);
+  const username = value.slice(0, colon);
+  const password = value.slice(colon + 1);
+  if (username === '') throw new CredentialsParseError(`${flag} has an empty user name`);
+  if (password === '') throw new CredentialsParseError(`${flag} has an empty password`);
+  return { kind: 'basic', username, password };
+}
+
+/** A secret-free description for logs: "user alice", "identity token", "anonymous". */
+export function describeCredentials(credentials: Credentials): string {
+  switch (credentials.kind) {
+    case 'anonymous':
+      return 'anonymous';
+    case 'basic':
+      return `user ${credentials.username}`;
+    case 'identityToken':
+      return 'identity token';
+  }
+}
+
+/** `Basic base64(user:pass)` for a Basic challenge or a token GET. */
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** A keychain that answers the same credentials for every registry. */
+export function staticKeychain(credentials: Credentials): Keychain {
+  return { resolve: () => credentials };
+}

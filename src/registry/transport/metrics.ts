@@ -1,0 +1,40 @@
+// The per-request hook and a prom-client implementation of it. The transport calls the hook once per
+// request on the wire (token exchanges, retries and redirect hops each count), after the response
+// headers arrive or the request fails.
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface RequestObservation {
+  /** host[:port] the request went to (a redirect target or token realm counts as its own host). */
+  readonly host: string;
+  readonly method: string;
+  /** HTTP status, or undefined when no response came (connection error, abort). */
+  readonly status: number | undefined;
+  readonly durationMs: number;
+}
+
+export type RequestHook = (observation: RequestObservation) => void;
+
+/**
+ * A hook recording `lifeboat_registry_requests_total{host,method,code}` and
+ * `lifeboat_registry_request_duration_seconds{host,method}` into `registry`. `code` is the status, or
+ * "error" when the request got no response. Call once per prom-client Registry.
+ */
+export function registryRequestMetrics(registry: Registry): RequestHook {
+  const requests = new Counter({
+    name: 'lifeboat_registry_requests_total',
+    help: 'Requests sent to registries, by host, method and response code ("error" when none came)',
+    labelNames: ['host', 'method', 'code'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'lifeboat_registry_request_duration_seconds',
+    help: 'Time from sending a registry request to its response headers',
+    labelNames: ['host', 'method'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return ({ host, method, status, durationMs }) => {
+    requests.inc({ host, method, code: status === undefined ? 'error' : String(status) });
+    duration.observe({ host, method }, durationMs / 1000);
+  };
+}
