@@ -25,12 +25,13 @@ export interface ParsedDigest {
 
 /**
  * Validates `value` as go-digest's `Parse` does and splits it. Throws `InvalidReferenceError` with
- * REFERENCE_DIGEST_INVALID_ENCODING, REFERENCE_DIGEST_INVALID_LENGTH or REFERENCE_DIGEST_UNSUPPORTED.
+ * REFERENCE_DIGEST_INVALID_ENCODING, REFERENCE_DIGEST_INVALID_LENGTH or REFERENCE_DIGEST_UNSUPPORTED;
+ * the error's `input` is `input` (the whole reference, when the digest came from one).
  */
-export function parseDigest(value: string): ParsedDigest {
+export function parseDigest(value: string, input: string = value): ParsedDigest {
   const colon = value.indexOf(':');
   if (colon <= 0 || colon + 1 === value.length) {
-    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_ENCODING', value);
+    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_ENCODING', input);
   }
   const algorithm = value.slice(0, colon);
   const encoded = value.slice(colon + 1);
@@ -38,14 +39,14 @@ export function parseDigest(value: string): ParsedDigest {
   if (hexLength === undefined) {
     throw new InvalidReferenceError(
       goDigestShape.test(value) ? 'REFERENCE_DIGEST_UNSUPPORTED' : 'REFERENCE_DIGEST_INVALID_ENCODING',
-      value,
+      input,
     );
   }
   if (encoded.length !== hexLength) {
-    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_LENGTH', value);
+    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_LENGTH', input);
   }
   if (!lowercaseHex.test(encoded)) {
-    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_ENCODING', value);
+    throw new InvalidReferenceError('REFERENCE_DIGEST_INVALID_ENCODING', input);
   }
   return { algorithm, encoded };
 }

@@ -71,7 +71,15 @@ export function parseNormalizedNamed(input: string): ImageReference {
       `invalid reference format: repository name (${remote}) must be lowercase`,
     );
   }
-  return parse(`${domain}/${remainder}`);
+  try {
+    return parse(`${domain}/${remainder}`);
+  } catch (error) {
+    // Report the string the caller gave, not the qualified one built here.
+    if (error instanceof InvalidReferenceError) {
+      throw new InvalidReferenceError(error.code, input, error.message);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -30,6 +30,6 @@ export function parse(input: string): ImageReference {
     throw new InvalidReferenceError('REFERENCE_NAME_TOO_LONG', input);
   }
   const digest = match[3];
-  if (digest !== undefined) parseDigest(digest);
+  if (digest !== undefined) parseDigest(digest, input);
   return new ImageReference({ domain, path, tag: match[2], digest });
 }
