@@ -1,0 +1,423 @@
+/**
+ * The one place that sends HTTP to the Kubernetes API server.
+ *
+ * client-node 2.x supplies the typed API classes and the kubeconfig, but sends every call through
+ * `undici.fetch` with a brand-new `undici.Agent` (a TLS handshake per call), with no rate limit, no
+ * timeout and no retries. Here every typed call and every raw request goes through:
+ * - ONE shared undici Agent (keep-alive; one TLS connection serves many calls). A `pre` middleware
+ *   sets it with `ctx.setDispatcher`, and our auth method never creates per-call agents;
+ * - one token bucket (`qps`/`burst`) for the whole client;
+ * - a per-attempt timeout (`AbortSignal.timeout`) for everything but watches;
+ * - retries with jittered backoff on 429 (honouring Retry-After) and 5xx/transport errors for
+ *   idempotent verbs (rules in `api-client-retry.ts`). Middleware cannot resend a request, so the
+ *   retry loop lives in the HTTP library the generated client calls.
+ * Typed calls return client-node's models (times become `Date`s) and throw its `ApiException`;
+ * `request`/`requestJson` return plain JSON for informers and leases.
+ */
+import type { Readable } from 'node:stream';
+import {
+  AppsV1Api,
+  ApiextensionsV1Api,
+  BatchV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  ResponseContext,
+  ServerConfiguration,
+  bufferFromFileOrString,
+  createConfiguration,
+  wrapHttpLibrary,
+} from '@kubernetes/client-node';
+import type { KubeConfig, RequestContext, SecurityAuthentication } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { Agent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
+import { KubeApiError, KubeTransportError } from './api-client-errors.ts';
+import type { KubeStatus } from './api-client-errors.ts';
+import { createTokenBucket } from './api-client-rate-limiter.ts';
+import type { RateLimiter } from './api-client-rate-limiter.ts';
+import { DEFAULT_RETRY, decideRetry } from './api-client-retry.ts';
+import type { RetryOptions } from './api-client-retry.ts';
+import { sleep } from './backoff.ts';
+
+export interface KubeApiOptions {
+  kubeConfig: KubeConfig;
+  /** Sustained requests per second for the whole client; 0 disables the limit. */
+  qps?: number;
+  burst?: number;
+  /** Per-attempt timeout of non-watch calls. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  /** Allow HTTP/2 (many watches share one connection). */
+  http2?: boolean;
+  userAgent?: string;
+  logger?: Logger;
+}
+
+export const KUBE_API_DEFAULTS = Object.freeze({
+  // client-go's 5/10 starves a controller that lists thousands of objects; 50/100 matches
+  // controller-runtime-era operators while still leaving the API server room under APF.
+  qps: 50,
+  burst: 100,
+  // client-go has no default timeout; 30 s bounds a hung call well below a renew deadline × 3.
+  timeoutMs: 30_000,
+  http2: true,
+  userAgent: 'lifeboat',
+});
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface RawRequestOptions {
+  method?: string;
+  /** Absolute API path, e.g. `/api/v1/namespaces/ns/configmaps`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Serialized as JSON unless it is already a string. */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per-attempt timeout; `false` for streams (watches) that legitimately stay open. */
+  timeoutMs?: number | false;
+  /** Leader-election renewals bypass the shared bucket so a busy controller cannot starve them. */
+  rateLimited?: boolean;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Must be consumed or destroyed by the caller, or the connection leaks. */
+  body: Readable & { text(): Promise<string>; dump(): Promise<void> };
+}
+
+/** The narrow surface informers and leader election depend on (tests can wrap it to inject faults). */
+export interface KubeRequester {
+  /** One attempt, no status check, no retry: for watch streams. */
+  request(req: RawRequestOptions): Promise<RawResponse>;
+  /** Retried per the client's policy; resolves the parsed JSON body of a 2xx, throws `KubeApiError` otherwise. */
+  requestJson<T = unknown>(req: RawRequestOptions & { retry?: boolean }): Promise<T>;
+}
+
+export interface KubeApi extends KubeRequester {
+  readonly server: string;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly customObjects: CustomObjectsApi;
+  readonly apiextensions: ApiextensionsV1Api;
+  readonly events: EventsV1Api;
+  /** The shared agent every call goes through (exposed for connection diagnostics). */
+  readonly agent: Agent;
+  /** Closes the shared agent; in-flight streams are destroyed. */
+  close(): Promise<void>;
+}
+
+export function createKubeApi(options: KubeApiOptions): KubeApi {
+  const o = { ...KUBE_API_DEFAULTS, ...stripUndefined(options) };
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const kc = options.kubeConfig;
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null || !cluster.server)
+    throw new TypeError('kubeConfig has no current cluster with a server');
+  const server = cluster.server.replace(/\/+$/, '');
+  const agent = new Agent({ connect: tlsOptions(kc), allowH2: o.http2, keepAliveTimeout: 30_000 });
+  const limiter = createTokenBucket({ qps: o.qps, burst: o.burst });
+  const authHeaders = makeAuthHeaders(kc);
+
+  const send = (req: SendArgs): Promise<SendResult> => sendWithRetry(req, { limiter, retry, logger });
+
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: authMethod(authHeaders) },
+    // A single middleware on purpose: the generated code reverses the middleware array in place on
+    // every call, so the order of several would flip from call to call.
+    promiseMiddleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setDispatcher(agent);
+          ctx.setHeaderParam('User-Agent', o.userAgent);
+          return Promise.resolve(ctx);
+        },
+        post: (rsp: ResponseContext) => Promise.resolve(rsp),
+      },
+    ],
+    httpApi: wrapHttpLibrary({
+      async send(ctx: RequestContext): Promise<ResponseContext> {
+        const url = new URL(ctx.getUrl());
+        const headers = ctx.getHeaders();
+        const res = await send({
+          method: ctx.getHttpMethod().toString(),
+          url,
+          headers,
+          body: ctx.getBody() as string | undefined,
+          signal: ctx.getSignal(),
+          dispatcher: ctx.getDispatcher() ?? agent,
+          retry: true,
+          timeoutMs: o.timeoutMs,
+          rateLimited: true,
+        });
+        return new ResponseContext(res.status, flattenHeaders(res.headers), {
+          text: () => Promise.resolve(res.body.toString('utf8')),
+          binary: () => Promise.resolve(res.body),
+          stream: () => null,
+        });
+      },
+    }),
+  });
+
+  async function request(req: RawRequestOptions): Promise<RawResponse> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (req.rateLimited !== false) await limiter.wait(req.signal);
+    const headers = { ...(await authHeaders()), 'user-agent': o.userAgent, ...req.headers };
+    const body = encodeBody(req, headers);
+    const timeoutMs = req.timeoutMs === undefined ? o.timeoutMs : req.timeoutMs;
+    const signal = combineSignals(req.signal, timeoutMs);
+    const url = buildUrl(server, req.path, req.query);
+    try {
+      const res = await undiciRequest(url, {
+        method: method,
+        headers,
+        body,
+        signal,
+        dispatcher: agent,
+        // Streams: our own inactivity timer decides; undici's 300 s default would race it.
+        bodyTimeout: timeoutMs === false ? 0 : timeoutMs,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      throw new KubeTransportError({ method, path: req.path, transportCode: transportCode(err), cause: err });
+    }
+  }
+
+  async function requestJson<T>(req: RawRequestOptions & { retry?: boolean }): Promise<T> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(await authHeaders()),
+      ...req.headers,
+    };
+    headers['user-agent'] = o.userAgent;
+    const body = encodeBody(req, headers);
+    const res = await send({
+      method,
+      url: new URL(buildUrl(server, req.path, req.query)),
+      headers,
+      body,
+      signal: req.signal,
+      dispatcher: agent,
+      retry: req.retry !== false,
+      timeoutMs: req.timeoutMs === undefined ? o.timeoutMs : req.timeoutMs,
+      rateLimited: req.rateLimited !== false,
+    });
+    const text = res.body.toString('utf8');
+    if (res.status < 200 || res.status > 299) {
+      throw new KubeApiError({ method, path: req.path, status: res.status, body: parseStatus(text) });
+    }
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  return {
+    server,
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    batch: new BatchV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
+    customObjects: new CustomObjectsApi(configuration),
+    apiextensions: new ApiextensionsV1Api(configuration),
+    events: new EventsV1Api(configuration),
+    agent,
+    request,
+    requestJson,
+    close: () => agent.destroy(),
+  };
+}
+
+interface SendArgs {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  signal: AbortSignal | undefined;
+  dispatcher: Dispatcher;
+  retry: boolean;
+  timeoutMs: number | false;
+  rateLimited: boolean;
+}
+
+interface SendResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** Sends a buffered request, retrying per `decideRetry`. Non-2xx is returned, not thrown. */
+async function sendWithRetry(
+  req: SendArgs,
+  deps: { limiter: RateLimiter; retry: RetryOptions; logger: Logger },
+): Promise<SendResult> {
+  const contentType = headerValue(req.headers, 'content-type');
+  const path = req.url.pathname;
+  for (let attempt = 0; ; attempt++) {
+    if (req.rateLimited) await deps.limiter.wait(req.signal);
+    let result: SendResult | undefined;
+    let failure: { code: string; error: unknown } | undefined;
+    try {
+      const res = await undiciRequest(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: combineSignals(req.signal, req.timeoutMs),
+        dispatcher: req.dispatcher,
+      });
+      result = {
+        status: res.statusCode,
+        headers: res.headers,
+        body: Buffer.from(await res.body.arrayBuffer()),
+      };
+      if (result.status < 400 || !req.retry) return result;
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      failure = { code: transportCode(err), error: err };
+    }
+    const d = req.retry
+      ? decideRetry(
+          {
+            method: req.method,
+            contentType,
+            attempt,
+            status: result?.status,
+            retryAfter: result ? headerValue(result.headers, 'retry-after') : undefined,
+            transportCode: failure?.code,
+          },
+          deps.retry,
+          Date.now(),
+        )
+      : { retry: false as const };
+    if (!d.retry) {
+      if (result) return result;
+      throw new KubeTransportError({
+        method: req.method,
+        path,
+        transportCode: failure?.code ?? 'UNKNOWN',
+        cause: failure?.error,
+      });
+    }
+    deps.logger.debug(
+      { method: req.method, path, status: result?.status, code: failure?.code, attempt, delayMs: d.delayMs },
+      'retrying Kubernetes API call',
+    );
+    await sleep(d.delayMs, req.signal);
+  }
+}
+
+/** TLS material for the shared agent, read once from the kubeconfig (files or inline data). */
+function tlsOptions(kc: KubeConfig): Record<string, unknown> {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const out: Record<string, unknown> = { keepAlive: true, keepAliveInitialDelay: 30_000 };
+  const ca = bufferFromFileOrString(cluster?.caFile, cluster?.caData);
+  if (ca) out.ca = ca;
+  const cert = bufferFromFileOrString(user?.certFile, user?.certData);
+  if (cert) out.cert = cert;
+  const key = bufferFromFileOrString(user?.keyFile, user?.keyData);
+  if (key) out.key = key;
+  if (cluster?.skipTLSVerify) out.rejectUnauthorized = false;
+  if (cluster?.tlsServerName) out.servername = cluster.tlsServerName;
+  return out;
+}
+
+/**
+ * Per-request auth headers. Tokens, token files (rotated service-account tokens), exec plugins and
+ * basic auth go through client-node's `applyToHTTPSOptions`, which refreshes them; a user who
+ * authenticates with a client certificate alone needs no headers and skips the file reads.
+ */
+function makeAuthHeaders(kc: KubeConfig): () => Promise<Record<string, string>> {
+  const user = kc.getCurrentUser();
+  if (!user || !(user.token || user.authProvider || user.exec || user.username)) {
+    return () => Promise.resolve({});
+  }
+  return async () => {
+    const opts: { headers?: Record<string, unknown>; auth?: string } = {};
+    await kc.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      if (typeof v === 'string' || typeof v === 'number') headers[k.toLowerCase()] = String(v);
+    }
+    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    return headers;
+  };
+}
+
+function authMethod(authHeaders: () => Promise<Record<string, string>>): SecurityAuthentication {
+  return {
+    getName: () => 'lifeboat kubeconfig authentication',
+    async applySecurityAuthentication(ctx: RequestContext): Promise<void> {
+      for (const [k, v] of Object.entries(await authHeaders())) ctx.setHeaderParam(k, v);
+    },
+  };
+}
+
+function encodeBody(req: RawRequestOptions, headers: Record<string, string>): string | undefined {
+  if (req.body === undefined) return undefined;
+  headers['content-type'] = req.contentType ?? 'application/json';
+  return typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+}
+
+export function buildUrl(server: string, path: string, query?: Record<string, QueryValue>): string {
+  const url = new URL(server + path);
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  }
+  return url.toString();
+}
+
+function combineSignals(signal: AbortSignal | undefined, timeoutMs: number | false): AbortSignal | undefined {
+  if (timeoutMs === false) return signal;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+function transportCode(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    return err.name;
+  }
+  return 'UNKNOWN';
+}
+
+function headerValue(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
+  }
+  return undefined;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function parseStatus(text: string): KubeStatus | undefined {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'Status') return v;
+  } catch {
+    // Not JSON (a proxy's error page): the status code alone describes the failure.
+  }
+  return undefined;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

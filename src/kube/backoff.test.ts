@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backoffDelay, createBackoff, sleep } from './backoff.ts';
+
+describe('backoff', () => {
+  const fixed = (r: number) => ({
+    initialMs: 100,
+    maxMs: 1_000,
+    factor: 2,
+    jitter: 1,
+    resetAfterMs: 5_000,
+    random: () => r,
+  });
+
+  it('doubles from the initial delay and caps at the maximum', () => {
+    const table: [attempt: number, expected: number][] = [
+      [0, 100],
+      [1, 200],
+      [2, 400],
+      [3, 800],
+      [4, 1_000],
+      [10, 1_000],
+    ];
+    for (const [attempt, expected] of table)
+      assert.equal(backoffDelay(attempt, fixed(0)), expected, `attempt ${attempt}`);
+  });
+
+  it('adds up to jitter × the delay at random, still capped', () => {
+    assert.equal(backoffDelay(0, fixed(0.5)), 150);
+    assert.equal(backoffDelay(1, fixed(0.999)), 400);
+    assert.equal(backoffDelay(3, fixed(0.999)), 1_000);
+    assert.equal(backoffDelay(2, { ...fixed(0.9), jitter: 0 }), 400);
+  });
+
+  it('grows with consecutive failures and starts over after a healthy stretch', () => {
+    const b = createBackoff(fixed(0));
+    assert.deepEqual([b.next(0), b.next(10), b.next(20), b.next(30)], [100, 200, 400, 800]);
+    assert.equal(b.failures, 4);
+    assert.equal(b.next(30 + 5_000), 100, 'no failure for resetAfterMs: back to the start');
+    assert.equal(b.next(5_040), 200);
+  });
+
+  it('reset() starts over at once', () => {
+    const b = createBackoff(fixed(0));
+    b.next(0);
+    b.next(1);
+    b.reset();
+    assert.equal(b.failures, 0);
+    assert.equal(b.next(2), 100);
+  });
+
+  it('sleep rejects with the abort reason and clears its timer when the signal aborts', async () => {
+    const ac = new AbortController();
+    const p = sleep(60_000, ac.signal);
+    const reason = new Error('stop');
+    ac.abort(reason);
+    await assert.rejects(p, (err) => err === reason);
+    await assert.rejects(sleep(1, ac.signal), (err) => err === reason);
+    await sleep(1);
+  });
+});

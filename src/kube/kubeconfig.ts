@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfigError } from './api-client-errors.ts';
+
+/** Where to look for the environment variables; tests pass their own object instead of mutating process.env. */
+export interface KubeConfigEnv {
+  KUBECONFIG?: string | undefined;
+  KUBERNETES_SERVICE_HOST?: string | undefined;
+  HOME?: string | undefined;
+}
+
+/**
+ * Loads the kubeconfig the way kubectl and client-go do, minus client-node's silent fallback:
+ * 1. `path`, when given;
+ * 2. `$KUBECONFIG` (a list of files separated by the platform delimiter, merged; the first file's
+ *    current-context wins, as in kubectl);
+ * 3. the in-cluster service account, when `KUBERNETES_SERVICE_HOST` is set;
+ * 4. `~/.kube/config`, when it exists;
+ * 5. otherwise a `KubeConfigError` that says what was tried. `loadFromDefault()` would instead talk
+ *    to http://localhost:8080 and fail much later with a connection error that names nothing.
+ *
+ * The result always has a current context with a cluster that has a server URL.
+ */
+export function loadKubeConfig(path?: string, env: KubeConfigEnv = process.env): KubeConfig {
+  if (path !== undefined && path !== '') return fromFiles([path], path);
+  const list = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  if (list.length > 0) return fromFiles(list, 'KUBECONFIG');
+  if (env.KUBERNETES_SERVICE_HOST) {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromCluster();
+    } catch (err) {
+      throw new KubeConfigError('loading the in-cluster service account config', {
+        source: 'in-cluster',
+        cause: err,
+      });
+    }
+    return validated(kc, 'in-cluster');
+  }
+  const home = env.HOME ?? homedir();
+  const homeConfig = join(home, '.kube', 'config');
+  if (existsSync(homeConfig)) return fromFiles([homeConfig], homeConfig);
+  throw new KubeConfigError(
+    `no kubeconfig: pass --kubeconfig, set KUBECONFIG, run in a cluster, or create ${homeConfig}`,
+  );
+}
+
+function fromFiles(files: string[], source: string): KubeConfig {
+  const merged = new KubeConfig();
+  merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
+  for (const file of files) {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromFile(file);
+    } catch (err) {
+      throw new KubeConfigError(`reading kubeconfig ${file}`, { source, cause: err });
+    }
+    // kubectl's merge rule: the first file that sets a name (or the current-context) wins.
+    if (!merged.currentContext && kc.currentContext) merged.currentContext = kc.currentContext;
+    for (const c of kc.clusters) if (merged.getCluster(c.name) === null) merged.clusters.push(c);
+    for (const u of kc.users) if (merged.getUser(u.name) === null) merged.users.push(u);
+    for (const x of kc.contexts) if (merged.getContextObject(x.name) === null) merged.contexts.push(x);
+  }
+  return validated(merged, source);
+}
+
+function validated(kc: KubeConfig, source: string): KubeConfig {
+  const context = kc.getCurrentContext();
+  if (!context || kc.getContextObject(context) === null) {
+    throw new KubeConfigError(`kubeconfig from ${source} has no usable current-context`, { source });
+  }
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null || !cluster.server) {
+    throw new KubeConfigError(`kubeconfig from ${source}: context ${context} has no cluster server`, {
+      source,
+    });
+  }
+  return kc;
+}

@@ -1,0 +1,300 @@
+/**
+ * Lease leader election with client-go semantics (`k8s.io/client-go/tools/leaderelection`):
+ * - candidates try every `retryPeriodMs` (jittered ×1.2) to acquire the Lease; they take it when it
+ *   is absent, free (released), or unchanged for its duration as observed on the local clock;
+ * - the leader renews every `retryPeriodMs`; if no renewal succeeds for `renewDeadlineMs`, or the
+ *   lease shows another holder, leadership is lost;
+ * - writes are optimistic: a PUT with the resourceVersion read; 409 means another candidate won;
+ * - `onStartedLeading(signal)` runs while leading; `signal` aborts the moment leadership ends, and
+ *   its returned promise (if any) is awaited before the lease is released;
+ * - on `run`'s signal the leader releases the lease (empty holder) so another instance takes over at
+ *   once instead of after the lease duration; `releaseOnCancel: false` models a crash.
+ * `run()` returns when leadership is lost or the signal aborts: a controller then exits (its
+ * Deployment restarts it), which is how client-go users handle lost leadership too.
+ *
+ * Lease requests bypass the API client's shared rate limiter, so a busy controller cannot starve
+ * renewals; each request is bounded by what is left of the renew deadline.
+ */
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { KubeApiError } from './api-client-errors.ts';
+import type { KubeRequester } from './api-client.ts';
+import { sleep } from './backoff.ts';
+import { decideLease, observe, releasedSpec } from './leader-election-decision.ts';
+import type { Lease, LeaseSpec, Observation } from './leader-election-decision.ts';
+
+export interface LeaderElectionOptions {
+  api: KubeRequester;
+  namespace: string;
+  /** Lease name, e.g. `lifeboat-controller`. */
+  name: string;
+  /** Unique per instance (pod name + random suffix). */
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  /** Release the lease when `run`'s signal aborts (default true). */
+  releaseOnCancel?: boolean;
+  onStartedLeading?: (signal: AbortSignal) => void | Promise<void>;
+  onStoppedLeading?: () => void;
+  /** Called whenever a different holder is observed (including ourselves). */
+  onNewLeader?: (identity: string) => void;
+  logger?: Logger;
+  registry?: Registry;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface LeaderElector {
+  /** Campaigns, leads, and returns when leadership ends or `signal` aborts. Never rejects. */
+  run(signal: AbortSignal): Promise<void>;
+  isLeader(): boolean;
+  /** The holder last observed (possibly ourselves), or undefined before the first read. */
+  leader(): string | undefined;
+}
+
+export const LEADER_ELECTION_DEFAULTS = Object.freeze({
+  // client-go's defaults: a dead leader is replaced within ~15 s; a leader that cannot renew for
+  // 10 s stops before anyone else can take over (10 s < 15 s), so two leaders never overlap.
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  releaseOnCancel: true,
+});
+
+const JITTER = 1.2;
+
+export function createLeaderElector(options: LeaderElectionOptions): LeaderElector {
+  const o = { ...options, ...withDefaults(options) };
+  if (!o.identity) throw new TypeError('leader election needs a non-empty identity');
+  if (!(o.leaseDurationMs > o.renewDeadlineMs && o.renewDeadlineMs > o.retryPeriodMs * JITTER)) {
+    throw new RangeError('leader election needs leaseDurationMs > renewDeadlineMs > retryPeriodMs × 1.2');
+  }
+  const logger = (options.logger ?? pino({ level: 'silent' })).child({ lease: `${o.namespace}/${o.name}` });
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const leases = leaseClient(o.api, o.namespace, o.name);
+  const leaseSeconds = Math.max(1, Math.ceil(o.leaseDurationMs / 1000));
+  const gauge = leaderGauge(options.registry);
+  gauge?.set({ lease: `${o.namespace}/${o.name}` }, 0);
+  let observation: Observation | undefined;
+  let holder: string | undefined;
+  let leading = false;
+  let lastLease: Lease | undefined;
+
+  function noteHolder(lease: Lease | undefined): void {
+    const h = lease?.spec?.holderIdentity ?? '';
+    if (h !== '' && h !== holder) {
+      holder = h;
+      try {
+        options.onNewLeader?.(h);
+      } catch (err) {
+        logger.error({ err }, 'onNewLeader threw');
+      }
+    }
+  }
+
+  /** One read-decide-write round. True when we hold the lease afterwards. */
+  async function tryAcquireOrRenew(timeoutMs: number): Promise<boolean> {
+    const lease = await leases.get(timeoutMs);
+    const t = now();
+    if (lease) observation = observe(observation, lease, t);
+    noteHolder(lease);
+    const decision = decideLease({
+      lease,
+      identity: o.identity,
+      now: t,
+      observation,
+      leaseDurationSeconds: leaseSeconds,
+    });
+    if (decision.action === 'wait') {
+      if (leading) throw new LostLeaseError(decision.holder);
+      return false;
+    }
+    try {
+      const written =
+        decision.action === 'create'
+          ? await leases.create(decision.spec, timeoutMs)
+          : await leases.replace(lease as Lease, decision.spec, timeoutMs);
+      lastLease = written;
+      observation = observe(observation, written, now());
+      noteHolder(written);
+      if (decision.action === 'update' && decision.transition) logger.info('acquired the lease');
+      return true;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 409) {
+        logger.debug('lost the race for the lease (409)');
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  async function acquire(signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      try {
+        if (await tryAcquireOrRenew(o.renewDeadlineMs)) return true;
+      } catch (err) {
+        logger.warn({ err }, 'could not read or write the lease; retrying');
+      }
+      await sleep(o.retryPeriodMs * (1 + (JITTER - 1) * random()), signal).catch(() => undefined);
+    }
+    return false;
+  }
+
+  /** Renews until the renew deadline passes without success. False when leadership is lost. */
+  async function renew(signal: AbortSignal): Promise<boolean> {
+    const deadline = now() + o.renewDeadlineMs;
+    while (!signal.aborted) {
+      const left = deadline - now();
+      if (left <= 0) return false;
+      try {
+        if (await tryAcquireOrRenew(left)) return true;
+      } catch (err) {
+        if (err instanceof LostLeaseError) {
+          logger.warn({ holder: err.holder }, 'the lease shows another holder');
+          return false;
+        }
+        logger.warn({ err }, 'renewing the lease failed');
+      }
+      await sleep(Math.min(o.retryPeriodMs, Math.max(0, deadline - now())), signal).catch(() => undefined);
+    }
+    return true;
+  }
+
+  async function release(): Promise<void> {
+    if (!lastLease) return;
+    try {
+      await leases.replace(lastLease, releasedSpec(lastLease.spec ?? {}, now()), o.renewDeadlineMs);
+      logger.info('released the lease');
+    } catch (err) {
+      logger.warn({ err }, 'could not release the lease; others take over when it expires');
+    }
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    if (!(await acquire(signal))) return;
+    leading = true;
+    gauge?.set({ lease: `${o.namespace}/${o.name}` }, 1);
+    const leadership = new AbortController();
+    let work: Promise<void> = Promise.resolve();
+    try {
+      work = Promise.resolve(options.onStartedLeading?.(leadership.signal)).catch((err: unknown) => {
+        logger.error({ err }, 'onStartedLeading failed');
+      });
+    } catch (err) {
+      logger.error({ err }, 'onStartedLeading threw');
+    }
+    let lost = false;
+    while (!signal.aborted) {
+      await sleep(o.retryPeriodMs, signal).catch(() => undefined);
+      if (signal.aborted) break;
+      if (!(await renew(signal))) {
+        lost = true;
+        break;
+      }
+    }
+    leading = false;
+    gauge?.set({ lease: `${o.namespace}/${o.name}` }, 0);
+    leadership.abort(new Error(lost ? 'leadership lost' : 'leader election stopped'));
+    if (lost) logger.error('lost the lease; stopping work');
+    await work;
+    if (!lost && o.releaseOnCancel) await release();
+    try {
+      options.onStoppedLeading?.();
+    } catch (err) {
+      logger.error({ err }, 'onStoppedLeading threw');
+    }
+  }
+
+  return { run, isLeader: () => leading, leader: () => holder };
+}
+
+class LostLeaseError extends Error {
+  readonly code = 'LEASE_LOST';
+  readonly holder: string;
+  constructor(holder: string) {
+    super(`lease is held by ${holder}`);
+    this.name = 'LostLeaseError';
+    this.holder = holder;
+  }
+}
+
+interface LeaseClient {
+  get(timeoutMs: number): Promise<Lease | undefined>;
+  create(spec: LeaseSpec, timeoutMs: number): Promise<Lease>;
+  replace(current: Lease, spec: LeaseSpec, timeoutMs: number): Promise<Lease>;
+}
+
+/**
+ * Plain-JSON Lease calls. Not the typed CoordinationV1Api: it turns MicroTime into `Date` and back
+ * with three fractional digits, which the API server's MicroTime parser rejects.
+ */
+function leaseClient(api: KubeRequester, namespace: string, name: string): LeaseClient {
+  const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const common = { rateLimited: false, retry: false } as const;
+  return {
+    async get(timeoutMs) {
+      try {
+        return await api.requestJson<Lease>({
+          ...common,
+          path: `${base}/${encodeURIComponent(name)}`,
+          timeoutMs,
+        });
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) return undefined;
+        throw err;
+      }
+    },
+    create: (spec, timeoutMs) =>
+      api.requestJson<Lease>({
+        ...common,
+        method: 'POST',
+        path: base,
+        timeoutMs,
+        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec },
+      }),
+    replace: (current, spec, timeoutMs) =>
+      api.requestJson<Lease>({
+        ...common,
+        method: 'PUT',
+        path: `${base}/${encodeURIComponent(name)}`,
+        timeoutMs,
+        body: { ...current, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec },
+      }),
+  };
+}
+
+const gauges = new WeakMap<Registry, Gauge<'lease'>>();
+
+function leaderGauge(registry: Registry | undefined): Gauge<'lease'> | undefined {
+  if (!registry) return undefined;
+  let g = gauges.get(registry);
+  if (!g) {
+    g = new Gauge({
+      name: 'lifeboat_leader',
+      help: '1 while this instance holds the leader-election lease, else 0',
+      labelNames: ['lease'],
+      registers: [registry],
+    });
+    gauges.set(registry, g);
+  }
+  return g;
+}
+
+function withDefaults(options: LeaderElectionOptions): {
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  releaseOnCancel: boolean;
+} {
+  const d = LEADER_ELECTION_DEFAULTS;
+  return {
+    leaseDurationMs: options.leaseDurationMs ?? d.leaseDurationMs,
+    renewDeadlineMs: options.renewDeadlineMs ?? d.renewDeadlineMs,
+    retryPeriodMs: options.retryPeriodMs ?? d.retryPeriodMs,
+    releaseOnCancel: options.releaseOnCancel ?? d.releaseOnCancel,
+  };
+}
