@@ -1,0 +1,160 @@
+// `lifeboat ref`: explain image references the way the controller reads them (Docker normalisation)
+// and, given a backup registry, where their copies go. One JSON line per reference; invalid ones are
+// reported, not fatal (exit 0), so a whole cluster's image list can be piped through it.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  backupMapping,
+  describeReference,
+  MappingError,
+  parseBackupLocation,
+  type BackupMapping,
+} from '../reference/index.ts';
+
+/**
+ * Lines are gathered into writes of about this size: one write per line would cost a syscall each
+ * (100k lines → 100k writes), while 64 KiB matches the pipe buffer Linux gives by default.
+ */
+const OUTPUT_CHUNK_BYTES = 64 * 1024;
+
+const FLATTEN_ENV = 'LIFEBOAT_FLATTEN';
+
+interface RefOptions {
+  readonly backupRegistry?: string;
+  readonly prefix?: string;
+  readonly flatten?: boolean;
+}
+
+/**
+ * Commander sets a boolean flag from its env var whenever the variable exists, whatever its value;
+ * `LIFEBOAT_FLATTEN=false` must not mean true, so the value is read here.
+ */
+function envFlag(name: string, value: string | undefined): boolean {
+  const normalized = (value ?? '').trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(normalized)) return false;
+  throw new InvalidArgumentError(`${name} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function mappingFrom(options: RefOptions, flatten: boolean): BackupMapping | undefined {
+  if (options.backupRegistry === undefined) {
+    if (options.prefix !== undefined || flatten) {
+      throw new InvalidArgumentError('--prefix and --flatten need --backup-registry');
+    }
+    return undefined;
+  }
+  const location = parseBackupLocation(options.backupRegistry);
+  if (location.prefix !== '' && options.prefix !== undefined) {
+    throw new InvalidArgumentError(
+      `the prefix is given twice: in --backup-registry (${location.prefix}) and in --prefix (${options.prefix})`,
+    );
+  }
+  return backupMapping({
+    backupRegistry: location.backupRegistry,
+    prefix: options.prefix ?? location.prefix,
+    flatten,
+  });
+}
+
+/** Lines of `input`, without empty ones, read as they arrive. */
+async function* nonEmptyLines(input: Readable): AsyncGenerator<string> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      if (line.trim() !== '') yield line;
+    }
+  } finally {
+    lines.close();
+  }
+}
+
+/**
+ * Writes one JSON line per input to `out`, waiting for 'drain' whenever `out` is full, so memory
+ * stays flat however long the input is. Stops early, without error, when the reader goes away
+ * (EPIPE, e.g. `| head`); any other write error is thrown once the input loop stops.
+ */
+async function printDescriptions(
+  inputs: Iterable<string> | AsyncIterable<string>,
+  mapping: BackupMapping | undefined,
+  out: Writable,
+): Promise<void> {
+  // The listener stays for the stream's life: a failed write may report its error after we return.
+  let closed = false;
+  let failure: Error | undefined;
+  out.on('error', (error: NodeJS.ErrnoException) => {
+    closed = true;
+    if (error.code !== 'EPIPE') failure ??= error;
+  });
+  let pending = '';
+  const flush = async (): Promise<void> => {
+    const chunk = pending;
+    pending = '';
+    if (chunk !== '' && !closed && !out.write(chunk)) await writable(out);
+  };
+  for await (const input of inputs) {
+    if (closed) break;
+    pending += `${JSON.stringify(describeReference(input, mapping))}\n`;
+    if (pending.length >= OUTPUT_CHUNK_BYTES) await flush();
+  }
+  await flush();
+  if (failure !== undefined) throw failure;
+}
+
+/** Resolves when `out` can take more, or will never take more (closed or failed). */
+function writable(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
+}
+
+export function refCommand(): Command {
+  return new Command('ref')
+    .description(
+      'Parse image references as Kubernetes does and print one JSON line each: ' +
+        '{input, valid, error?, normalized, familiar, dockerRef, domain, path, tag, digest, backup?}. ' +
+        'Reads one reference per line from stdin when none are given; invalid references are reported ' +
+        'and the exit status stays 0. With --backup-registry, "backup" is the image a workload would be ' +
+        'rewritten to (before pinning the copied digest).',
+    )
+    .argument('[refs...]', 'image references (default: one per line on stdin)')
+    .addOption(
+      new Option(
+        '--backup-registry <host[/prefix]>',
+        'backup registry host, optionally followed by the repository prefix',
+      ).env('LIFEBOAT_BACKUP_REGISTRY'),
+    )
+    .addOption(
+      new Option('--prefix <path>', 'repository prefix inside the backup registry').env('LIFEBOAT_PREFIX'),
+    )
+    .addOption(
+      new Option(
+        '--flatten',
+        'one path component per source image, for registries that allow a single level',
+      ).env(FLATTEN_ENV),
+    )
+    .action(async (refs: string[], options: RefOptions, command: Command) => {
+      let mapping: BackupMapping | undefined;
+      try {
+        const flatten =
+          command.getOptionValueSource('flatten') === 'env'
+            ? envFlag(FLATTEN_ENV, process.env[FLATTEN_ENV])
+            : options.flatten === true;
+        mapping = mappingFrom(options, flatten);
+      } catch (error) {
+        if (error instanceof InvalidArgumentError || error instanceof MappingError) {
+          command.error(`error: ${error.message}`, { exitCode: 2, code: 'lifeboat.invalidOption' });
+        }
+        throw error;
+      }
+      await printDescriptions(refs.length > 0 ? refs : nonEmptyLines(process.stdin), mapping, process.stdout);
+    });
+}
