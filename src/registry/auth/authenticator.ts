@@ -169,10 +169,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       // A token was sent and refused. Drop it so the retry gets a fresh one.
       cache.delete(cacheKey(next, scopes));
       if (next.error === 'insufficient_scope') {
+        // Retry even when the merged set equals ours: the token we held may have been granted less than
+        // we asked. The caller's retry bound ends it if the token server keeps refusing.
         const merged = mergeScopes(next.scopes, scopes);
-        if (scopeKey(merged) === scopeKey(scopes)) {
-          return { retry: false, error: unauthorized(merged, 'insufficient scope', 401) };
-        }
         cache.delete(cacheKey(next, merged));
         return { retry: true, scopes: merged };
       }
