@@ -611,7 +611,8 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       const res = await send({
         method: 'DELETE',
         url,
-        scopes: [pushScope(repository)],
+        // distribution checks DELETE against the `delete` action, even for an upload session.
+        scopes: [pushScope(repository), `repository:${repository}:delete`],
         repository,
         noRetry: true,
       });

@@ -34,12 +34,7 @@ export function guardBody(body: Readable, expectedSize: number, fields: Registry
     counter.destroy(
       err instanceof RegistryError
         ? err
-        : (wireError(
-            err,
-            fields.registry,
-            fields.method ?? 'GET',
-            new URL(fields.url ?? 'http://invalid/'),
-          ) as Error),
+        : (wireError(err, fields, fields.method ?? 'GET', new URL(fields.url ?? 'http://invalid/')) as Error),
     );
   });
   // The consumer destroying the counter (or it failing) must release the connection.

@@ -74,7 +74,12 @@ export interface TransportOptions {
 
 /** Sleeps `ms`, rejecting early with the signal's reason when it aborts. */
 export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  await sleepTimer(ms, undefined, signal === undefined ? undefined : { signal });
+  try {
+    await sleepTimer(ms, undefined, signal === undefined ? undefined : { signal });
+  } catch (err) {
+    // timers/promises rejects with a generic AbortError; callers expect the reason they gave.
+    throw signal?.aborted === true ? (signal.reason as unknown) : err;
+  }
 }
 
 interface RetryContext {
@@ -229,14 +234,37 @@ export function createTransport(options: TransportOptions): Transport {
     }
   }
 
+  // The registry's first answer tells whether and how it wants auth. Until it arrives, other requests
+  // wait for it, so a burst on a fresh client costs one 401, not one per request.
+  let firstAnswer: Promise<void> | undefined;
+
   async function sendAuthorized(req: SendRequest, replayable: boolean): Promise<WireResponse> {
+    let learnt: (() => void) | undefined;
+    if (firstAnswer === undefined) firstAnswer = new Promise<void>((resolve) => (learnt = resolve));
+    else await firstAnswer;
+    try {
+      return await sendAuthorizedOnce(req, replayable, () => learnt?.());
+    } finally {
+      learnt?.();
+    }
+  }
+
+  async function sendAuthorizedOnce(
+    req: SendRequest,
+    replayable: boolean,
+    learnt: () => void,
+  ): Promise<WireResponse> {
     let scopes = req.scopes;
     for (let authRetry = 0; ; authRetry++) {
       const authorization = await authenticator.authorize(scopes, req.signal);
       const res = await sendFollowingRedirects(req, authorization);
       // A 401 from a redirect target is that target's business, not our registry's challenge.
-      if (res.status !== 401 || res.url.origin !== originUrl.origin) return res;
+      if (res.status !== 401 || res.url.origin !== originUrl.origin) {
+        learnt();
+        return res;
+      }
       const decision = authenticator.challenged(res.headers['www-authenticate'], scopes, authorization);
+      learnt();
       await res.body.dump().catch(() => undefined);
       if (!decision.retry) throw decision.error;
       if (authRetry >= 2 || !replayable) {

@@ -83,16 +83,21 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 /** Turns a connection failure into a typed error; aborts pass through untouched. */
 export function wireError(
   err: unknown,
-  registry: string,
+  context: {
+    readonly registry: string;
+    readonly repository?: string | undefined;
+    readonly digest?: string | undefined;
+  },
   method: string,
   url: URL,
   signal?: AbortSignal,
 ): unknown {
   if (isAbort(err, signal)) return err;
   if (err instanceof RegistryError) return err;
+  const { registry, repository, digest } = context;
   const code = errorCodeOf(err);
   const where = `${method} ${redactUrl(url)}`;
-  const fields = { registry, method, url: redactUrl(url), cause: err };
+  const fields = { registry, repository, digest, method, url: redactUrl(url), cause: err };
   if (code !== undefined && PLAIN_HTTP_ON_TLS_CODES.has(code)) {
     return new InsecureRegistryError(
       `registry ${registry} does not speak TLS at ${url.host} (${where}); plain HTTP is refused unless the ` +
@@ -140,7 +145,7 @@ export function createWire(options: WireOptions): Wire {
         status: undefined,
         durationMs: performance.now() - started,
       });
-      throw wireError(err, registry, req.method, req.url, req.signal);
+      throw wireError(err, { registry }, req.method, req.url, req.signal);
     }
   };
 }

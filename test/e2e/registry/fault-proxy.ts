@@ -24,6 +24,8 @@ export type FaultAction =
       readonly headers?: Readonly<Record<string, string>>;
       readonly body?: string;
     }
+  /** Reset the connection before any response. */
+  | { readonly kind: 'reset' }
   /** Forward, then send the headers and `afterBytes` of the body and reset the connection. */
   | { readonly kind: 'reset-mid-body'; readonly afterBytes: number }
   /** Forward, then send `afterBytes` of the body and close cleanly (FIN): a short body. */
@@ -227,6 +229,10 @@ export async function startFaultProxy(options: {
         req.resume();
         res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
         res.end(action.body ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: 'fault proxy' }] }));
+        return;
+      case 'reset':
+        req.resume();
+        req.socket.resetAndDestroy();
         return;
       case 'reset-mid-body':
       case 'truncate-body':
