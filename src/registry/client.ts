@@ -20,16 +20,16 @@ import {
   type RegistryErrorFields,
 } from './errors.ts';
 import { createRegistryAgent } from './transport/agent.ts';
-import { chunksOf, guardBody, readAtMost } from './transport/body.ts';
+import { createBlobUploads } from './transport/blob-upload.ts';
+import { guardBody, readAtMost } from './transport/body.ts';
 import type { RequestHook } from './transport/metrics.ts';
 import type { RetryPolicy } from './transport/retry.ts';
 import { registryOrigin } from './transport/scheme.ts';
 import { abortableSleep, createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
-import { resolveLocation, withQuery } from './transport/url.ts';
 import { createWire, header, responseError, type WireResponse } from './transport/wire.ts';
 import type { BlobReader, CallOptions, Manifest, ManifestHead, RegistryClient } from './types.ts';
 
-export const MEDIA_TYPES = {
+const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -171,6 +171,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
   });
 
   const send = (req: SendRequest): Promise<WireResponse> => transport.send(req);
+  const uploads = createBlobUploads({ registry, send, logger, now, chunkSize: DEFAULTS.chunkSize });
   const fail = async (res: WireResponse, req: SendRequest): Promise<never> => {
     throw await responseError(res, req.method, {
       registry,
@@ -430,200 +431,12 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       return { body, size };
     },
 
-    async mountBlob(repository, digest, fromRepository, opts) {
-      const req: SendRequest = {
-        method: 'POST',
-        url: `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`,
-        scopes: [pushScope(repository), pullScope(fromRepository)],
-        headers: { 'content-length': '0' },
-        signal: opts?.signal,
-        repository,
-        digest,
-        action: `mounting blob ${digest} from ${fromRepository} into ${registry}/${repository}`,
-      };
-      const res = await send(req);
-      if (res.status === 201) {
-        await release(res);
-        return true;
-      }
-      if (res.status !== 202) return fail(res, req);
-      await release(res);
-      const location = header(res.headers, 'location');
-      if (location !== undefined) await cancelUpload(repository, resolveLocation(res.url, location));
-      return false;
-    },
-
-    async pushBlob(repository, digest, size, body, opts) {
-      try {
-        const upload = await startUpload(repository, digest, opts?.signal);
-        const req: SendRequest = {
-          method: 'PUT',
-          url: withQuery(upload.url, { digest }),
-          scopes: [pushScope(repository)],
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-          body,
-          signal: opts?.signal,
-          repository,
-          digest,
-          action: `uploading blob ${registry}/${repository}@${digest}`,
-        };
-        let res: WireResponse;
-        try {
-          res = await send(req);
-        } catch (err) {
-          await cancelUpload(repository, upload.url);
-          throw err;
-        }
-        if (res.status !== 201 && res.status !== 204 && res.status !== 200) {
-          const err = await responseError(res, req.method, {
-            registry,
-            repository,
-            digest,
-            action: req.action,
-            now,
-          });
-          await cancelUpload(repository, upload.url);
-          throw err;
-        }
-        await release(res);
-        checkReportedDigest(res, repository, digest);
-      } finally {
-        if (!body.destroyed && !body.readableEnded) body.destroy();
-      }
-    },
-
-    async pushBlobChunked(repository, digest, size, body, opts) {
-      try {
-        const upload = await startUpload(repository, digest, opts?.signal);
-        const chunkSize = Math.max(opts?.chunkSize ?? DEFAULTS.chunkSize, upload.minChunk ?? 1);
-        let url = upload.url;
-        let offset = 0;
-        try {
-          for await (const chunk of chunksOf(body, chunkSize)) {
-            const req: SendRequest = {
-              method: 'PATCH',
-              url,
-              scopes: [pushScope(repository)],
-              headers: {
-                'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
-              },
-              // A PATCH the registry may have applied cannot be blindly repeated: send it once.
-              body: chunk,
-              signal: opts?.signal,
-              repository,
-              digest,
-              action: `uploading chunk ${offset}-${offset + chunk.length - 1} of blob ${registry}/${repository}@${digest}`,
-              noRetry: true,
-            };
-            const res = await send(req);
-            if (res.status !== 202 && res.status !== 201 && res.status !== 204) await fail(res, req);
-            await release(res);
-            const location = header(res.headers, 'location');
-            // Distribution's upload state lives in the Location's query: always use the latest.
-            if (location !== undefined) url = resolveLocation(res.url, location);
-            offset += chunk.length;
-          }
-          if (offset !== size) {
-            throw new ProtocolError(
-              `blob ${registry}/${repository}@${digest}: the body had ${offset} bytes, expected ${size}`,
-              { ...fields(repository, digest), temporary: true },
-            );
-          }
-          const req: SendRequest = {
-            method: 'PUT',
-            url: withQuery(url, { digest }),
-            scopes: [pushScope(repository)],
-            headers: { 'content-type': 'application/octet-stream', 'content-length': '0' },
-            signal: opts?.signal,
-            repository,
-            digest,
-            action: `completing chunked upload of blob ${registry}/${repository}@${digest}`,
-            noRetry: true,
-          };
-          const res = await send(req);
-          if (res.status !== 201 && res.status !== 204 && res.status !== 200) await fail(res, req);
-          await release(res);
-          checkReportedDigest(res, repository, digest);
-        } catch (err) {
-          await cancelUpload(repository, url);
-          throw err;
-        }
-      } finally {
-        if (!body.destroyed && !body.readableEnded) body.destroy();
-      }
-    },
+    ...uploads,
 
     async close() {
       if (ownedDispatcher !== undefined) await ownedDispatcher.close();
     },
   };
-
-  function checkReportedDigest(res: WireResponse, repository: string, digest: string): void {
-    const reported = header(res.headers, 'docker-content-digest');
-    if (reported !== undefined && reported !== digest) {
-      throw new DigestMismatchError({
-        ...fields(repository, digest),
-        expected: digest,
-        actual: reported,
-        what: 'uploaded blob (registry report)',
-      });
-    }
-  }
-
-  /** POST an upload session: its Location and the registry's minimum chunk size, if it states one. */
-  async function startUpload(
-    repository: string,
-    digest: string,
-    signal: AbortSignal | undefined,
-  ): Promise<{ url: URL; minChunk: number | undefined }> {
-    const req: SendRequest = {
-      method: 'POST',
-      url: `/v2/${repository}/blobs/uploads/`,
-      scopes: [pushScope(repository)],
-      headers: { 'content-length': '0' },
-      signal,
-      repository,
-      digest,
-      action: `starting upload of blob ${registry}/${repository}@${digest}`,
-    };
-    const res = await send(req);
-    if (res.status !== 202) return fail(res, req);
-    await release(res);
-    const location = header(res.headers, 'location');
-    if (location === undefined) {
-      throw new ProtocolError(
-        `registry ${registry} opened an upload for ${repository} without a Location`,
-        fields(repository, digest),
-      );
-    }
-    const min = header(res.headers, 'oci-chunk-min-length');
-    return {
-      url: resolveLocation(res.url, location),
-      minChunk: min !== undefined && /^\d+$/.test(min) ? Number(min) : undefined,
-    };
-  }
-
-  /** Best-effort DELETE of an upload session; a failure only leaves garbage the registry expires. */
-  async function cancelUpload(repository: string, url: URL): Promise<void> {
-    try {
-      const res = await send({
-        method: 'DELETE',
-        url,
-        // distribution checks DELETE against the `delete` action, even for an upload session.
-        scopes: [pushScope(repository), `repository:${repository}:delete`],
-        repository,
-        noRetry: true,
-      });
-      await release(res);
-    } catch (err) {
-      logger.debug(
-        { registry, repository, err: (err as Error).message },
-        'cancelling an upload session failed',
-      );
-    }
-  }
 
   return client;
 }

@@ -1,7 +1,7 @@
 // Public surface of the registry module. Transport and auth internals stay behind these exports.
 export type * from './types.ts';
 export * from './errors.ts';
-export { createRegistryClient, MEDIA_TYPES } from './client.ts';
+export { createRegistryClient } from './client.ts';
 export type { ClosableRegistryClient, RegistryClientOptions } from './client.ts';
 export {
   ANONYMOUS,

@@ -42,6 +42,8 @@ export type FaultAction =
     }
   /** 307 to the second host, which records the request and forwards it with the original credentials. */
   | { readonly kind: 'redirect-other-host' }
+  /** Forward, adding these headers to the response. */
+  | { readonly kind: 'add-response-headers'; readonly headers: Readonly<Record<string, string>> }
   /** Forward without the Authorization header. */
   | { readonly kind: 'strip-authorization' }
   /** Token requests only (`/__token`): rewrite the query before forwarding to the real realm. */
@@ -270,6 +272,12 @@ export async function startFaultProxy(options: {
         res.end();
         return;
       }
+      case 'add-response-headers':
+        forward(req, target, headers, res, (up) => {
+          res.writeHead(up.statusCode ?? 502, { ...responseHeaders(up), ...action.headers });
+          up.pipe(res);
+        });
+        return;
       case 'strip-authorization':
         delete headers.authorization;
         forward(req, target, headers, res, (up) => passThrough(up, res));

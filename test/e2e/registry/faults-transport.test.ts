@@ -325,6 +325,47 @@ describe('registry transport under injected faults', () => {
     assert.equal(await c.headBlob('faults/up', digest), bytes.length);
   });
 
+  it('honours OCI-Chunk-Min-Length over a smaller requested chunk size', async (t) => {
+    const { c } = await client(t);
+    const bytes = Buffer.alloc(300_000, 9);
+    const digest = sha256(bytes);
+    proxy.addRule({
+      method: 'POST',
+      path: '/faults/minchunk/blobs/uploads/',
+      action: { kind: 'add-response-headers', headers: { 'oci-chunk-min-length': '150000' } },
+    });
+    await c.pushBlobChunked('faults/minchunk', digest, bytes.length, Readable.from([bytes]), {
+      chunkSize: 50_000,
+    });
+    assert.equal(proxy.count('PATCH', '/faults/minchunk/'), 2);
+    assert.equal(await c.headBlob('faults/minchunk', digest), bytes.length);
+  });
+
+  it('fails a chunked upload whose PATCH gets a 503 without repeating the PATCH, and cancels it', async (t) => {
+    const { c } = await client(t);
+    const bytes = Buffer.alloc(200_000, 4);
+    const digest = sha256(bytes);
+    proxy.addRule({
+      method: 'PATCH',
+      path: '/faults/chunkfail/',
+      times: 1,
+      action: { kind: 'status', status: 503 },
+    });
+    await assert.rejects(
+      c.pushBlobChunked('faults/chunkfail', digest, bytes.length, Readable.from([bytes]), {
+        chunkSize: 100_000,
+      }),
+      (err: unknown) => err instanceof RegistryError && err.temporary && err.status === 503,
+    );
+    assert.equal(proxy.count('PATCH', '/faults/chunkfail/'), 1);
+    assert.equal(proxy.count('DELETE', '/faults/chunkfail/'), 1);
+    assert.equal(await c.headBlob('faults/chunkfail', digest), undefined);
+    await c.pushBlobChunked('faults/chunkfail', digest, bytes.length, Readable.from([bytes]), {
+      chunkSize: 100_000,
+    });
+    assert.equal(await c.headBlob('faults/chunkfail', digest), bytes.length);
+  });
+
   it('a burst of requests on a fresh client costs one challenge and one token', async () => {
     assert.ok(registry.username !== undefined && registry.password !== undefined);
     const c = createRegistryClient({
