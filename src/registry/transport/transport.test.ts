@@ -1,0 +1,113 @@
+// Transport behaviour that needs a server answering things no real registry would on cue: redirect
+// loops, a plain-HTTP token realm, a 401 to a streamed upload. A loopback node:http server plays it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { InsecureRegistryError, ProtocolError, UnauthorizedError } from '../errors.ts';
+import pino from 'pino';
+import { createRegistryClient } from '../client.ts';
+import { createTokenHttp } from './transport.ts';
+
+async function serve(
+  t: { after(fn: () => Promise<void>): void },
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ host: string; hits: string[] }> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
+}
+
+test('a redirect loop ends with a ProtocolError after the redirect limit', async (t) => {
+  const { host, hits } = await serve(t, (_req, res) => {
+    res.writeHead(307, { location: '/v2/a/blobs/sha256:x' }).end();
+  });
+  const client = createRegistryClient({ host, insecure: true, maxRedirects: 3 });
+  t.after(() => client.close());
+  await assert.rejects(client.getBlob('a', 'sha256:x'), ProtocolError);
+  assert.equal(hits.length, 4);
+});
+
+test('a plain-HTTP token realm is refused for a registry reached over TLS', async () => {
+  // The check happens before any connection: the registry host need not exist.
+  const http = createTokenHttp({
+    registry: 'r.example',
+    insecure: false,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1, maxRetryAfterMs: 1 },
+    logger: pino({ level: 'silent' }),
+    now: Date.now,
+    random: Math.random,
+    sleep: () => Promise.resolve(),
+    wire: () => Promise.reject(new Error('must not be called')),
+  });
+  await assert.rejects(
+    http({ method: 'GET', url: 'http://auth.example/token', headers: {} }),
+    (err: unknown) => err instanceof InsecureRegistryError && /--insecure-registries/.test(err.message),
+  );
+});
+
+test('a 401 to a streamed upload is a temporary UnauthorizedError: the body cannot be replayed', async (t) => {
+  const { host, hits } = await serve(t, (req, res) => {
+    req.resume();
+    if (req.method === 'POST') {
+      res.writeHead(202, { location: '/v2/a/blobs/uploads/u1' }).end();
+      return;
+    }
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end();
+  });
+  const client = createRegistryClient({
+    host,
+    insecure: true,
+    credentials: { kind: 'basic', username: 'u', password: 'secret-pw' },
+  });
+  t.after(() => client.close());
+  const body = Buffer.alloc(10, 1);
+  await assert.rejects(
+    client.pushBlob('a', 'sha256:abc', body.length, Readable.from([body])),
+    (err: unknown) => {
+      assert.ok(err instanceof UnauthorizedError, String(err));
+      assert.equal(err.temporary, true);
+      assert.doesNotMatch(err.message, /secret-pw/);
+      return true;
+    },
+  );
+  assert.equal(hits.filter((h) => h.startsWith('PUT')).length, 1);
+});
+
+test('Authorization is sent to the registry origin but not to a redirect target on another port', async (t) => {
+  const seen: (string | undefined)[] = [];
+  const target = await serve(t, (req, res) => {
+    seen.push(req.headers.authorization);
+    res.writeHead(200, { 'content-length': '3' }).end('abc');
+  });
+  const { host } = await serve(t, (req, res) => {
+    if (req.headers.authorization === undefined) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end();
+      return;
+    }
+    res.writeHead(302, { location: `http://${target.host}/blob` }).end();
+  });
+  const client = createRegistryClient({
+    host,
+    insecure: true,
+    credentials: { kind: 'basic', username: 'u', password: 'p' },
+  });
+  t.after(() => client.close());
+  const reader = await client.getBlob('a', 'sha256:abc');
+  const chunks: Buffer[] = [];
+  for await (const chunk of reader.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  assert.equal(Buffer.concat(chunks).toString(), 'abc');
+  assert.deepEqual(seen, [undefined]);
+});
