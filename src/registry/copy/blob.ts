@@ -1,0 +1,154 @@
+// Copies one blob into the target repository, spending as little as possible: present (HEAD) →
+// mounted (cross-repository, from a repository known to hold it) → uploaded (streamed from the
+// source, verified in flight; monolithic, then chunked with a fresh source body when that fails for a
+// reason other than wrong content).
+import { pipeline } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Descriptor, RegistryClient } from '../types.ts';
+import { BlobMismatchError } from './errors.ts';
+import { mountCandidates } from './plan.ts';
+import type { ProgressTracker } from './progress.ts';
+import type { CopyScheduler } from './scheduler.ts';
+import { createVerifier } from './verify-stream.ts';
+
+/** Buffers one streaming transfer may hold: socket read + verifier + upload write, with slack. */
+const STREAM_RESERVE_BYTES = 512 * 1024;
+
+export type BlobOutcome = 'present' | 'mounted' | 'copied';
+
+export interface BlobContext {
+  readonly source: { readonly client: RegistryClient; readonly repository: string };
+  readonly target: { readonly client: RegistryClient; readonly repository: string };
+  readonly scheduler: CopyScheduler;
+  readonly progress: ProgressTracker;
+  readonly mountSources: (digest: string) => Iterable<string>;
+  readonly chunkSize: number | undefined;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/** Times a caller waits behind another copy of the same digest before doing the work itself. */
+const MAX_SHARED_WAITS = 3;
+
+export async function copyBlob(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome> {
+  const key = `${ctx.target.client.host} ${blob.digest}`;
+  for (let wait = 0; ; wait++) {
+    const { promise, shared } = ctx.scheduler.once(key, () => placeBlob(ctx, blob));
+    if (!shared || wait >= MAX_SHARED_WAITS) return promise;
+    // Another copy is moving this digest into the same registry: let it finish, then HEAD or mount
+    // from where it landed instead of uploading the same bytes again.
+    await promise.catch(() => undefined);
+    ctx.signal.throwIfAborted();
+  }
+}
+
+async function placeBlob(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome> {
+  const { target, signal } = ctx;
+  const host = target.client.host;
+  const outcome = await ctx.scheduler.light(host, () => presentOrMounted(ctx, blob), signal);
+  if (outcome !== undefined) {
+    ctx.scheduler.remember(host, blob.digest, target.repository);
+    return outcome;
+  }
+  const spec = {
+    hosts: [ctx.source.client.host, host],
+    size: blob.size,
+    reserve: Math.min(blob.size, STREAM_RESERVE_BYTES),
+  };
+  await ctx.scheduler.transfer(spec, () => upload(ctx, blob), signal);
+  ctx.scheduler.remember(host, blob.digest, target.repository);
+  return 'copied';
+}
+
+async function presentOrMounted(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome | undefined> {
+  const { target, source, signal } = ctx;
+  if ((await target.client.headBlob(target.repository, blob.digest, { signal })) !== undefined)
+    return 'present';
+  const candidates = mountCandidates({
+    targetRepository: target.repository,
+    given: ctx.mountSources(blob.digest),
+    known: ctx.scheduler.locations(target.client.host, blob.digest),
+    sameRegistrySource: source.client.host === target.client.host ? source.repository : undefined,
+  });
+  for (const from of candidates) {
+    try {
+      if (await target.client.mountBlob(target.repository, blob.digest, from, { signal })) return 'mounted';
+    } catch (error) {
+      signal.throwIfAborted();
+      // A refused mount (missing pull scope on `from`, a registry without mounts) only costs the upload.
+      ctx.logger.debug({ err: error, digest: blob.digest, from }, 'mount failed; trying the next way');
+    }
+  }
+  return undefined;
+}
+
+/** Marks failures of the source GET itself: a fresh attempt would meet the same answer. */
+class SourceOpenError extends Error {}
+
+async function upload(ctx: BlobContext, blob: Descriptor): Promise<void> {
+  try {
+    await uploadOnce(ctx, blob, 'monolithic');
+  } catch (error) {
+    ctx.signal.throwIfAborted();
+    if (error instanceof SourceOpenError) throw error.cause;
+    if (error instanceof BlobMismatchError && error.code === 'BLOB_DIGEST_MISMATCH') throw error;
+    ctx.logger.warn(
+      { err: error, digest: blob.digest },
+      'monolithic upload failed; retrying as a chunked upload',
+    );
+    try {
+      await uploadOnce(ctx, blob, 'chunked');
+    } catch (retryError) {
+      if (retryError instanceof SourceOpenError) throw retryError.cause;
+      throw retryError;
+    }
+  }
+}
+
+async function uploadOnce(ctx: BlobContext, blob: Descriptor, mode: 'monolithic' | 'chunked'): Promise<void> {
+  const { source, target, signal } = ctx;
+  let reader;
+  try {
+    reader = await source.client.getBlob(source.repository, blob.digest, { signal });
+  } catch (error) {
+    throw new SourceOpenError('source blob GET failed', { cause: error });
+  }
+  let moved = 0;
+  const verifier = createVerifier({
+    registry: source.client.host,
+    repository: source.repository,
+    digest: blob.digest,
+    size: blob.size,
+    onBytes: (bytes) => {
+      moved += bytes;
+      ctx.progress.addBytes(bytes);
+    },
+  });
+  if (reader.size >= 0 && reader.size !== blob.size) {
+    reader.body.destroy();
+    throw new BlobMismatchError({
+      kind: 'size',
+      registry: source.client.host,
+      repository: source.repository,
+      digest: blob.digest,
+      expected: String(blob.size),
+      actual: String(reader.size),
+    });
+  }
+  // pipeline() destroys the source body when the upload side stops early, so the GET never leaks.
+  const body = pipeline(reader.body, verifier.stream, () => {});
+  try {
+    if (mode === 'monolithic') {
+      await target.client.pushBlob(target.repository, blob.digest, blob.size, body, { signal });
+    } else {
+      const options = ctx.chunkSize === undefined ? { signal } : { signal, chunkSize: ctx.chunkSize };
+      await target.client.pushBlobChunked(target.repository, blob.digest, blob.size, body, options);
+    }
+    if (verifier.failure !== undefined) throw verifier.failure;
+  } catch (error) {
+    ctx.progress.addBytes(-moved);
+    throw verifier.failure ?? error;
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+}
