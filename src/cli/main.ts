@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { versionCommand } from './version.ts';
 import { refCommand } from './ref.ts';
+import { copyCommand } from './copy.ts';
 
 const program = new Command('lifeboat')
   .description('Back up every image a cluster runs and run the workloads from the copies')
@@ -10,5 +11,6 @@ const program = new Command('lifeboat')
 
 program.addCommand(versionCommand());
 program.addCommand(refCommand());
+program.addCommand(copyCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,256 @@
+// `lifeboat copy SRC DST`: copies one image (every platform of an index unless --platforms) between
+// registries, byte for byte. Flags are spelled as skopeo spells them; each also reads LIFEBOAT_<FLAG>.
+// Credentials given on the command line are never echoed: not in messages, not in errors, not in JSON.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { copyImage, type CopyProgress, type CopyResult, type ImageLocation } from '../registry/copy/index.ts';
+import { parsePlatform } from '../registry/manifest/index.ts';
+import {
+  createRegistryClient,
+  isInsecureRegistry,
+  loadDockerConfigKeychain,
+  parseCredentialsFlag,
+  type ClosableRegistryClient,
+  type Credentials,
+  type Keychain,
+} from '../registry/index.ts';
+import { parseNormalizedNamed, type ImageReference } from '../reference/index.ts';
+
+/** Redraws of the progress line; faster is flicker, slower feels stuck. */
+const PROGRESS_REDRAW_MS = 200;
+
+interface CopyFlags {
+  readonly platforms?: string[];
+  readonly jobs?: number;
+  readonly authfile?: string;
+  readonly srcCreds?: string;
+  readonly dstCreds?: string;
+  readonly insecureRegistries?: string[];
+  readonly registryCa?: string[];
+  readonly json?: boolean;
+  readonly logLevel: string;
+}
+
+/** `a,b` given once or repeated → [a, b]; blanks dropped. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
+}
+
+function collectRepeated(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function copyCommand(): Command {
+  return new Command('copy')
+    .description('Copy an image (all platforms of an index by default) from SRC to DST, byte for byte')
+    .argument('<src>', 'source image reference (name[:tag][@digest])')
+    .argument('<dst>', 'target image reference; without tag or digest it keeps the source tag')
+    .addOption(
+      new Option('--platforms <os/arch[/variant],...>', 'copy only these platforms (writes a new index)')
+        .argParser(collectList)
+        .env('LIFEBOAT_PLATFORMS'),
+    )
+    .addOption(new Option('--jobs <n>', 'blobs copied at once').argParser(positiveInt).env('LIFEBOAT_JOBS'))
+    .addOption(
+      new Option(
+        '--authfile <path>',
+        'docker config.json with credentials (default: $REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json)',
+      ).env('LIFEBOAT_AUTHFILE'),
+    )
+    .addOption(
+      new Option('--src-creds <user:password>', 'credentials for the source registry').env(
+        'LIFEBOAT_SRC_CREDS',
+      ),
+    )
+    .addOption(
+      new Option('--dst-creds <user:password>', 'credentials for the target registry').env(
+        'LIFEBOAT_DST_CREDS',
+      ),
+    )
+    .addOption(
+      new Option('--insecure-registries <host[:port],...>', 'registries reached over plain HTTP (repeatable)')
+        .argParser(collectList)
+        .env('LIFEBOAT_INSECURE_REGISTRIES'),
+    )
+    .addOption(
+      new Option('--registry-ca <file>', 'extra CA certificate (PEM) to trust (repeatable)')
+        .argParser(collectRepeated)
+        .env('LIFEBOAT_REGISTRY_CA'),
+    )
+    .addOption(new Option('--json', 'print the result as one JSON line on stdout').env('LIFEBOAT_JSON'))
+    .addOption(
+      new Option('--log-level <level>', 'log level of the JSON logs on stderr')
+        .choices(['silent', 'error', 'warn', 'info', 'debug'])
+        .default('warn')
+        .env('LIFEBOAT_LOG_LEVEL'),
+    )
+    .action(async (src: string, dst: string, flags: CopyFlags) => {
+      const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) =>
+        c ? [c, c.slice(c.indexOf(':') + 1)] : [],
+      );
+      try {
+        await runCopy(src, dst, flags);
+      } catch (error) {
+        process.stderr.write(`lifeboat copy: ${redact(messageOf(error), secrets)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void> {
+  const source = parseNormalizedNamed(src);
+  const target = parseNormalizedNamed(dst);
+  if (target.tag !== undefined && target.digest !== undefined) {
+    throw new Error('DST may name a tag or a digest, not both');
+  }
+  const platforms = (flags.platforms ?? []).map(parsePlatform);
+  const keychain = await loadKeychain(flags.authfile);
+  const caPems = (flags.registryCa ?? []).map((file) => readFileSync(file, 'utf8'));
+  const insecure = flags.insecureRegistries ?? [];
+  const logger = pino({ level: flags.logLevel }, pino.destination(2));
+  const client = (host: string, credsFlag: string | undefined, flag: string): ClosableRegistryClient => {
+    const credentials: Credentials | undefined =
+      credsFlag === undefined ? undefined : parseCredentialsFlag(credsFlag, flag);
+    return createRegistryClient({
+      host,
+      ...(credentials === undefined ? { keychain } : { credentials }),
+      insecure: isInsecureRegistry(host, insecure),
+      caPems,
+      logger,
+    });
+  };
+  const sourceClient = client(source.domain, flags.srcCreds, '--src-creds');
+  const targetClient = client(target.domain, flags.dstCreds, '--dst-creds');
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar = process.stderr.isTTY && flags.json !== true ? progressBar() : undefined;
+  try {
+    const result = await copyImage({
+      source: location(sourceClient, source),
+      target: { client: targetClient, repository: target.path, reference: targetReference(source, target) },
+      platforms,
+      jobs: flags.jobs,
+      signal: controller.signal,
+      onProgress: bar?.update,
+      logger,
+    });
+    bar?.done();
+    const targetRef = `${target.domain}/${target.path}@${result.targetDigest}`;
+    if (flags.json === true) {
+      process.stdout.write(`${JSON.stringify({ source: src, target: dst, targetRef, ...result })}\n`);
+    } else {
+      process.stdout.write(`${summary(result, targetRef)}\n`);
+    }
+  } finally {
+    bar?.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.allSettled([sourceClient.close(), targetClient.close()]);
+  }
+}
+
+/** The source by digest when it has one (the tag is then only a label), else by tag (latest by default). */
+function location(client: ClosableRegistryClient, ref: ImageReference): ImageLocation {
+  return { client, repository: ref.path, reference: ref.digest ?? ref.tag ?? 'latest' };
+}
+
+/** DST's tag or digest; without either, the source's tag (or digest when the source has no tag). */
+function targetReference(source: ImageReference, target: ImageReference): string {
+  return target.digest ?? target.tag ?? source.tag ?? source.digest ?? 'latest';
+}
+
+/** --authfile, else REGISTRY_AUTH_FILE (as skopeo), else the docker config when there is one. */
+async function loadKeychain(authfile: string | undefined): Promise<Keychain | undefined> {
+  const explicit = authfile ?? process.env['REGISTRY_AUTH_FILE'];
+  if (explicit !== undefined && explicit !== '') return loadDockerConfigKeychain(explicit);
+  const dockerConfig = process.env['DOCKER_CONFIG'];
+  const fallback = join(dockerConfig ?? join(homedir(), '.docker'), 'config.json');
+  return existsSync(fallback) ? loadDockerConfigKeychain(fallback) : undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // One line: the wrapped message already carries the context of each layer.
+  return error.message.replace(/\s*\n\s*/g, ' ');
+}
+
+/** Defence in depth: no message leaves with a secret in it, whatever layer wrote it. */
+function redact(message: string, secrets: readonly string[]): string {
+  let out = message;
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
+  return out;
+}
+
+function summary(result: CopyResult, targetRef: string): string {
+  if (result.skipped) return `${targetRef} already present`;
+  const parts = [
+    `${result.blobsCopied} copied`,
+    `${result.blobsMounted} mounted`,
+    `${result.blobsSkipped} present`,
+  ];
+  return `${targetRef} (${formatBytes(result.bytesCopied)} uploaded; blobs: ${parts.join(', ')})`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** A one-line progress display on stderr (only used when stderr is a terminal). */
+function progressBar(): { update: (p: CopyProgress) => void; done: () => void } {
+  const started = performance.now();
+  let lastDraw = 0;
+  let last: CopyProgress | undefined;
+  let finished = false;
+  const draw = (p: CopyProgress): void => {
+    const seconds = Math.max((performance.now() - started) / 1000, 0.001);
+    const width = 24;
+    const filled = p.bytesTotal === 0 ? width : Math.round((p.bytesDone / p.bytesTotal) * width);
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(Math.max(width - filled, 0))}`;
+    process.stderr.write(
+      `\r[${bar}] ${formatBytes(p.bytesDone)} / ${formatBytes(p.bytesTotal)}  ` +
+        `${p.blobsDone}/${p.blobsTotal} blobs  ${formatBytes(p.bytesDone / seconds)}/s\x1b[K`,
+    );
+  };
+  return {
+    update(p) {
+      last = p;
+      const now = performance.now();
+      if (now - lastDraw < PROGRESS_REDRAW_MS) return;
+      lastDraw = now;
+      draw(p);
+    },
+    done() {
+      if (finished) return;
+      finished = true;
+      if (last !== undefined) {
+        draw(last);
+        process.stderr.write('\n');
+      }
+    },
+  };
+}
