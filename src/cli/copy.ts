@@ -5,19 +5,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import pino from 'pino';
-import { copyImage, type CopyProgress, type CopyResult, type ImageLocation } from '../registry/copy/index.ts';
-import { parsePlatform } from '../registry/manifest/index.ts';
-import {
-  createRegistryClient,
-  isInsecureRegistry,
-  loadDockerConfigKeychain,
-  parseCredentialsFlag,
-  type ClosableRegistryClient,
-  type Credentials,
-  type Keychain,
-} from '../registry/index.ts';
-import { parseNormalizedNamed, type ImageReference } from '../reference/index.ts';
+import type { CopyProgress, CopyResult, ImageLocation } from '../registry/copy/index.ts';
+import type { ClosableRegistryClient, Credentials, Keychain } from '../registry/index.ts';
+import type { ImageReference } from '../reference/index.ts';
+
+// The engine, the registry client and their dependencies are imported when the command runs, so that
+// other commands do not pay for them in start-up time and memory (and this one does not pay for theirs).
+async function loadEngine() {
+  const [copy, manifest, registry, reference, { default: pino }] = await Promise.all([
+    import('../registry/copy/index.ts'),
+    import('../registry/manifest/index.ts'),
+    import('../registry/index.ts'),
+    import('../reference/index.ts'),
+    import('pino'),
+  ]);
+  return { ...copy, ...manifest, ...registry, ...reference, pino };
+}
 
 /** Redraws of the progress line; faster is flicker, slower feels stuck. */
 const PROGRESS_REDRAW_MS = 200;
@@ -114,13 +117,23 @@ export function copyCommand(): Command {
 }
 
 async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void> {
+  const {
+    copyImage,
+    createRegistryClient,
+    isInsecureRegistry,
+    loadDockerConfigKeychain,
+    parseCredentialsFlag,
+    parseNormalizedNamed,
+    parsePlatform,
+    pino,
+  } = await loadEngine();
   const source = parseNormalizedNamed(src);
   const target = parseNormalizedNamed(dst);
   if (target.tag !== undefined && target.digest !== undefined) {
     throw new Error('DST may name a tag or a digest, not both');
   }
   const platforms = (flags.platforms ?? []).map(parsePlatform);
-  const keychain = await loadKeychain(flags.authfile);
+  const keychain = await loadKeychain(flags.authfile, loadDockerConfigKeychain);
   const caPems = (flags.registryCa ?? []).map((file) => readFileSync(file, 'utf8'));
   const insecure = flags.insecureRegistries ?? [];
   const logger = pino({ level: flags.logLevel }, pino.destination(2));
@@ -178,12 +191,15 @@ function targetReference(source: ImageReference, target: ImageReference): string
 }
 
 /** --authfile, else REGISTRY_AUTH_FILE (as skopeo), else the docker config when there is one. */
-async function loadKeychain(authfile: string | undefined): Promise<Keychain | undefined> {
+async function loadKeychain(
+  authfile: string | undefined,
+  load: (path: string) => Promise<Keychain>,
+): Promise<Keychain | undefined> {
   const explicit = authfile ?? process.env['REGISTRY_AUTH_FILE'];
-  if (explicit !== undefined && explicit !== '') return loadDockerConfigKeychain(explicit);
+  if (explicit !== undefined && explicit !== '') return load(explicit);
   const dockerConfig = process.env['DOCKER_CONFIG'];
   const fallback = join(dockerConfig ?? join(homedir(), '.docker'), 'config.json');
-  return existsSync(fallback) ? loadDockerConfigKeychain(fallback) : undefined;
+  return existsSync(fallback) ? load(fallback) : undefined;
 }
 
 function messageOf(error: unknown): string {
