@@ -1,0 +1,108 @@
+// The copy engine when the source lies or breaks: a proxy in front of a REAL registry serves a layer
+// with one byte flipped (wrong digest, right size) or cuts its body in half. crane then checks what
+// the target holds.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pushImage, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import { BlobMismatchError, CopyError, copyImage } from '../../../src/registry/copy/index.ts';
+import { createRegistryClient, type ClosableRegistryClient } from '../../../src/registry/index.ts';
+import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
+
+describe('copyImage through a faulty source', () => {
+  let src: TestRegistry;
+  let dst: TestRegistry;
+  let proxy: CountingProxy;
+  const clients: ClosableRegistryClient[] = [];
+  const client = (host: string): ClosableRegistryClient => {
+    // Few retries: the faults below are permanent unless a test bounds them.
+    const c = createRegistryClient({ host, insecure: true, retry: { attempts: 2, baseMs: 10, maxMs: 20 } });
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+    proxy = await startCountingProxy(src.url);
+  });
+  after(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await proxy?.stop();
+    await Promise.allSettled([src?.stop(), dst?.stop()]);
+  });
+
+  const copy = (repository: string) =>
+    copyImage({
+      source: { client: client(proxy.host), repository, reference: 'v1' },
+      target: { client: client(dst.host), repository: `backup/${repository}`, reference: 'v1' },
+    });
+
+  const blobInTarget = (repository: string, digest: string): Promise<boolean> =>
+    runTool('crane', ['blob', '--insecure', `${dst.host}/backup/${repository}@${digest}`], {
+      registries: [dst],
+    }).then(
+      () => true,
+      () => false,
+    );
+
+  it('fails on a layer served with the wrong digest, names both digests, and stores nothing under it', async () => {
+    const image = await pushImage(src, 'faults/corrupt:v1', { layers: 2, layerSize: 300_000 });
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    proxy.fault('corrupt', { digest: layer.digest });
+    try {
+      await assert.rejects(copy('faults/corrupt'), (error: unknown) => {
+        assert.ok(error instanceof CopyError);
+        assert.ok(error.cause instanceof BlobMismatchError);
+        assert.equal(error.cause.code, 'BLOB_DIGEST_MISMATCH');
+        assert.equal(error.cause.expected, layer.digest);
+        assert.match(error.cause.actual, /^sha256:[0-9a-f]{64}$/);
+        assert.notEqual(error.cause.actual, layer.digest);
+        assert.ok(
+          error.message.includes(layer.digest) && error.message.includes(error.cause.actual),
+          error.message,
+        );
+        return true;
+      });
+    } finally {
+      proxy.fault(undefined);
+    }
+    assert.equal(await blobInTarget('faults/corrupt', layer.digest), false);
+    await assert.rejects(
+      runTool('crane', ['digest', '--insecure', `${dst.host}/backup/faults/corrupt:v1`], {
+        registries: [dst],
+      }),
+    );
+  });
+
+  it('recovers from a body cut in half once, with a fresh source read, and stores the right bytes', async () => {
+    const image = await pushImage(src, 'faults/short-once:v1', { layers: 1, layerSize: 400_000 });
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    proxy.fault('truncate', { digest: layer.digest, times: 1 });
+    try {
+      const result = await copy('faults/short-once');
+      assert.equal(result.targetDigest, image.digest);
+    } finally {
+      proxy.fault(undefined);
+    }
+    assert.equal(await blobInTarget('faults/short-once', layer.digest), true);
+  });
+
+  it('fails clearly, naming the blob, when the body is always cut short; no manifest is pushed', async () => {
+    const image = await pushImage(src, 'faults/short:v1', { layers: 1, layerSize: 400_000 });
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    proxy.fault('truncate', { digest: layer.digest });
+    try {
+      await assert.rejects(copy('faults/short'), (error: unknown) => {
+        assert.ok(error instanceof CopyError);
+        assert.ok(error.message.includes('faults/short'), error.message);
+        assert.equal(error.digest, layer.digest, error.message);
+        return true;
+      });
+    } finally {
+      proxy.fault(undefined);
+    }
+    assert.equal(await blobInTarget('faults/short', layer.digest), false);
+    await assert.rejects(
+      runTool('crane', ['digest', '--insecure', `${dst.host}/backup/faults/short:v1`], { registries: [dst] }),
+    );
+  });
+});
