@@ -16,3 +16,4 @@ export {
 export type { Credentials, Keychain } from './auth/index.ts';
 export { isInsecureRegistry, registryRequestMetrics, wireHost } from './transport/index.ts';
 export type { RequestHook, RequestObservation, RetryPolicy } from './transport/index.ts';
+export * from './copy/index.ts';
