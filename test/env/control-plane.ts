@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports.ts';
 import { createCa, createSigningKey, issueCert } from './pki.ts';
-import { startProcess, type ManagedProcess } from './process.ts';
+import { startProcess, trackTempDir, type ManagedProcess } from './process.ts';
 import { kubeRequest, type KubeCredentials, type KubeResponse } from './kube-request.ts';
 import { toolPath, toolsBin } from './tools.ts';
 import { waitFor } from './wait.ts';
@@ -44,6 +44,7 @@ export interface ControlPlane {
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const nodes = options.nodes ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-cluster-'));
+  const tracked = trackTempDir(dir);
   const running: ManagedProcess[] = [];
   try {
     const pki = join(dir, 'pki');
@@ -233,11 +234,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         // Reverse start order: kwok, scheduler, controller-manager, apiserver, etcd.
         for (const proc of [...running].reverse()) await proc.stop();
         rmSync(dir, { recursive: true, force: true });
+        tracked.release();
       },
     };
   } catch (error) {
     for (const proc of [...running].reverse()) await proc.stop();
     // Keep the logs of a failed start: they are the only way to tell why.
+    tracked.release();
     throw new Error(`control plane failed to start (logs in ${dir}): ${(error as Error).message}`, {
       cause: error,
     });

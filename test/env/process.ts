@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
@@ -14,12 +14,31 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
+interface Leftovers {
+  readonly children: Set<ChildProcess>;
+  readonly dirs: Set<string>;
+}
 
-// A crashed or interrupted test run must not leave servers behind: kill whatever is still running.
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+// Shared through globalThis so every copy of this module (the test runner may load it twice)
+// registers into one set and one exit hook.
+const slot = Symbol.for('lifeboat.test-env.leftovers');
+const holder = globalThis as { [slot]?: Leftovers };
+const leftovers = (holder[slot] ??= registerExitHook({ children: new Set(), dirs: new Set() }));
+
+// A crashed, interrupted or force-exited run must leave neither servers nor temp dirs behind.
+function registerExitHook(state: Leftovers): Leftovers {
+  process.once('exit', () => {
+    for (const child of state.children) child.kill('SIGKILL');
+    for (const dir of state.dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return state;
+}
+
+/** Removes `dir` when the process exits, unless `release` says it was removed already. */
+export function trackTempDir(dir: string): { release(): void } {
+  leftovers.dirs.add(dir);
+  return { release: () => leftovers.dirs.delete(dir) };
+}
 
 export function startProcess(
   name: string,
@@ -28,21 +47,28 @@ export function startProcess(
   options: { readonly dir: string; readonly env?: NodeJS.ProcessEnv; readonly cwd?: string },
 ): ManagedProcess {
   const logFile = join(options.dir, `${name}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, {
-    cwd: options.cwd ?? options.dir,
-    env: options.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  child.stdout.pipe(log, { end: false });
-  child.stderr.pipe(log, { end: false });
+  // Output goes straight to a file descriptor, not through pipes: a pipe would keep the test
+  // runner's event loop alive, and with --test-isolation=none the run only ends when it drains.
+  const log = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, {
+      cwd: options.cwd ?? options.dir,
+      env: options.env ?? process.env,
+      stdio: ['ignore', log, log],
+    });
+  } finally {
+    closeSync(log);
+  }
+  child.unref();
+  leftovers.children.add(child);
   let exited: string | undefined;
   const exit = once(child, 'exit').then(([code, signal]) => {
-    live.delete(child);
+    leftovers.children.delete(child);
     exited = `${name} exited (code ${String(code)}, signal ${String(signal)}); see ${logFile}`;
   });
   child.on('error', (error) => {
+    leftovers.children.delete(child);
     exited = `${name} failed to start: ${error.message}`;
   });
   return {
@@ -51,13 +77,12 @@ export function startProcess(
     logFile,
     exitReason: () => exited,
     async stop(graceMs = 10_000) {
-      if (exited === undefined) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        await exit;
-        clearTimeout(timer);
-      }
-      log.end();
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      // This timer is referenced on purpose: it keeps the loop alive until the process is gone.
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exit;
+      clearTimeout(timer);
     },
   };
 }

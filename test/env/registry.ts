@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { readFileSync } from 'node:fs';
 import { freePort } from './ports.ts';
-import { startProcess } from './process.ts';
+import { startProcess, trackTempDir } from './process.ts';
 import { createCa, issueCert } from './pki.ts';
 import { startTokenServer, type TokenServer } from './token-server.ts';
 import { toolPath } from './tools.ts';
@@ -63,6 +63,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     throw new Error("the crane registry supports neither auth nor TLS: use impl 'distribution'");
   }
   const dir = mkdtempSync(join(tmpdir(), `lifeboat-registry-`));
+  const tracked = trackTempDir(dir);
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
   const port = await freePort();
@@ -178,12 +179,14 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
         await running.stop();
         await token?.close();
         rmSync(dir, { recursive: true, force: true });
+        tracked.release();
       },
     };
   } catch (error) {
     await proc?.stop();
     await tokenServer?.close();
     rmSync(dir, { recursive: true, force: true });
+    tracked.release();
     throw error;
   }
 }

@@ -4,16 +4,20 @@
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 
 const SHARED_NODES = 3;
-let shared: Promise<ControlPlane> | undefined;
+
+// Kept on globalThis, not in a module variable: the test runner may load this module more than
+// once (global setup and test files resolve it separately), and all copies must share one cluster.
+const slot = Symbol.for('lifeboat.test-env.shared-control-plane');
+const holder = globalThis as { [slot]?: Promise<ControlPlane> };
 
 /** The run's shared control plane, with 3 kwok nodes; started by the first caller. */
 export function sharedControlPlane(): Promise<ControlPlane> {
-  shared ??= startControlPlane({ nodes: SHARED_NODES });
-  return shared;
+  holder[slot] ??= startControlPlane({ nodes: SHARED_NODES });
+  return holder[slot];
 }
 
 export async function stopSharedControlPlane(): Promise<void> {
-  const current = shared;
-  shared = undefined;
+  const current = holder[slot];
+  delete holder[slot];
   if (current) await (await current.catch(() => undefined))?.stop();
 }

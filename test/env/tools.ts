@@ -70,7 +70,7 @@ function toolEnv(home: string, registries: readonly TestRegistry[]): NodeJS.Proc
       };
     }
     const host: Record<string, string> = {
-      tls: registry.caFile ? 'enabled' : 'disabled',
+      tls: registry.url.startsWith('https:') ? 'enabled' : 'disabled',
       hostname: registry.host,
     };
     if (registry.username !== undefined && registry.password !== undefined) {
