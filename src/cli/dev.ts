@@ -1,0 +1,107 @@
+// `lifeboat dev`: the embedded default environment, built from the same pinned binaries as the
+// integration tests (test/env): a real control plane with kwok nodes, a "public" source registry
+// with demo images, and an auth-protected backup registry. The controller is not part of it yet;
+// this command says so instead of pretending.
+import { Command, Option } from 'commander';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const DEMO_IMAGES = [
+  { repo: 'library/nginx:1.25', platforms: ['linux/amd64', 'linux/arm64'] },
+  { repo: 'library/redis:7', platforms: ['linux/amd64'] },
+  { repo: 'acme/api:v1.4.2', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] },
+] as const;
+
+export function devCommand(): Command {
+  return new Command('dev')
+    .description('Start the embedded environment: control plane, source and backup registries, demo images')
+    .addOption(
+      new Option('--nodes <n>', 'fake kwok nodes').env('LIFEBOAT_NODES').default('2').argParser(positiveInt),
+    )
+    .addOption(new Option('--no-demo-images', 'do not push demo images to the source registry'))
+    .action(async (options: { nodes: number; demoImages: boolean }) => {
+      await runDev(options);
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--nodes must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function runDev(options: { nodes: number; demoImages: boolean }): Promise<void> {
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  // Loaded lazily: the rest of the CLI must not pay for (or depend on) the test environment.
+  const env = await import('../../test/env/index.ts');
+  say('lifeboat dev: building/locating the pinned binaries (first run compiles them: minutes)…');
+  env.toolsBin();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    say(
+      `lifeboat dev: starting etcd, kube-apiserver, controller-manager, scheduler, kwok (${options.nodes} nodes)…`,
+    );
+    const cluster = await env.startControlPlane({ nodes: options.nodes });
+    stops.push(() => cluster.stop());
+    const source = await env.startRegistry({ auth: 'none' });
+    stops.push(() => source.stop());
+    const backup = await env.startRegistry({ auth: 'htpasswd' });
+    stops.push(() => backup.stop());
+    const pushed: string[] = [];
+    if (options.demoImages) {
+      for (const image of DEMO_IMAGES) {
+        const index = await env.pushIndex(source, image.repo, {
+          layers: 2,
+          layerSize: 256 * 1024,
+          platforms: image.platforms,
+          mediaTypes: 'oci',
+        });
+        pushed.push(`${index.ref}@${index.digest}`);
+      }
+    }
+    const envFile = join(tmpdir(), `lifeboat-dev-${process.pid}.env`);
+    writeFileSync(
+      envFile,
+      [
+        `export KUBECONFIG=${cluster.kubeconfigPath}`,
+        `export LIFEBOAT_SOURCE_REGISTRY=${source.host}`,
+        `export LIFEBOAT_BACKUP_REGISTRY=${backup.host}`,
+      ].join('\n') + '\n',
+    );
+    stops.push(() => Promise.resolve(rmSync(envFile, { force: true })));
+    process.stdout.write(
+      [
+        '',
+        'lifeboat dev environment is up',
+        `  KUBECONFIG=${cluster.kubeconfigPath}     (kubectl get nodes)`,
+        `  API server:       ${cluster.server}`,
+        `  source registry:  ${source.url}  (no auth, plain HTTP)`,
+        `  backup registry:  ${backup.url}  (htpasswd auth)`,
+        `  backup login:     ${backup.username ?? ''}:${backup.password ?? ''}  (fixed test-only credentials of this throwaway registry)`,
+        ...pushed.map((ref) => `  demo image:       ${ref}`),
+        `  shell setup:      source ${envFile}`,
+        '',
+        `  try: lifeboat copy --insecure-registries 127.0.0.1 --dst-creds ${backup.username ?? ''}:${backup.password ?? ''} ` +
+          `${source.host}/library/nginx:1.25 ${backup.host}/lifeboat/nginx:1.25`,
+        '',
+        'The controller (workload rewriting, pull secrets) is not part of this build yet: nothing is',
+        'copied or rewritten automatically. Press Ctrl-C to stop and remove everything.',
+        '',
+      ].join('\n'),
+    );
+    // The servers are unref'd children (so test runs can end): hold the loop open until a signal.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    clearInterval(keepAlive);
+    say('lifeboat dev: stopping…');
+  } finally {
+    await stopAll();
+  }
+}
