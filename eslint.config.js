@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', 'dist/', 'charts/', 'deploy/'] },
+  { ignores: ['.scratch*/', 'node_modules/', 'coverage/', 'dist/', 'charts/', 'deploy/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
