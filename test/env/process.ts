@@ -9,7 +9,7 @@ export interface ManagedProcess {
   readonly pid: number;
   readonly logFile: string;
   /** Set once the process has exited; a reason for waits to fail fast. */
-  exitReason(): string | undefined;
+  readonly exitReason: () => string | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
