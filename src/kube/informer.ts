@@ -200,9 +200,9 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
 
   /** One watch request; resolves with the number of events when the server ends it cleanly. */
   async function watchOnce(signal: AbortSignal): Promise<number> {
+    // Our own controller aborts on inactivity; `any` also covers a stop that came before this call.
     const watchAbort = new AbortController();
-    const onStop = (): void => watchAbort.abort(signal.reason);
-    signal.addEventListener('abort', onStop, { once: true });
+    const requestSignal = AbortSignal.any([signal, watchAbort.signal]);
     let inactivity: NodeJS.Timeout | undefined;
     const touch = (): void => {
       clearTimeout(inactivity);
@@ -232,7 +232,7 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
           fieldSelector: options.fieldSelector,
         },
         timeoutMs: false,
-        signal: watchAbort.signal,
+        signal: requestSignal,
       });
       if (res.status !== 200) {
         const text = await res.body.text().catch(() => '');
@@ -283,7 +283,6 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
       throw err;
     } finally {
       clearTimeout(inactivity);
-      signal.removeEventListener('abort', onStop);
       watchAbort.abort();
     }
   }

@@ -1,0 +1,75 @@
+// Shared setup of the kube integration suites: the run's control plane, an API client on its admin
+// kubeconfig, and throwaway namespaces with unique names.
+import { randomBytes } from 'node:crypto';
+import { sharedControlPlane, type ControlPlane } from '../../env/index.ts';
+import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
+
+export interface TestCluster {
+  cp: ControlPlane;
+  api: KubeApi;
+  /** Creates a namespace named `<prefix>-<random>`; deleted by `close()`. */
+  namespace(prefix: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function testCluster(): Promise<TestCluster> {
+  const cp = await sharedControlPlane();
+  const api = createKubeApi({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), qps: 0 });
+  const namespaces: string[] = [];
+  return {
+    cp,
+    api,
+    async namespace(prefix) {
+      const name = uniqueName(prefix);
+      await api.core.createNamespace({ body: { metadata: { name } } });
+      namespaces.push(name);
+      return name;
+    },
+    async close() {
+      for (const name of namespaces) await api.core.deleteNamespace({ name }).catch(() => undefined);
+      await api.close();
+    },
+  };
+}
+
+/** key → resourceVersion of a fresh LIST: what a converged informer cache must equal. */
+export async function freshList(
+  api: KubeApi,
+  path: string,
+  labelSelector?: string,
+): Promise<Map<string, string>> {
+  const body = await api.requestJson<{
+    items: { metadata: { name: string; namespace?: string; resourceVersion: string } }[];
+  }>({
+    path,
+    query: { labelSelector },
+  });
+  return new Map(
+    body.items.map((i) => [
+      i.metadata.namespace ? `${i.metadata.namespace}/${i.metadata.name}` : i.metadata.name,
+      i.metadata.resourceVersion,
+    ]),
+  );
+}
+
+export function cacheVersions(
+  items: readonly { metadata: { name: string; namespace?: string; resourceVersion?: string } }[],
+): Map<string, string> {
+  return new Map(
+    items.map((i) => [
+      i.metadata.namespace ? `${i.metadata.namespace}/${i.metadata.name}` : i.metadata.name,
+      i.metadata.resourceVersion ?? '',
+    ]),
+  );
+}
+
+export function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

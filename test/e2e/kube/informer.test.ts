@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { waitFor } from '../../env/index.ts';
+import { createInformer, type Informer } from '../../../src/kube/informer.ts';
+import type { KubeObject } from '../../../src/kube/store.ts';
+import { createKubeApi } from '../../../src/kube/api-client.ts';
+import { cacheVersions, freshList, sameMap, testCluster, type TestCluster } from './cluster.ts';
+import { startFaultProxy } from './fault-proxy.ts';
+
+type Event = { type: 'add' | 'update' | 'delete'; name: string; old?: KubeObject; obj: KubeObject };
+
+function recorder() {
+  const events: Event[] = [];
+  return {
+    events,
+    handlers: {
+      onAdd: (obj: KubeObject) => events.push({ type: 'add', name: obj.metadata.name, obj }),
+      onUpdate: (old: KubeObject, obj: KubeObject) =>
+        events.push({ type: 'update', name: obj.metadata.name, old, obj }),
+      onDelete: (obj: KubeObject) => events.push({ type: 'delete', name: obj.metadata.name, obj }),
+    },
+  };
+}
+
+const WAIT = { timeoutMs: 30_000, intervalMs: 50 };
+
+describe('informer against the real API server', () => {
+  let c: TestCluster;
+  const informers: Informer<KubeObject>[] = [];
+  before(async () => {
+    c = await testCluster();
+  });
+  after(async () => {
+    for (const i of informers) await i.stop();
+    await c.close();
+  });
+  const track = (i: Informer<KubeObject>) => (informers.push(i), i);
+
+  it('delivers add, update and delete and caches objects without managedFields or last-applied', async () => {
+    const ns = await c.namespace('inf-basic');
+    const rec = recorder();
+    const inf = track(
+      createInformer({
+        api: c.api,
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        handlers: rec.handlers,
+        freeze: true,
+      }),
+    );
+    inf.start();
+    assert.equal(await inf.synced, true);
+    assert.equal(inf.hasSynced(), true);
+
+    await c.api.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: {
+          name: 'a',
+          annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"json"}', keep: 'me' },
+        },
+        data: { v: '1' },
+      },
+    });
+    await waitFor(() => rec.events.some((e) => e.type === 'add' && e.name === 'a'), {
+      what: 'add of a',
+      ...WAIT,
+    });
+    const cached = inf.get(`${ns}/a`);
+    assert.ok(cached);
+    assert.equal(cached.metadata.managedFields, undefined, 'managedFields dropped');
+    assert.deepEqual(
+      cached.metadata.annotations,
+      { keep: 'me' },
+      'last-applied dropped, other annotations kept',
+    );
+    assert.equal(cached.kind, 'ConfigMap');
+    assert.equal(typeof cached.metadata.creationTimestamp, 'string', 'plain JSON, no Date conversion');
+    assert.throws(
+      () => {
+        (cached.data as Record<string, string>).v = 'mutated';
+      },
+      TypeError,
+      'cached objects are frozen in tests',
+    );
+
+    await c.api.core.patchNamespacedConfigMap({
+      name: 'a',
+      namespace: ns,
+      body: [{ op: 'replace', path: '/data/v', value: '2' }],
+    });
+    await waitFor(() => rec.events.some((e) => e.type === 'update' && e.name === 'a'), {
+      what: 'update of a',
+      ...WAIT,
+    });
+    const update = rec.events.find((e) => e.type === 'update' && e.name === 'a')!;
+    assert.deepEqual(update.old?.data, { v: '1' });
+    assert.deepEqual(update.obj.data, { v: '2' });
+
+    await c.api.core.deleteNamespacedConfigMap({ name: 'a', namespace: ns });
+    await waitFor(() => rec.events.some((e) => e.type === 'delete' && e.name === 'a'), {
+      what: 'delete of a',
+      ...WAIT,
+    });
+    assert.equal(inf.get(`${ns}/a`), undefined);
+    assert.ok(inf.lastEventAt !== undefined && inf.lastEventAt <= Date.now());
+    assert.equal(inf.stats().failures, 0);
+  });
+
+  it('lists page by page when there are more objects than the page size', async () => {
+    const ns = await c.namespace('inf-pages');
+    for (let i = 0; i < 25; i++) {
+      await c.api.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: `cm-${i}`, labels: { page: 'yes' } } },
+      });
+    }
+    const proxy = await startFaultProxy(c.cp.kubeconfigPath);
+    const api = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
+    const rec = recorder();
+    const inf = createInformer({
+      api,
+      path: `/api/v1/namespaces/${ns}/configmaps`,
+      labelSelector: 'page=yes',
+      pageSize: 10,
+      handlers: rec.handlers,
+    });
+    try {
+      inf.start();
+      assert.equal(await inf.synced, true);
+      assert.equal(inf.size, 25);
+      assert.equal(rec.events.filter((e) => e.type === 'add').length, 25);
+      const lists = proxy.requests.filter((r) => !r.watch);
+      assert.equal(lists.length, 3, '25 objects in pages of 10');
+      assert.deepEqual(
+        lists.map((r) => r.query.get('limit')),
+        ['10', '10', '10'],
+      );
+      assert.deepEqual(
+        lists.map((r) => r.query.has('continue')),
+        [false, true, true],
+      );
+      await waitFor(() => proxy.requests.some((r) => r.watch), { what: 'a watch after the list', ...WAIT });
+      const watch = proxy.requests.find((r) => r.watch)!;
+      assert.equal(watch.query.get('allowWatchBookmarks'), 'true');
+      assert.equal(
+        watch.query.get('resourceVersion'),
+        inf.resourceVersion ?? watch.query.get('resourceVersion'),
+      );
+      const timeout = Number(watch.query.get('timeoutSeconds'));
+      assert.ok(timeout >= 300 && timeout < 600, `jittered server timeout, got ${timeout}`);
+    } finally {
+      await inf.stop();
+      await api.close();
+      await proxy.stop();
+    }
+  });
+
+  it('caches only what the label and field selectors match', async () => {
+    const ns = await c.namespace('inf-select');
+    for (const [name, app] of [
+      ['x1', 'x'],
+      ['x2', 'x'],
+      ['y1', 'y'],
+    ] as const) {
+      await c.api.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name, labels: { app } } },
+      });
+    }
+    const byLabel = track(
+      createInformer({ api: c.api, path: `/api/v1/namespaces/${ns}/configmaps`, labelSelector: 'app=x' }),
+    );
+    const byField = track(
+      createInformer({
+        api: c.api,
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        fieldSelector: 'metadata.name=y1',
+      }),
+    );
+    byLabel.start();
+    byField.start();
+    await Promise.all([byLabel.synced, byField.synced]);
+    assert.deepEqual(byLabel.keys().sort(), [`${ns}/x1`, `${ns}/x2`]);
+    assert.deepEqual(byField.keys(), [`${ns}/y1`]);
+    await c.api.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'x3', labels: { app: 'x' } } },
+    });
+    await c.api.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'z', labels: { app: 'z' } } },
+    });
+    await waitFor(() => byLabel.size === 3, { what: 'x3 in the label-selected cache', ...WAIT });
+    // z was created after x3: once x3 is seen, z would have been too if the selector let it through.
+    await waitFor(
+      async () =>
+        sameMap(
+          cacheVersions(byLabel.list()),
+          await freshList(c.api, `/api/v1/namespaces/${ns}/configmaps`, 'app=x'),
+        ),
+      {
+        what: 'label cache equals a fresh selected list',
+        ...WAIT,
+      },
+    );
+    assert.equal(byLabel.get(`${ns}/z`), undefined);
+    assert.deepEqual(byField.keys(), [`${ns}/y1`]);
+  });
+
+  it('re-delivers every cached object on resync and survives a throwing handler', async () => {
+    const ns = await c.namespace('inf-resync');
+    await c.api.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'r', labels: { r: 'y' } } },
+    });
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'error' },
+      new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) }),
+    );
+    const rec = recorder();
+    const inf = track(
+      createInformer({
+        api: c.api,
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        labelSelector: 'r=y',
+        resyncPeriodMs: 200,
+        logger,
+      }),
+    );
+    inf.addHandlers({
+      onUpdate: () => {
+        throw new Error('handler bug');
+      },
+    });
+    inf.addHandlers(rec.handlers);
+    inf.start();
+    await inf.synced;
+    await waitFor(() => rec.events.filter((e) => e.type === 'update').length >= 2, {
+      what: 'two resyncs',
+      ...WAIT,
+    });
+    const resync = rec.events.find((e) => e.type === 'update')!;
+    assert.equal(resync.old, resync.obj, 'a resync passes the cached object as both old and new');
+    assert.ok(lines.some((l) => l.includes('handler bug') && l.includes('informer handler threw')));
+  });
+});
