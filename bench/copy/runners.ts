@@ -1,0 +1,215 @@
+// The copiers under test, each as "copy these fixtures from SOURCE to TARGET" measured as child
+// processes. Single-image cases are one invocation; the many-images case is one invocation per image
+// for the CLIs (a loop, timed as a whole: it pays each tool's start-up once per image) plus one-process
+// rows (lifeboat's engine with a shared scheduler, `skopeo sync`) to separate start-up from copying.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toolPath } from '../../test/env/index.ts';
+import type { EngineBatchPlan } from './engine-batch.ts';
+import type { Fixture } from './fixtures.ts';
+import type { FloorPlan } from './floor.ts';
+import { combine, timedRun, type Command, type Measurement } from './timed-run.ts';
+import type { ToolEnv } from './tool-env.ts';
+
+const repoRoot = new URL('../../', import.meta.url).pathname;
+const NODE = join(repoRoot, 'node_modules/.bin/node');
+/** The flags of the `lifeboat` bin's shebang (src/cli/main.ts): the CLI as shipped, not bare node. */
+const LIFEBOAT_NODE_FLAGS = ['--max-semi-space-size=1'];
+/** Blobs the raw-HTTP floor moves at once. */
+const FLOOR_PARALLEL = 16;
+/** Images lifeboat's engine copies at once in the one-process row (its scheduler bounds blobs). */
+const ENGINE_IMAGES_AT_ONCE = 8;
+
+export type CaseId = 'big' | 'index' | 'small' | 'recopy';
+
+export interface RunContext {
+  readonly caseId: CaseId;
+  readonly fixtures: readonly Fixture[];
+  readonly sourceHost: string;
+  readonly targetHost: string;
+  readonly tools: ToolEnv;
+  readonly scratch: string;
+  /** Extra node flags for lifeboat (e.g. --cpu-prof) in a profiling pass. */
+  readonly nodeFlags?: readonly string[];
+}
+
+export interface Runner {
+  readonly name: string;
+  readonly cases: readonly CaseId[];
+  run(ctx: RunContext): Promise<Measurement>;
+}
+
+/** Each fixture copied by its own invocation, one after another; wall time of the whole loop. */
+function perImage(
+  name: string,
+  cases: readonly CaseId[],
+  command: (ctx: RunContext, f: Fixture) => Command,
+): Runner {
+  return {
+    name,
+    cases,
+    async run(ctx) {
+      const started = performance.now();
+      const runs: Measurement[] = [];
+      for (const fixture of ctx.fixtures) runs.push(await timedRun(command(ctx, fixture), ctx.scratch));
+      return runs.length === 1 && runs[0] !== undefined
+        ? runs[0]
+        : combine(runs, performance.now() - started);
+    },
+  };
+}
+
+const ref = (host: string, f: Fixture): string => `${host}/${f.repo}:${f.tag}`;
+
+export function lifeboatCommand(ctx: RunContext, args: readonly string[]): Command {
+  return {
+    file: NODE,
+    args: [...LIFEBOAT_NODE_FLAGS, ...(ctx.nodeFlags ?? []), join(repoRoot, 'src/cli/main.ts'), ...args],
+    env: ctx.tools.env,
+  };
+}
+
+export const lifeboat = perImage('lifeboat', ['big', 'index', 'small', 'recopy'], (ctx, f) =>
+  lifeboatCommand(ctx, [
+    'copy',
+    ref(ctx.sourceHost, f),
+    ref(ctx.targetHost, f),
+    '--insecure-registries',
+    `${ctx.sourceHost},${ctx.targetHost}`,
+  ]),
+);
+
+export const crane = perImage('crane', ['big', 'index', 'small', 'recopy'], (ctx, f) => ({
+  file: toolPath('crane'),
+  args: ['copy', ref(ctx.sourceHost, f), ref(ctx.targetHost, f), '--insecure'],
+  env: ctx.tools.env,
+}));
+
+export const regctl = perImage('regctl', ['big', 'index', 'small', 'recopy'], (ctx, f) => ({
+  file: toolPath('regctl'),
+  args: ['image', 'copy', ref(ctx.sourceHost, f), ref(ctx.targetHost, f)],
+  env: ctx.tools.env,
+}));
+
+export const skopeo = perImage('skopeo', ['big', 'index', 'small', 'recopy'], (ctx, f) => ({
+  file: 'skopeo',
+  args: [
+    'copy',
+    '--all',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--quiet',
+    `docker://${ref(ctx.sourceHost, f)}`,
+    `docker://${ref(ctx.targetHost, f)}`,
+  ],
+  env: ctx.tools.env,
+}));
+
+/** `skopeo sync` of every fixture from a YAML list in one process (images one after another). */
+export const skopeoSync: Runner = {
+  name: 'skopeo sync (1 process)',
+  cases: ['small'],
+  run(ctx) {
+    const images: Record<string, string[]> = {};
+    for (const f of ctx.fixtures) images[f.repo] = [f.tag];
+    const file = join(ctx.scratch, `sync-${Date.now()}.yaml`);
+    // JSON is YAML.
+    writeFileSync(file, JSON.stringify({ [ctx.sourceHost]: { 'tls-verify': false, images } }));
+    return timedRun(
+      {
+        file: 'skopeo',
+        args: [
+          'sync',
+          '--all',
+          '--preserve-digests',
+          '--src',
+          'yaml',
+          '--dest',
+          'docker',
+          '--dest-tls-verify=false',
+          file,
+          `${ctx.targetHost}/sync`,
+        ],
+        env: ctx.tools.env,
+      },
+      ctx.scratch,
+    );
+  },
+};
+
+/** Lifeboat's copy engine, every fixture in one process sharing one scheduler (see engine-batch.ts). */
+export const lifeboatEngine: Runner = {
+  name: 'lifeboat engine (1 process)',
+  cases: ['small', 'recopy'],
+  run(ctx) {
+    const plan: EngineBatchPlan = {
+      source: ctx.sourceHost,
+      target: ctx.targetHost,
+      imagesAtOnce: ENGINE_IMAGES_AT_ONCE,
+      copies: ctx.fixtures.map((f) => ({ sourceRepo: f.repo, tag: f.tag, targetRepo: f.repo })),
+    };
+    const file = join(ctx.scratch, `engine-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(plan));
+    return timedRun(
+      {
+        file: NODE,
+        args: [...LIFEBOAT_NODE_FLAGS, join(repoRoot, 'bench/copy/engine-batch.ts'), file],
+        env: ctx.tools.env,
+      },
+      ctx.scratch,
+    );
+  },
+};
+
+/** Raw HTTP, every blob once, 16 at a time (see floor.ts). */
+export const floor: Runner = {
+  name: 'floor (raw HTTP)',
+  cases: ['big', 'index', 'small'],
+  run(ctx) {
+    const plan: FloorPlan = {
+      source: `http://${ctx.sourceHost}`,
+      target: `http://${ctx.targetHost}`,
+      parallel: FLOOR_PARALLEL,
+      copies: ctx.fixtures.map((f) => ({
+        sourceRepo: f.repo,
+        targetRepo: f.repo,
+        tag: f.tag,
+        blobs: f.blobs,
+        manifests: f.manifests.map((m) => ({
+          digest: m.digest,
+          mediaType: m.mediaType,
+          base64: m.bytes.toString('base64'),
+        })),
+      })),
+    };
+    const file = join(ctx.scratch, `floor-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify(plan));
+    return timedRun(
+      { file: NODE, args: [join(repoRoot, 'bench/copy/floor.ts'), file], env: ctx.tools.env },
+      ctx.scratch,
+    );
+  },
+};
+
+export const ALL_RUNNERS: readonly Runner[] = [
+  lifeboat,
+  crane,
+  regctl,
+  skopeo,
+  floor,
+  lifeboatEngine,
+  skopeoSync,
+];
+
+/** Start-up cost of each tool: a command that does no network work. */
+export function startupCommands(tools: ToolEnv): Record<string, Command> {
+  const ctx = { tools } as RunContext;
+  return {
+    lifeboat: lifeboatCommand(ctx, ['version']),
+    crane: { file: toolPath('crane'), args: ['version'], env: tools.env },
+    regctl: { file: toolPath('regctl'), args: ['version'], env: tools.env },
+    skopeo: { file: 'skopeo', args: ['--version'], env: tools.env },
+    'node (empty script)': { file: NODE, args: ['-e', ''], env: tools.env },
+  };
+}
