@@ -1,6 +1,8 @@
 // Shared setup of the kube integration suites: the run's control plane, an API client on its admin
 // kubeconfig, and throwaway namespaces with unique names.
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { sharedControlPlane, type ControlPlane } from '../../env/index.ts';
 import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
@@ -72,4 +74,29 @@ export function sameMap(a: Map<string, string>, b: Map<string, string>): boolean
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/** A pino logger writing JSON lines into memory, for asserting on what was logged. */
+export function memoryLogger(level: pino.Level = 'debug'): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+} {
+  const raw: string[] = [];
+  const logger = pino(
+    { level },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        raw.push(chunk.toString('utf8'));
+        cb();
+      },
+    }),
+  );
+  return {
+    logger,
+    lines: () =>
+      raw
+        .flatMap((r) => r.split('\n'))
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

@@ -1,0 +1,167 @@
+// The informer behind a fault-injecting proxy in front of the real API server: it must keep
+// retrying with backoff after every kind of failure, never flood the server, and always recover.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../env/index.ts';
+import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
+import { createInformer, type Informer } from '../../../src/kube/informer.ts';
+import type { KubeObject } from '../../../src/kube/store.ts';
+import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
+import { PASS, startFaultProxy, type FaultProxy, type FaultRule } from './fault-proxy.ts';
+
+const WAIT = { timeoutMs: 60_000, intervalMs: 100 };
+
+describe('informer through a fault-injecting proxy', () => {
+  let c: TestCluster;
+  let proxy: FaultProxy;
+  let api: KubeApi;
+  const informers: Informer<KubeObject>[] = [];
+
+  before(async () => {
+    c = await testCluster();
+    proxy = await startFaultProxy(c.cp.kubeconfigPath);
+    api = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
+  });
+  after(async () => {
+    for (const i of informers) await i.stop();
+    await api.close();
+    await proxy.stop();
+    await c.close();
+  });
+
+  /** A synced informer on a fresh namespace, watching through the proxy. */
+  async function syncedInformer(prefix: string, extra: Partial<Parameters<typeof createInformer>[0]> = {}) {
+    const ns = await c.namespace(prefix);
+    await c.api.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'seed', labels: { t: prefix } } },
+    });
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    const log = memoryLogger();
+    const inf = createInformer({ api, path, labelSelector: `t=${prefix}`, logger: log.logger, ...extra });
+    informers.push(inf);
+    proxy.setFault(PASS);
+    inf.start();
+    assert.equal(await inf.synced, true);
+    await waitFor(() => proxy.requests.some((r) => r.watch && r.path === path), {
+      what: 'watch open',
+      ...WAIT,
+    });
+    const converged = async () =>
+      sameMap(cacheVersions(inf.list()), await freshList(c.api, path, `t=${prefix}`));
+    const create = (name: string) =>
+      c.api.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name, labels: { t: prefix } } },
+      });
+    return { ns, path, inf, log, converged, create };
+  }
+
+  const countSince = (path: string, from: number) =>
+    proxy.requests.filter((r) => r.path === path && r.at >= from).length;
+
+  it('backs off through 401, 403 and 500 answers without flooding, then recovers', async (t) => {
+    const s = await syncedInformer('flt-status');
+    const statuses = [401, 403, 500];
+    let phase = 0;
+    const rule: FaultRule = (req) =>
+      req.path === s.path ? { kind: 'status', status: statuses[phase]! } : { kind: 'pass' };
+    proxy.setFault(rule);
+    const start = Date.now();
+    proxy.cutStreams();
+    for (phase = 0; phase < statuses.length; phase++) await new Promise((r) => setTimeout(r, 2_500));
+    const during = countSince(s.path, start);
+    // client-go-style backoff from 0.8 s doubling: ~5 attempts in 7.5 s; a restart loop would make thousands.
+    t.diagnostic(`${during} requests during 7.5 s of 401/403/500 answers`);
+    assert.ok(during >= 2, `it kept retrying (${during} requests)`);
+    assert.ok(during <= 8, `no flood: ${during} requests in 7.5 s`);
+    const reasons = new Set(
+      s.log
+        .lines()
+        .filter((l) => l.msg === 'list/watch failed; retrying after backoff')
+        .map((l) => l.reason),
+    );
+    assert.ok(
+      reasons.has('401') || reasons.has('403') || reasons.has('500'),
+      `logged the failures: ${[...reasons].join(',')}`,
+    );
+    assert.equal(s.inf.hasSynced(), true, 'the cache stays usable while the server fails');
+
+    proxy.setFault(PASS);
+    await s.create('after-outage');
+    await waitFor(() => s.inf.get(`${s.ns}/after-outage`) !== undefined, {
+      what: 'recovery after the outage',
+      ...WAIT,
+    });
+    await waitFor(s.converged, { what: 'cache equals a fresh list', ...WAIT });
+  });
+
+  it('restarts a stalled watch after the inactivity timeout', async () => {
+    const s = await syncedInformer('flt-stall', {
+      inactivityTimeoutMs: 1_000,
+      backoff: { initialMs: 100, maxMs: 500 },
+    });
+    let stalled = 0;
+    proxy.setFault((req) =>
+      req.watch && req.path === s.path && stalled++ === 0 ? { kind: 'stall' } : { kind: 'pass' },
+    );
+    proxy.cutStreams();
+    await waitFor(() => stalled >= 1, { what: 'the stalled watch', ...WAIT });
+    await s.create('after-stall');
+    await waitFor(() => s.inf.get(`${s.ns}/after-stall`) !== undefined, {
+      what: 'the object created during the stall',
+      ...WAIT,
+    });
+    assert.ok(
+      s.log.lines().some((l) => l.reason === 'inactive'),
+      'the stall was detected as inactivity',
+    );
+    await waitFor(s.converged, { what: 'cache equals a fresh list', ...WAIT });
+  });
+
+  it('treats an unparsable watch line as an error and recovers instead of skipping it', async () => {
+    const s = await syncedInformer('flt-parse', { backoff: { initialMs: 100, maxMs: 500 } });
+    let served = 0;
+    proxy.setFault((req) =>
+      req.watch && req.path === s.path && served++ === 0
+        ? { kind: 'body', status: 200, body: 'this is not json\n' }
+        : { kind: 'pass' },
+    );
+    proxy.cutStreams();
+    await waitFor(() => served >= 1, { what: 'the garbage watch', ...WAIT });
+    await s.create('after-garbage');
+    await waitFor(() => s.inf.get(`${s.ns}/after-garbage`) !== undefined, {
+      what: 'recovery after garbage',
+      ...WAIT,
+    });
+    assert.ok(
+      s.log.lines().some((l) => l.reason === 'parse'),
+      'a parse failure was logged',
+    );
+    assert.match(s.inf.stats().lastError ?? '', /invalid JSON/);
+  });
+
+  it('backs off when the server keeps closing watches at once, and on connection resets', async (t) => {
+    const s = await syncedInformer('flt-close');
+    let n = 0;
+    proxy.setFault((req) =>
+      req.path !== s.path
+        ? { kind: 'pass' }
+        : n++ % 2 === 0
+          ? { kind: 'body', status: 200, body: '' }
+          : { kind: 'reset' },
+    );
+    const start = Date.now();
+    proxy.cutStreams();
+    await new Promise((r) => setTimeout(r, 5_000));
+    const during = countSince(s.path, start);
+    t.diagnostic(`${during} requests during 5 s of empty watches and resets`);
+    assert.ok(
+      during >= 2 && during <= 7,
+      `empty watches are retried with backoff: ${during} requests in 5 s`,
+    );
+    proxy.setFault(PASS);
+    await s.create('after-close');
+    await waitFor(() => s.inf.get(`${s.ns}/after-close`) !== undefined, { what: 'recovery', ...WAIT });
+  });
+});
