@@ -14,11 +14,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
-import { createKubeApi } from '../../src/kube/api-client.ts';
-import { createController } from '../../src/kube/controller.ts';
-import { createInformer } from '../../src/kube/informer.ts';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
-import { objectKey } from '../../src/kube/store.ts';
+import {
+  createController,
+  createInformer,
+  createKubeApi,
+  loadKubeConfig,
+  objectKey,
+} from '../../src/kube/index.ts';
 import { describeChanges, summarizePod, type PodSummary } from './pod-summary.ts';
 
 export interface PodLifecycleOptions {

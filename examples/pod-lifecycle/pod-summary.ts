@@ -2,7 +2,7 @@
  * What the pod-lifecycle example reports about a pod, and how two reports differ. Pure.
  * Mirrors seed 002's demo-controller: phase, node, and per-container readiness and restarts.
  */
-import type { KubeObject } from '../../src/kube/store.ts';
+import type { KubeObject } from '../../src/kube/index.ts';
 
 export interface ContainerSummary {
   ready: boolean;

@@ -24,3 +24,23 @@ export type { HealthServer, HealthServerOptions, ReadyCheck } from './health-ser
 export { startHealthServer, HealthServerListenError } from './health-server.ts';
 export type { ShutdownOptions, SignalSource } from './shutdown.ts';
 export { onShutdownSignal } from './shutdown.ts';
+export type { KubeApi, KubeApiOptions, KubeRequester, RawRequestOptions, RawResponse } from './api-client.ts';
+export { createKubeApi, KUBE_API_DEFAULTS } from './api-client.ts';
+export type { KubeStatus } from './api-client-errors.ts';
+export {
+  KubeApiError,
+  KubeConfigError,
+  KubeTransportError,
+  WatchError,
+  isGone,
+  isTemporaryStatus,
+} from './api-client-errors.ts';
+export type { RetryOptions as KubeRetryOptions } from './api-client-retry.ts';
+export type { KubeConfigEnv } from './kubeconfig.ts';
+export { loadKubeConfig } from './kubeconfig.ts';
+export type { KubeObject, Store } from './store.ts';
+export { objectKey } from './store.ts';
+export type { Informer, InformerHandlers, InformerOptions, InformerStats } from './informer.ts';
+export { createInformer, dropNoise, INFORMER_DEFAULTS } from './informer.ts';
+export type { LeaderElectionOptions, LeaderElector } from './leader-election.ts';
+export { createLeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-election.ts';
