@@ -36,7 +36,7 @@ async function runDev(options: { nodes: number; demoImages: boolean }): Promise<
   // Loaded lazily: the rest of the CLI must not pay for (or depend on) the test environment.
   const env = await import('../../test/env/index.ts');
   say('lifeboat dev: building/locating the pinned binaries (first run compiles them: minutes)…');
-  env.toolsBin();
+  const bin = env.toolsBin();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -68,6 +68,7 @@ async function runDev(options: { nodes: number; demoImages: boolean }): Promise<
       envFile,
       [
         `export KUBECONFIG=${cluster.kubeconfigPath}`,
+        `export PATH=${bin}:$PATH`,
         `export LIFEBOAT_SOURCE_REGISTRY=${source.host}`,
         `export LIFEBOAT_BACKUP_REGISTRY=${backup.host}`,
       ].join('\n') + '\n',
@@ -77,13 +78,14 @@ async function runDev(options: { nodes: number; demoImages: boolean }): Promise<
       [
         '',
         'lifeboat dev environment is up',
-        `  KUBECONFIG=${cluster.kubeconfigPath}     (kubectl get nodes)`,
+        `  KUBECONFIG=${cluster.kubeconfigPath}`,
+        `  kubectl:          ${bin}/kubectl  (the env file below puts it on PATH)`,
         `  API server:       ${cluster.server}`,
         `  source registry:  ${source.url}  (no auth, plain HTTP)`,
         `  backup registry:  ${backup.url}  (htpasswd auth)`,
         `  backup login:     ${backup.username ?? ''}:${backup.password ?? ''}  (fixed test-only credentials of this throwaway registry)`,
         ...pushed.map((ref) => `  demo image:       ${ref}`),
-        `  shell setup:      source ${envFile}`,
+        `  shell setup:      source ${envFile} && kubectl get nodes`,
         '',
         `  try: lifeboat copy --insecure-registries 127.0.0.1 --dst-creds ${backup.username ?? ''}:${backup.password ?? ''} ` +
           `${source.host}/library/nginx:1.25 ${backup.host}/lifeboat/nginx:1.25`,
