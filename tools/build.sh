@@ -22,6 +22,17 @@ if [ -f "$bin/.complete" ]; then
 fi
 
 log() { echo "tools/build.sh: $*" >&2; }
+
+# Concurrent callers (parallel test runs, npm start beside npm test) build once: the first one
+# holds the lock, the others wait and then find the result.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/$key.lock"
+flock 9
+if [ -f "$bin/.complete" ]; then
+  echo "$bin"
+  exit 0
+fi
+
 start=$(date +%s)
 rm -rf "$bin.tmp" && mkdir -p "$bin.tmp"
 out=$bin.tmp
