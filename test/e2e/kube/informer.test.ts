@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { waitFor } from '../../env/index.ts';
 import { createInformer, type Informer } from '../../../src/kube/informer.ts';
 import type { KubeObject } from '../../../src/kube/store.ts';
@@ -119,12 +120,15 @@ describe('informer against the real API server', () => {
     const proxy = await startFaultProxy(c.cp.kubeconfigPath);
     const api = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
     const rec = recorder();
+    const registry = new Registry();
     const inf = createInformer({
       api,
+      name: 'paged',
       path: `/api/v1/namespaces/${ns}/configmaps`,
       labelSelector: 'page=yes',
       pageSize: 10,
       handlers: rec.handlers,
+      registry,
     });
     try {
       inf.start();
@@ -150,6 +154,10 @@ describe('informer against the real API server', () => {
       );
       const timeout = Number(watch.query.get('timeoutSeconds'));
       assert.ok(timeout >= 300 && timeout < 600, `jittered server timeout, got ${timeout}`);
+      const metrics = await registry.metrics();
+      assert.match(metrics, /lifeboat_informer_lists_total\{informer="paged"\} 1/);
+      assert.match(metrics, /lifeboat_informer_objects\{informer="paged"\} 25/);
+      assert.match(metrics, /lifeboat_informer_seconds_since_last_event\{informer="paged"\} \d/);
     } finally {
       await inf.stop();
       await api.close();
