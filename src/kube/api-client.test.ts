@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
 import { KubeApiError, KubeTransportError } from './api-client-errors.ts';
 import { createKubeApi } from './api-client.ts';
 import type { KubeApi } from './api-client.ts';
@@ -121,6 +123,42 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
         err instanceof KubeApiError && err.status === 503 && err.temporary && !err.message.includes(TOKEN),
     );
     assert.equal(requests.length, 3);
+  });
+
+  it('never puts the bearer token into retry logs or errors', async () => {
+    const lines: string[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      }),
+    );
+    const logged = createKubeApi({
+      kubeConfig,
+      qps: 0,
+      logger,
+      retry: { maxRetries: 1, initialMs: 1, maxMs: 1 },
+    });
+    handler = (_req, res) => json(res, 503, { kind: 'Status', code: 503 });
+    const errors: unknown[] = [];
+    await logged.requestJson({ path: '/api/v1/namespaces' }).catch((err: unknown) => errors.push(err));
+    await logged.core.listNamespace().catch((err: unknown) => errors.push(err));
+    handler = () => {};
+    await logged
+      .requestJson({ path: '/api/v1/namespaces', timeoutMs: 50 })
+      .catch((err: unknown) => errors.push(err));
+    await logged.close();
+    assert.equal(errors.length, 3);
+    assert.ok(
+      lines.some((l) => l.includes('retrying Kubernetes API call')),
+      'retries were logged',
+    );
+    for (const text of [...lines, ...errors.map((e) => `${String(e)} ${JSON.stringify(e)}`)]) {
+      assert.ok(!text.includes(TOKEN), `token leaked: ${text}`);
+    }
   });
 
   it('does not retry a 5xx on POST, which may have been applied', async () => {
