@@ -50,6 +50,11 @@ export interface LeaderElectionOptions {
 export interface LeaderElector {
   /** Campaigns, leads, and returns when leadership ends or `signal` aborts. Never rejects. */
   run(signal: AbortSignal): Promise<void>;
+  /**
+   * Ends `run` as its signal would: stops leading (aborting the leading signal), gives the lease up
+   * when held and `releaseOnCancel` is on, and resolves once `run` has returned.
+   */
+  release(): Promise<void>;
   isLeader(): boolean;
   /** The holder last observed (possibly ourselves), or undefined before the first read. */
   leader(): string | undefined;
@@ -174,7 +179,15 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     }
   }
 
-  async function run(signal: AbortSignal): Promise<void> {
+  const released = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+
+  function run(signal: AbortSignal): Promise<void> {
+    running = campaign(AbortSignal.any([signal, released.signal]));
+    return running;
+  }
+
+  async function campaign(signal: AbortSignal): Promise<void> {
     if (!(await acquire(signal))) return;
     leading = true;
     gauge?.set({ lease: `${o.namespace}/${o.name}` }, 1);
@@ -209,7 +222,15 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     }
   }
 
-  return { run, isLeader: () => leading, leader: () => holder };
+  return {
+    run,
+    async release() {
+      released.abort(new Error('leader election released'));
+      await running;
+    },
+    isLeader: () => leading,
+    leader: () => holder,
+  };
 }
 
 class LostLeaseError extends Error {

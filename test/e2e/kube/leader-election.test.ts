@@ -149,8 +149,9 @@ describe('leader election on a real Lease', () => {
     await waitFor(() => b.leader() === 'a', { what: 'b sees a', ...WAIT });
 
     const releasedAt = Date.now();
-    aStop.abort();
+    await a.release();
     await aDone;
+    assert.equal(a.isLeader(), false);
     await waitFor(() => b.isLeader(), { what: 'b takes over', ...WAIT });
     const tookMs = Date.now() - releasedAt;
     assert.ok(
