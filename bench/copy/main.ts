@@ -12,8 +12,8 @@ import { startRegistry, toolPath, type TestRegistry } from '../../test/env/index
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
 import { createPusher, pushImage, pushIndex, pushSmallSet, type Fixture } from './fixtures.ts';
-import { cpuSeconds, registryPid } from './registry-cpu.ts';
-import { median, renderMarkdown, type CountSample, type Results, type Sample } from './report.ts';
+import { cpuSeconds, machineBusySeconds, registryPid } from './registry-cpu.ts';
+import { median, otherCpu, renderMarkdown, type CountSample, type Results, type Sample } from './report.ts';
 import * as runners from './runners.ts';
 import type { CaseId, RunContext, Runner } from './runners.ts';
 import { timedRun } from './timed-run.ts';
@@ -182,9 +182,9 @@ try {
             : targets.get(runner);
         if (target === undefined) continue;
         const targetPid = registryPid(target.dataDir);
-        const before = [cpuSeconds(sourcePid), cpuSeconds(targetPid)];
+        const before = [cpuSeconds(sourcePid), cpuSeconds(targetPid), machineBusySeconds()];
         const m = await runner.run(ctxFor(caseId, target.host));
-        const after = [cpuSeconds(sourcePid), cpuSeconds(targetPid)];
+        const after = [cpuSeconds(sourcePid), cpuSeconds(targetPid), machineBusySeconds()];
         const sample: Sample = {
           runner: runner.name,
           caseId,
@@ -195,11 +195,12 @@ try {
           sysS: m.sysS,
           sourceRegistryCpuS: (after[0] ?? 0) - (before[0] ?? 0),
           targetRegistryCpuS: (after[1] ?? 0) - (before[1] ?? 0),
+          machineCpuS: (after[2] ?? 0) - (before[2] ?? 0),
           ...(runner === runners.lifeboatEngine ? { engine: JSON.parse(m.stdout) as Sample['engine'] } : {}),
         };
         samples.push(sample);
         log(
-          `it ${it + 1}/${iterations} ${caseId.padEnd(6)} ${runner.name.padEnd(28)} ${(m.wallMs / 1000).toFixed(3)} s  rss ${(m.maxRssKb / 1024).toFixed(0)} MB  cpu ${(m.userS + m.sysS).toFixed(2)} s  registries ${(sample.sourceRegistryCpuS + sample.targetRegistryCpuS).toFixed(2)} s`,
+          `it ${it + 1}/${iterations} ${caseId.padEnd(6)} ${runner.name.padEnd(28)} ${(m.wallMs / 1000).toFixed(3)} s  rss ${(m.maxRssKb / 1024).toFixed(0)} MB  cpu ${(m.userS + m.sysS).toFixed(2)} s  registries ${(sample.sourceRegistryCpuS + sample.targetRegistryCpuS).toFixed(2)} s  other ${otherCpu(sample).toFixed(2)} s`,
         );
       }
     }

@@ -14,6 +14,8 @@ export interface Sample {
   readonly sysS: number;
   readonly sourceRegistryCpuS: number;
   readonly targetRegistryCpuS: number;
+  /** CPU the whole machine spent busy during the run (tool, registries, this harness and other users). */
+  readonly machineCpuS: number;
   /** The engine-batch runner's JSON line (per-copy times measured inside the process). */
   readonly engine?: {
     readonly loadMs: number;
@@ -49,6 +51,14 @@ export interface Results {
   readonly profiles: Record<string, ProfileSummary>;
 }
 
+/** CPU spent by neither the tool nor the registries: this harness, the kernel, other users of the machine. */
+export function otherCpu(sample: Sample): number {
+  return Math.max(
+    0,
+    sample.machineCpuS - sample.userS - sample.sysS - sample.sourceRegistryCpuS - sample.targetRegistryCpuS,
+  );
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -81,6 +91,7 @@ interface Row {
   readonly rssKb: number;
   readonly cpuS: number;
   readonly registryCpuS: number;
+  readonly otherCpuS: number;
   readonly n: number;
 }
 
@@ -97,6 +108,7 @@ function rows(results: Results, caseId: CaseId): Row[] {
       rssKb: Math.max(...mine.map((x) => x.maxRssKb)),
       cpuS: median(mine.map((x) => x.userS + x.sysS)),
       registryCpuS: median(mine.map((x) => x.sourceRegistryCpuS + x.targetRegistryCpuS)),
+      otherCpuS: median(mine.map(otherCpu)),
       n: mine.length,
     };
   });
@@ -107,13 +119,13 @@ export function caseTable(results: Results, caseId: CaseId): string {
   const lifeboat = all.find((r) => r.runner === LIFEBOAT)?.wall ?? NaN;
   const floor = all.find((r) => r.runner === FLOOR)?.wall ?? NaN;
   const lines = [
-    '| tool | median wall s | min–max s | lifeboat ÷ tool | tool ÷ floor | peak RSS MB | tool CPU s | registries CPU s | source requests | target requests |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| tool | median wall s | min–max s | lifeboat ÷ tool | tool ÷ floor | peak RSS MB | tool CPU s | registries CPU s | other CPU s | source requests | target requests |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
   ];
   for (const r of all) {
     const counts = results.counts.find((c) => c.caseId === caseId && c.runner === r.runner);
     lines.push(
-      `| ${r.runner} | ${s(r.wall)} | ${s(r.min)}–${s(r.max)} | ${x(lifeboat / r.wall)} | ${x(r.wall / floor)} | ${mb(r.rssKb)} | ${r.cpuS.toFixed(2)} | ${r.registryCpuS.toFixed(2)} | ${methods(counts?.source)} | ${methods(counts?.target)} |`,
+      `| ${r.runner} | ${s(r.wall)} | ${s(r.min)}–${s(r.max)} | ${x(lifeboat / r.wall)} | ${x(r.wall / floor)} | ${mb(r.rssKb)} | ${r.cpuS.toFixed(2)} | ${r.registryCpuS.toFixed(2)} | ${r.otherCpuS.toFixed(2)} | ${methods(counts?.source)} | ${methods(counts?.target)} |`,
     );
   }
   return lines.join('\n');
