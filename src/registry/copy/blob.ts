@@ -27,19 +27,35 @@ export interface BlobContext {
   readonly logger: Logger;
 }
 
-/** Times a caller waits behind another copy of the same digest before doing the work itself. */
+/** Failed placements by other copies a caller waits out before doing the work itself. */
 const MAX_SHARED_WAITS = 3;
 
+/**
+ * Puts `blob` in the target repository. Contract: when this resolves, the blob is in
+ * `ctx.target.repository` itself — never merely somewhere else in the target registry.
+ *
+ * Concurrent copies of one digest into one registry are single-flighted by host + digest (not
+ * repository), so the bytes cross the wire once: a caller that finds another copy placing the digest
+ * waits for it, then does its own placement, which now finds the blob present (same repository) or
+ * mounts it from the repository where it landed (the scheduler remembers it), and uploads only when
+ * neither works. The other copy's outcome is never taken as this caller's: it may have placed the
+ * blob in a different repository.
+ */
 export async function copyBlob(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome> {
   const key = `${ctx.target.client.host} ${blob.digest}`;
-  for (let wait = 0; ; wait++) {
+  for (let wait = 0; wait < MAX_SHARED_WAITS; wait++) {
     const { promise, shared } = ctx.scheduler.once(key, () => placeBlob(ctx, blob));
-    if (!shared || wait >= MAX_SHARED_WAITS) return promise;
-    // Another copy is moving this digest into the same registry: let it finish, then HEAD or mount
-    // from where it landed instead of uploading the same bytes again.
-    await promise.catch(() => undefined);
+    if (!shared) return promise;
+    const landed = await promise.then(
+      () => true,
+      () => false,
+    );
     ctx.signal.throwIfAborted();
+    // Landed: the registry holds the bytes now, so placing them here is a HEAD or a mount. Failed
+    // (another copy's error or abort is not ours): try to become the one that places it.
+    if (landed) break;
   }
+  return placeBlob(ctx, blob);
 }
 
 async function placeBlob(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome> {

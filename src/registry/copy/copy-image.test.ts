@@ -409,6 +409,66 @@ describe('copyImage', () => {
     assert.equal((a?.blobsMounted ?? 0) + (b?.blobsMounted ?? 0), 2);
   });
 
+  it('puts a shared blob in every target repository when many copies contend for it', async () => {
+    // Enough copies that some wait behind the shared layer more often than the engine waits before
+    // doing the work itself: each must still end with the layer in its own repository.
+    const src = memoryRegistry('src.test');
+    const dst = memoryRegistry('dst.test');
+    const { layers, config } = seedImage(src, 'app', 'v1', [50_000]);
+    const scheduler = createCopyScheduler();
+    const targets = Array.from({ length: 12 }, (_, i) => `team-${i}`);
+    const results = await Promise.all(
+      targets.map((repository) =>
+        copy({ source: loc(src, 'app', 'v1'), target: loc(dst, repository, 'v1'), scheduler }),
+      ),
+    );
+    for (const repository of targets) {
+      for (const blob of [config, ...layers])
+        assert.ok(dst.links.get(repository)?.has(blob.digest), `${repository} holds ${blob.digest}`);
+      assert.ok(dst.manifests.has(`${repository}:v1`), `${repository}:v1 was pushed`);
+    }
+    const layer = layers[0]?.digest ?? '';
+    const uploads = dst.calls.filter(
+      (c) => (c.startsWith('PUT blob') || c.startsWith('PATCH blob')) && c.endsWith(layer),
+    );
+    assert.equal(uploads.length, 1, 'the layer was uploaded once and mounted everywhere else');
+    assert.equal(
+      results.reduce((sum, r) => sum + r.blobsCopied + r.blobsMounted + r.blobsSkipped, 0),
+      targets.length * 2,
+    );
+  });
+
+  it('places a shared blob itself when the copy it waited for fails', async () => {
+    const src = memoryRegistry('src.test');
+    const dst = memoryRegistry('dst.test');
+    const { layers } = seedImage(src, 'app', 'v1', [50_000]);
+    const layer = layers[0]?.digest ?? '';
+    let failLayerGet: (error: Error) => void = () => {};
+    let layerGetStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => (layerGetStarted = resolve));
+    // The first copy's source GET of the layer hangs until the test fails it.
+    const failing: RegistryClient = {
+      ...src,
+      getBlob(repository, digest, options) {
+        if (digest !== layer) return src.getBlob(repository, digest, options);
+        layerGetStarted();
+        return new Promise((_resolve, reject) => (failLayerGet = reject));
+      },
+    };
+    const scheduler = createCopyScheduler();
+    const first = copy({ source: loc(failing, 'app', 'v1'), target: loc(dst, 'one', 'v1'), scheduler });
+    first.catch(() => {});
+    await started;
+    const second = copy({ source: loc(src, 'app', 'v1'), target: loc(dst, 'two', 'v1'), scheduler });
+    // Let the second copy reach the layer and wait behind the first.
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    failLayerGet(new Error('source went away'));
+    await assert.rejects(first, /source went away/);
+    const result = await second;
+    assert.ok(dst.links.get('two')?.has(layer), 'the second copy put the layer in its own repository');
+    assert.equal(result.bytesCopied >= 50_000, true, 'the second copy uploaded the layer itself');
+  });
+
   it('remembers where it copied a digest and mounts from there in a later copy', async () => {
     const src = memoryRegistry('src.test');
     const dst = memoryRegistry('dst.test');
