@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { onShutdownSignal, type SignalSource } from './shutdown.ts';
 
 function fakeProcess(): SignalSource & { emit(s: string): boolean; exits: number[] } {
@@ -16,42 +16,52 @@ function fakeProcess(): SignalSource & { emit(s: string): boolean; exits: number
   };
 }
 
+/** Yields to the event loop until `cond` holds; fails after a bounded number of turns. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (cond()) return;
+    await yieldToLoop();
+  }
+  assert.fail(`never saw ${what}`);
+}
+
 describe('onShutdownSignal', () => {
-  it('runs the handler once on SIGTERM, however many signals follow, and exits on the second', async () => {
+  it('runs the handler once on SIGTERM, however many signals follow, and exits on the second', async (t) => {
     const proc = fakeProcess();
     let runs = 0;
     const dispose = onShutdownSignal(() => void runs++, { process: proc });
+    t.after(dispose);
     proc.emit('SIGTERM');
-    await sleep(1);
-    assert.equal(runs, 1);
-    assert.deepEqual(proc.exits, []);
+    await until(() => runs === 1, 'the handler to run');
+    assert.deepEqual(proc.exits, [], 'the first signal does not exit');
     proc.emit('SIGINT');
-    assert.equal(runs, 1);
-    assert.deepEqual(proc.exits, [1]);
-    dispose();
+    assert.deepEqual(proc.exits, [1], 'the second signal exits at once');
+    proc.emit('SIGTERM');
+    assert.equal(runs, 1, 'later signals never run the handler again');
   });
 
-  it('forces exit 1 when the handler outlives the timeout', async () => {
+  it('forces exit 1 when the handler outlives the timeout', async (t) => {
     const proc = fakeProcess();
     const dispose = onShutdownSignal(() => new Promise<void>(() => undefined), {
       process: proc,
       timeoutMs: 2,
     });
+    t.after(dispose);
     proc.emit('SIGINT');
-    for (let i = 0; i < 100 && proc.exits.length === 0; i++) await sleep(2);
+    // The forced exit is a real timer: poll it, bounded.
+    for (let i = 0; i < 500 && proc.exits.length === 0; i++) await sleep(2);
     assert.deepEqual(proc.exits, [1]);
-    dispose();
   });
 
-  it('exits 1 when the handler fails', async () => {
+  it('exits 1 when the handler fails', async (t) => {
     const proc = fakeProcess();
     const dispose = onShutdownSignal(() => Promise.reject(new Error('lease release failed')), {
       process: proc,
     });
+    t.after(dispose);
     proc.emit('SIGTERM');
-    await sleep(1);
+    await until(() => proc.exits.length > 0, 'an exit');
     assert.deepEqual(proc.exits, [1]);
-    dispose();
   });
 
   it('stops listening once disposed', () => {
