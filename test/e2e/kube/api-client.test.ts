@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiException } from '@kubernetes/client-node';
-import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
-import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
+import { createKubeApi, loadKubeConfig, type KubeApi } from '../../../src/kube/index.ts';
 import { testCluster, type TestCluster } from './cluster.ts';
 import { PASS, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 

@@ -4,14 +4,17 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { sharedControlPlane, type ControlPlane } from '../../env/index.ts';
-import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
-import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
+import { createKubeApi, loadKubeConfig, type KubeApi } from '../../../src/kube/index.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
 export interface TestCluster {
   cp: ControlPlane;
   api: KubeApi;
   /** Creates a namespace named `<prefix>-<random>`; deleted by `close()`. */
   namespace(prefix: string): Promise<string>;
+  /** A fault proxy in front of the API server and a client that goes through it; closed by `close()`. */
+  faultProxy(): Promise<{ proxy: FaultProxy; api: KubeApi }>;
+  /** Deletes the namespaces, then closes fault-proxy clients, proxies and the API client. */
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function testCluster(): Promise<TestCluster> {
   const cp = await sharedControlPlane();
   const api = createKubeApi({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), qps: 0 });
   const namespaces: string[] = [];
+  const proxied: { proxy: FaultProxy; api: KubeApi }[] = [];
   return {
     cp,
     api,
@@ -32,8 +36,18 @@ export async function testCluster(): Promise<TestCluster> {
       namespaces.push(name);
       return name;
     },
+    async faultProxy() {
+      const proxy = await startFaultProxy(cp.kubeconfigPath);
+      const pair = { proxy, api: createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 }) };
+      proxied.push(pair);
+      return pair;
+    },
     async close() {
       for (const name of namespaces) await api.core.deleteNamespace({ name }).catch(() => undefined);
+      for (const p of proxied) {
+        await p.api.close();
+        await p.proxy.stop();
+      }
       await api.close();
     },
   };

@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
-import { createInformer, type Informer } from '../../../src/kube/informer.ts';
-import type { KubeObject } from '../../../src/kube/store.ts';
+import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
-import { PASS, startFaultProxy, type FaultProxy, type FaultRule } from './fault-proxy.ts';
+import { PASS, type FaultProxy, type FaultRule } from './fault-proxy.ts';
 
 const WAIT = { timeoutMs: 60_000, intervalMs: 100 };
 
@@ -19,13 +17,10 @@ describe('informer through a fault-injecting proxy', () => {
 
   before(async () => {
     c = await testCluster();
-    proxy = await startFaultProxy(c.cp.kubeconfigPath);
-    api = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
+    ({ proxy, api: api } = await c.faultProxy());
   });
   after(async () => {
     for (const i of informers) await i.stop();
-    await api.close();
-    await proxy.stop();
     await c.close();
   });
 
@@ -62,10 +57,12 @@ describe('informer through a fault-injecting proxy', () => {
 
   it('backs off through 401, 403 and 500 answers without flooding, then recovers', async (t) => {
     const s = await syncedInformer('flt-status');
-    const statuses = [401, 403, 500];
+    const statuses = [401, 403, 500] as const;
     let phase = 0;
     const rule: FaultRule = (req) =>
-      req.path === s.path ? { kind: 'status', status: statuses[phase]! } : { kind: 'pass' };
+      req.path === s.path
+        ? { kind: 'status', status: statuses[Math.min(phase, statuses.length - 1)]! }
+        : { kind: 'pass' };
     proxy.setFault(rule);
     const start = Date.now();
     proxy.cutStreams();

@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { createKubeApi, type KubeApi } from '../../../src/kube/api-client.ts';
-import { createInformer, type Informer } from '../../../src/kube/informer.ts';
-import type { KubeObject } from '../../../src/kube/store.ts';
+import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
-import { PASS, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { PASS, type FaultProxy } from './fault-proxy.ts';
 
 const WAIT = { timeoutMs: 120_000, intervalMs: 200 };
 // Short backoff so recovery after the outage is quick; the shape is the same as the default.
@@ -22,13 +20,10 @@ describe('informer recovery on the real control plane', () => {
 
   before(async () => {
     c = await testCluster();
-    proxy = await startFaultProxy(c.cp.kubeconfigPath);
-    proxied = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
+    ({ proxy, api: proxied } = await c.faultProxy());
   });
   after(async () => {
     for (const i of informers) await i.stop();
-    await proxied.close();
-    await proxy.stop();
     await c.close();
   });
 

@@ -4,9 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { waitFor } from '../../env/index.ts';
-import { createInformer, type Informer } from '../../../src/kube/informer.ts';
-import type { KubeObject } from '../../../src/kube/store.ts';
-import { createKubeApi } from '../../../src/kube/api-client.ts';
+import { createInformer, createKubeApi, type Informer, type KubeObject } from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 

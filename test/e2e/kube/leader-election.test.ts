@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { waitFor } from '../../env/index.ts';
-import { createLeaderElector, type LeaderElector } from '../../../src/kube/leader-election.ts';
+import { createLeaderElector, type LeaderElector } from '../../../src/kube/index.ts';
 import { testCluster, uniqueName, type TestCluster } from './cluster.ts';
 
 // 3 s lease, 2 s renew deadline, 0.5 s retry: the client-go ratios, scaled down.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
+import { loadKubeConfig } from '../../../src/kube/index.ts';
 import { runPodLifecycle } from '../../../examples/pod-lifecycle/main.ts';
 import { memoryLogger, testCluster, type TestCluster } from './cluster.ts';
 
