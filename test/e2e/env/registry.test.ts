@@ -1,6 +1,6 @@
 // Smoke tests that prove the registries are real: crane pushes, regctl (another implementation)
 // reads back, and the manifest bytes hash to the digest crane reported.
-import { describe, it, after } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startRegistry, pushImage, pushIndex, runTool, type TestRegistry } from '../../env/index.ts';
@@ -20,10 +20,13 @@ for (const options of [
 ] as const) {
   describe(`a ${options.auth} registry${options.tls ? ' over TLS' : ''} (${'impl' in options ? options.impl : 'distribution'})`, () => {
     let registry: TestRegistry;
-    after(() => registry?.stop());
+    before(async () => {
+      registry = await startRegistry(options);
+      await pushImage(registry, 'smoke/auth:v1', { layers: 1, layerSize: 1024 });
+    });
+    after(() => registry.stop());
 
     it('reads back an image crane pushed with the digest crane reported', async () => {
-      registry = await startRegistry(options);
       const image = await pushImage(registry, 'smoke/app:v1', { layers: 3, layerSize: 64 * 1024 });
       assert.equal(image.blobs.length, 4, 'config and three layers');
       assert.equal(await rawManifestDigest(registry, image.ref), image.digest);
@@ -57,15 +60,21 @@ for (const options of [
       it('refuses a wrong password', async () => {
         const impostor = { ...registry, password: 'not-the-password' };
         await assert.rejects(
-          runTool('crane', ['digest', `${registry.host}/smoke/app:v1`], { registries: [impostor] }),
+          runTool('crane', ['digest', `${registry.host}/smoke/auth:v1`], { registries: [impostor] }),
+          /UNAUTHORIZED|401/,
         );
+        // The same call with the right password works, so the refusal was the password's doing.
+        const { stdout } = await runTool('crane', ['digest', `${registry.host}/smoke/auth:v1`], {
+          registries: [registry],
+        });
+        assert.match(stdout, /^sha256:[0-9a-f]{64}$/m);
       });
     }
     if (options.tls) {
       it('is refused by a client that does not trust its CA', async () => {
         const { caFile: _trusted, ...untrusting } = registry;
         await assert.rejects(
-          runTool('regctl', ['manifest', 'head', `${registry.host}/smoke/app:v1`], {
+          runTool('regctl', ['manifest', 'head', `${registry.host}/smoke/auth:v1`], {
             registries: [untrusting],
           }),
           /certificate/,
