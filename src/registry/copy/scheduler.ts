@@ -13,8 +13,13 @@ import { createSemaphore, type Release, type Semaphore } from './semaphore.ts';
 
 /** Blobs moved at once. 8 lets a typical 8-layer image stream all layers together; each stream holds a few 64 KiB buffers. */
 const DEFAULT_JOBS = 8;
-/** Transfers touching one registry at once; regclient uses 3 per host by default, local registries take more. */
-const DEFAULT_PER_HOST = 6;
+/**
+ * Transfers touching one registry at once; regclient uses 3 per host by default, local registries take
+ * more. Equal to the jobs default: a copy between two registries touches both with every transfer, so
+ * a lower per-host limit caps the jobs. Measured: a 4-platform index (12 × 50 MiB layers) copied in
+ * 2.83 s instead of 3.31 s with 6 (medians of 3, interleaved); the 8-layer image was unchanged.
+ */
+const DEFAULT_PER_HOST = 8;
 /** Small requests (blob HEAD, mount) per target host at once: cheap, but not unbounded. */
 const DEFAULT_LIGHT_PER_HOST = 16;
 /** Bytes that transfers may reserve for buffers at once; keeps RSS bounded when chunked uploads buffer chunks. */

@@ -4,7 +4,6 @@
 // Contract: the type is the body's `mediaType`, else the response's Content-Type, else inferred from
 // the shape (OCI allows omitting `mediaType`). A body and a Content-Type that disagree are refused, as
 // are schema 1 and every type this engine does not copy, with an error naming the type.
-import { z } from 'zod';
 import type { Descriptor } from '../types.ts';
 import { InvalidManifestError, MediaTypeMismatchError, UnsupportedManifestError } from './errors.ts';
 import {
@@ -16,6 +15,7 @@ import {
   isSchema1,
   manifestKind,
 } from './media-types.ts';
+import { checkImageShape, checkIndexShape } from './shape.ts';
 
 export interface ParsedIndex {
   readonly kind: 'index';
@@ -39,35 +39,6 @@ const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
   'text/plain',
   'application/octet-stream',
 ]);
-
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-
-const platformSchema = z.looseObject({
-  os: z.string(),
-  architecture: z.string(),
-  variant: z.string().optional(),
-  'os.version': z.string().optional(),
-});
-
-const descriptorSchema = z.looseObject({
-  mediaType: z.string().min(1),
-  digest: z.string().regex(DIGEST, 'expected sha256:<64 hex> or sha512:<128 hex>'),
-  size: z.number().int().nonnegative(),
-  platform: platformSchema.optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  urls: z.array(z.string()).optional(),
-});
-
-const indexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  manifests: z.array(descriptorSchema),
-});
-
-const imageSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
-});
 
 /** The manifest's type, decided as the module contract says; throws on disagreement or schema 1. */
 function resolveMediaType(body: Record<string, unknown>, declared: string | undefined): string {
@@ -102,25 +73,16 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   const mediaType = resolveMediaType(body as Record<string, unknown>, contentType);
   const kind = manifestKind(mediaType);
   if (kind === undefined) throw new UnsupportedManifestError(mediaType);
-  const schema = kind === 'index' ? indexSchema : imageSchema;
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InvalidManifestError(
-      `invalid ${mediaType}${where}: ${issue?.message ?? 'malformed'}`,
-      mediaType,
-      {
-        cause: result.error,
-      },
-    );
+  const result =
+    kind === 'index'
+      ? checkIndexShape(body as Record<string, unknown>)
+      : checkImageShape(body as Record<string, unknown>);
+  if (!result.ok) {
+    const where = result.issue.path === '' ? '' : ` at ${result.issue.path}`;
+    throw new InvalidManifestError(`invalid ${mediaType}${where}: ${result.issue.message}`, mediaType);
   }
-  if (kind === 'index') {
-    const { manifests } = result.data as z.infer<typeof indexSchema>;
-    return { kind, mediaType, manifests };
-  }
-  const { config, layers } = result.data as z.infer<typeof imageSchema>;
-  return { kind, mediaType, config, layers };
+  if ('manifests' in result.value) return { kind: 'index', mediaType, manifests: result.value.manifests };
+  return { kind: 'image', mediaType, config: result.value.config, layers: result.value.layers };
 }
 
 /** What an image references, split into child manifests (of an index) and blobs (of an image). */

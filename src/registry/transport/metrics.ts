@@ -1,7 +1,12 @@
 // The per-request hook and a prom-client implementation of it. The transport calls the hook once per
 // request on the wire (token exchanges, retries and redirect hops each count), after the response
 // headers arrive or the request fails.
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+
+// prom-client is required when metrics are asked for, not when this module loads: the registry module
+// is imported by every `lifeboat copy`, which never records metrics, and prom-client costs ~45 ms to load.
+const require = createRequire(import.meta.url);
 
 export interface RequestObservation {
   /** host[:port] the request went to (a redirect target or token realm counts as its own host). */
@@ -20,6 +25,7 @@ export type RequestHook = (observation: RequestObservation) => void;
  * "error" when the request got no response. Call once per prom-client Registry.
  */
 export function registryRequestMetrics(registry: Registry): RequestHook {
+  const { Counter, Histogram } = require('prom-client') as typeof import('prom-client');
   const requests = new Counter({
     name: 'lifeboat_registry_requests_total',
     help: 'Requests sent to registries, by host, method and response code ("error" when none came)',
