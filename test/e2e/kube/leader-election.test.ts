@@ -163,6 +163,46 @@ describe('leader election on a real Lease', () => {
     assert.equal((await readLease(lease)).holderIdentity, '', 'b released it too');
   });
 
+  it('stops leading within the renew deadline when the API server stops answering, before the lease could pass on', async (t) => {
+    const lease = uniqueName('cutoff');
+    // A wider margin between renew deadline and lease duration than TIMING, so a busy machine
+    // cannot blur the one thing asserted: work stops before another replica could take over.
+    const timing = { leaseDurationMs: 6_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 };
+    const { proxy, api } = await c.faultProxy();
+    let leadingSignal: AbortSignal | undefined;
+    const stop = new AbortController();
+    const a = createLeaderElector({
+      api,
+      namespace: ns,
+      name: lease,
+      identity: 'a',
+      ...timing,
+      onStartedLeading: (signal) => {
+        leadingSignal = signal;
+      },
+    });
+    const done = a.run(stop.signal);
+    t.after(async () => {
+      stop.abort();
+      await done;
+    });
+    await waitFor(() => a.isLeader(), { what: 'a leads', ...WAIT });
+
+    const cutAt = Date.now();
+    proxy.setFault((req) =>
+      req.path.includes('/leases') ? { kind: 'status', status: 503 } : { kind: 'pass' },
+    );
+    await done;
+    const stoppedAfterMs = Date.now() - cutAt;
+    assert.equal(a.isLeader(), false);
+    assert.equal(leadingSignal?.aborted, true, 'the leader’s work was told to stop');
+    assert.ok(
+      stoppedAfterMs < timing.leaseDurationMs,
+      `stopped ${stoppedAfterMs} ms after the cut, before the ${timing.leaseDurationMs} ms lease expired`,
+    );
+    assert.equal((await readLease(lease)).holderIdentity, 'a', 'a lease it could not renew is not released');
+  });
+
   it('loses leadership when another holder shows up in the lease, and aborts the leading signal', async () => {
     const lease = uniqueName('stolen');
     const a = candidate(lease, 'a');
