@@ -1,7 +1,7 @@
 // Smoke tests that prove the test environment is a real Kubernetes control plane: the
 // controller-manager rolls Deployments out, the scheduler binds pods, kwok runs them, CRDs are
 // served, and state lives in etcd across an apiserver restart.
-import { describe, it, before } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedControlPlane, waitFor, type ControlPlane } from '../../env/index.ts';
 
@@ -13,6 +13,15 @@ describe('the shared control plane', () => {
     cp = await sharedControlPlane();
     const res = await cp.request('POST', '/api/v1/namespaces', { metadata: { name: NS } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+  // The control plane is shared by every suite: leave no Deployment, pods or CRD behind for
+  // tests that watch the whole cluster.
+  after(async () => {
+    await cp.request('DELETE', `/api/v1/namespaces/${NS}`);
+    await cp.request(
+      'DELETE',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.smoke.lifeboat.dev',
+    );
   });
 
   it('has three Ready kwok nodes', async () => {
