@@ -101,11 +101,10 @@ export function createQueue<T>(options: QueueOptions<T> = {}): Queue<T> {
     for (const resolve of pending) resolve();
   };
 
-  const shutDown = (): void => {
+  const refuseWork = (): void => {
     shutting = true;
     // Waiters exist only while the queue is empty, so every one of them is told to stop.
     for (const waiter of waiters.splice(0)) waiter({ item: undefined, shutdown: true });
-    releaseDrainWaiters();
   };
 
   return {
@@ -128,10 +127,12 @@ export function createQueue<T>(options: QueueOptions<T> = {}): Queue<T> {
       if (processing.size === 0) releaseDrainWaiters();
     },
     len: queued,
-    shutDown,
+    shutDown() {
+      refuseWork();
+      releaseDrainWaiters();
+    },
     shutDownWithDrain() {
-      shutting = true;
-      for (const waiter of waiters.splice(0)) waiter({ item: undefined, shutdown: true });
+      refuseWork();
       if (processing.size === 0) return Promise.resolve();
       return new Promise((resolve) => drainWaiters.push(resolve));
     },
