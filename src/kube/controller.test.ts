@@ -208,10 +208,12 @@ describe('controller', () => {
   it('stops on abort after in-flight reconciles return, and signals them', async (t) => {
     let seenSignal: AbortSignal | undefined;
     let finished = false;
+    const reconciled: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const { controller, stop } = start(t, {
-      reconcile: async (_key, signal) => {
+      reconcile: async (key, signal) => {
+        reconciled.push(key);
         seenSignal = signal;
         await gate;
         finished = true;
@@ -228,6 +230,8 @@ describe('controller', () => {
     await stopping;
     assert.equal(finished, true);
     controller.enqueue('after');
+    await yieldToLoop();
+    assert.deepEqual(reconciled, ['k'], 'a stopped controller takes no more keys');
   });
 
   it('counts reconciles by result in controller-runtime metrics', async (t) => {
