@@ -1,7 +1,8 @@
 // The runtime wired as a real controller process would be (fixtures/elected-worker.ts), two
 // replicas against the real API server: exactly one leads and reconciles, /readyz follows the
 // informer's sync, /metrics serves the workqueue metrics, and SIGTERM releases the lease so the
-// other replica takes over at once rather than after the lease expires.
+// other replica takes over at once rather than after the lease expires; a killed leader's lease
+// passes on once it expires.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -120,6 +121,46 @@ describe('a controller process with leader election (two replicas)', () => {
     const handoverMs = Date.now() - sigterm;
     t.diagnostic(`handover after SIGTERM: ${handoverMs} ms`);
     assert.ok(handoverMs < LEADER_ELECTION_DEFAULTS.leaseDurationMs);
+    follower.child.kill('SIGTERM');
+    assert.equal(await follower.exited, 0);
+  });
+
+  it('hands over within the lease duration when the leader is killed without releasing', async (t) => {
+    const pair = [
+      startWorker(c.cp.kubeconfigPath, ns, 'replica-c'),
+      startWorker(c.cp.kubeconfigPath, ns, 'replica-d'),
+    ];
+    workers.push(...pair);
+    const leading = (w: Worker): boolean => w.lines.includes(`LEADING ${w.id}`);
+    // The lease left by the previous test was released, so one of the pair leads soon.
+    await waitFor(() => pair.some(leading), { what: 'a leader', timeoutMs: 60_000, intervalMs: 100 });
+    const leader = pair.find(leading)!;
+    const follower = pair.find((w) => w !== leader)!;
+
+    // SIGKILL: no shutdown hook runs, the lease stays held until it expires by the clock.
+    const killed = Date.now();
+    leader.child.kill('SIGKILL');
+    await leader.exited;
+    const { leaseDurationMs, retryPeriodMs } = LEADER_ELECTION_DEFAULTS;
+    await waitFor(() => leading(follower), {
+      what: 'the follower to take over the expired lease',
+      timeoutMs: leaseDurationMs + 3 * retryPeriodMs,
+      intervalMs: 50,
+    });
+    const handoverMs = Date.now() - killed;
+    t.diagnostic(`handover after SIGKILL: ${handoverMs} ms (lease ${leaseDurationMs} ms)`);
+    // The last renewal was at most one retry period before the kill: taking over earlier than
+    // that would mean the follower ignored a lease that was still valid.
+    assert.ok(handoverMs >= leaseDurationMs - retryPeriodMs - 500, `took over after only ${handoverMs} ms`);
+    assert.ok(!leader.lines.includes(`STOPPED ${leader.id}`), 'the killed leader ran no shutdown');
+
+    // The new leader does the work.
+    await c.api.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after-kill' } } });
+    await waitFor(() => follower.lines.includes(`RECONCILED ${ns}/after-kill`), {
+      what: 'the new leader to reconcile',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     follower.child.kill('SIGTERM');
     assert.equal(await follower.exited, 0);
   });
