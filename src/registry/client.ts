@@ -220,18 +220,33 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     }
   }
 
-  async function getManifest(repository: string, reference: string, opts?: CallOptions): Promise<Manifest> {
-    const req: SendRequest = {
-      method: 'GET',
-      url: `/v2/${repository}/manifests/${reference}`,
+  /** A GET or HEAD of a manifest or blob: pull scope, redirects followed, the digest known when the reference is one. */
+  function pullRequest(
+    method: 'GET' | 'HEAD',
+    kind: 'manifests' | 'blobs',
+    repository: string,
+    reference: string,
+    signal: AbortSignal | undefined,
+  ): SendRequest {
+    const verb = method === 'HEAD' ? 'checking' : 'fetching';
+    const manifest = kind === 'manifests';
+    return {
+      method,
+      url: `/v2/${repository}/${kind}/${reference}`,
       scopes: [pullScope(repository)],
-      headers: { accept: MANIFEST_ACCEPT },
+      ...(manifest ? { headers: { accept: MANIFEST_ACCEPT } } : {}),
       followRedirects: true,
-      signal: opts?.signal,
+      signal,
       repository,
-      digest: isDigest(reference) ? reference : undefined,
-      action: `fetching manifest ${registry}/${repository}:${reference}`,
+      digest: manifest ? (isDigest(reference) ? reference : undefined) : reference,
+      action: manifest
+        ? `${verb} manifest ${registry}/${repository}:${reference}`
+        : `${verb} blob ${registry}/${repository}@${reference}`,
     };
+  }
+
+  async function getManifest(repository: string, reference: string, opts?: CallOptions): Promise<Manifest> {
+    const req = pullRequest('GET', 'manifests', repository, reference, opts?.signal);
     const res = await send(req);
     if (res.status !== 200) return fail(res, req);
     const tooLarge = new ManifestTooLargeError({
@@ -302,17 +317,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     host: registry,
 
     async headManifest(repository, reference, opts) {
-      const req: SendRequest = {
-        method: 'HEAD',
-        url: `/v2/${repository}/manifests/${reference}`,
-        scopes: [pullScope(repository)],
-        headers: { accept: MANIFEST_ACCEPT },
-        followRedirects: true,
-        signal: opts?.signal,
-        repository,
-        digest: isDigest(reference) ? reference : undefined,
-        action: `checking manifest ${registry}/${repository}:${reference}`,
-      };
+      const req = pullRequest('HEAD', 'manifests', repository, reference, opts?.signal);
       const res = await send(req);
       if (res.status === 404) {
         await release(res);
@@ -382,16 +387,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     },
 
     async headBlob(repository, digest, opts) {
-      const req: SendRequest = {
-        method: 'HEAD',
-        url: `/v2/${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-        followRedirects: true,
-        signal: opts?.signal,
-        repository,
-        digest,
-        action: `checking blob ${registry}/${repository}@${digest}`,
-      };
+      const req = pullRequest('HEAD', 'blobs', repository, digest, opts?.signal);
       const res = await send(req);
       if (res.status === 404) {
         await release(res);
@@ -410,16 +406,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     },
 
     async getBlob(repository, digest, opts): Promise<BlobReader> {
-      const req: SendRequest = {
-        method: 'GET',
-        url: `/v2/${repository}/blobs/${digest}`,
-        scopes: [pullScope(repository)],
-        followRedirects: true,
-        signal: opts?.signal,
-        repository,
-        digest,
-        action: `fetching blob ${registry}/${repository}@${digest}`,
-      };
+      const req = pullRequest('GET', 'blobs', repository, digest, opts?.signal);
       const res = await send(req);
       if (res.status !== 200) return fail(res, req);
       const size = contentLength(res) ?? -1;
