@@ -25,8 +25,9 @@ import { guardBody, readAtMost } from './transport/body.ts';
 import type { RequestHook } from './transport/metrics.ts';
 import type { RetryPolicy } from './transport/retry.ts';
 import { registryOrigin } from './transport/scheme.ts';
+import { releaseResponse, requestFailure } from './transport/outcome.ts';
 import { abortableSleep, createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
-import { createWire, header, responseError, type WireResponse } from './transport/wire.ts';
+import { createWire, header, type WireResponse } from './transport/wire.ts';
 import type { BlobReader, CallOptions, Manifest, ManifestHead, RegistryClient } from './types.ts';
 
 const MEDIA_TYPES = {
@@ -172,17 +173,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
 
   const send = (req: SendRequest): Promise<WireResponse> => transport.send(req);
   const uploads = createBlobUploads({ registry, send, logger, now, chunkSize: DEFAULTS.chunkSize });
-  const fail = async (res: WireResponse, req: SendRequest): Promise<never> => {
-    throw await responseError(res, req.method, {
-      registry,
-      repository: req.repository,
-      digest: req.digest,
-      action: req.action,
-      scope: req.scopes.join(' '),
-      now,
-    });
-  };
-  const release = (res: WireResponse): Promise<void> => res.body.dump().catch(() => undefined);
+  const fail = requestFailure(registry, now);
   const fields = (repository: string, digest?: string): RegistryErrorFields => ({
     registry,
     repository,
@@ -320,11 +311,11 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       const req = pullRequest('HEAD', 'manifests', repository, reference, opts?.signal);
       const res = await send(req);
       if (res.status === 404) {
-        await release(res);
+        await releaseResponse(res);
         return undefined;
       }
       if (res.status !== 200) return fail(res, req);
-      await release(res);
+      await releaseResponse(res);
       const mediaType = mediaTypeOf(header(res.headers, 'content-type'));
       if (mediaType !== undefined) checkMediaType(mediaType, repository, reference, false);
       const digest =
@@ -369,7 +360,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       };
       const res = await send(req);
       if (res.status !== 201 && res.status !== 200 && res.status !== 202) return fail(res, req);
-      await release(res);
+      await releaseResponse(res);
       const reported = header(res.headers, 'docker-content-digest');
       if (
         reported !== undefined &&
@@ -390,11 +381,11 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       const req = pullRequest('HEAD', 'blobs', repository, digest, opts?.signal);
       const res = await send(req);
       if (res.status === 404) {
-        await release(res);
+        await releaseResponse(res);
         return undefined;
       }
       if (res.status !== 200) return fail(res, req);
-      await release(res);
+      await releaseResponse(res);
       const size = contentLength(res);
       if (size === undefined) {
         throw new ProtocolError(

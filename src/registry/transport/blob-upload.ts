@@ -8,6 +8,7 @@ import { pullScope, pushScope } from '../auth/scope.ts';
 import { DigestMismatchError, ProtocolError, type RegistryErrorFields } from '../errors.ts';
 import type { RegistryClient } from '../types.ts';
 import { chunksOf } from './body.ts';
+import { releaseResponse, requestFailure } from './outcome.ts';
 import type { SendRequest } from './transport.ts';
 import { resolveLocation, withQuery } from './url.ts';
 import { header, responseError, type WireResponse } from './wire.ts';
@@ -25,22 +26,12 @@ export type BlobUploads = Pick<RegistryClient, 'mountBlob' | 'pushBlob' | 'pushB
 
 export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
   const { registry, send, logger, now } = ctx;
-  const release = (res: WireResponse): Promise<void> => res.body.dump().catch(() => undefined);
   const fields = (repository: string, digest?: string): RegistryErrorFields => ({
     registry,
     repository,
     digest,
   });
-  const fail = async (res: WireResponse, req: SendRequest): Promise<never> => {
-    throw await responseError(res, req.method, {
-      registry,
-      repository: req.repository,
-      digest: req.digest,
-      action: req.action,
-      scope: req.scopes.join(' '),
-      now,
-    });
-  };
+  const fail = requestFailure(registry, now);
 
   function checkReportedDigest(res: WireResponse, repository: string, digest: string): void {
     const reported = header(res.headers, 'docker-content-digest');
@@ -72,7 +63,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
     };
     const res = await send(req);
     if (res.status !== 202) return fail(res, req);
-    await release(res);
+    await releaseResponse(res);
     const location = header(res.headers, 'location');
     if (location === undefined) {
       throw new ProtocolError(
@@ -98,7 +89,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
         repository,
         noRetry: true,
       });
-      await release(res);
+      await releaseResponse(res);
     } catch (err) {
       logger.debug(
         { registry, repository, err: (err as Error).message },
@@ -121,11 +112,11 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
       };
       const res = await send(req);
       if (res.status === 201) {
-        await release(res);
+        await releaseResponse(res);
         return true;
       }
       if (res.status !== 202) return fail(res, req);
-      await release(res);
+      await releaseResponse(res);
       const location = header(res.headers, 'location');
       if (location !== undefined) await cancelUpload(repository, resolveLocation(res.url, location));
       return false;
@@ -163,7 +154,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
           await cancelUpload(repository, upload.url);
           throw err;
         }
-        await release(res);
+        await releaseResponse(res);
         checkReportedDigest(res, repository, digest);
       } finally {
         if (!body.destroyed && !body.readableEnded) body.destroy();
@@ -197,7 +188,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
             };
             const res = await send(req);
             if (res.status !== 202 && res.status !== 201 && res.status !== 204) await fail(res, req);
-            await release(res);
+            await releaseResponse(res);
             const location = header(res.headers, 'location');
             // Distribution's upload state lives in the Location's query: always use the latest.
             if (location !== undefined) url = resolveLocation(res.url, location);
@@ -222,7 +213,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
           };
           const res = await send(req);
           if (res.status !== 201 && res.status !== 204 && res.status !== 200) await fail(res, req);
-          await release(res);
+          await releaseResponse(res);
           checkReportedDigest(res, repository, digest);
         } catch (err) {
           await cancelUpload(repository, url);
