@@ -6,14 +6,16 @@
  *   lease shows another holder, leadership is lost;
  * - writes are optimistic: a PUT with the resourceVersion read; 409 means another candidate won;
  * - `onStartedLeading(signal)` runs while leading; `signal` aborts the moment leadership ends, and
- *   its returned promise (if any) is awaited before the lease is released;
+ *   its returned promise (if any) is awaited before the lease is released, and the lease is still
+ *   renewed while that work drains, so no other instance leads before it has finished;
  * - on `run`'s signal the leader releases the lease (empty holder) so another instance takes over at
  *   once instead of after the lease duration; `releaseOnCancel: false` models a crash.
  * `run()` returns when leadership is lost or the signal aborts: a controller then exits (its
  * Deployment restarts it), which is how client-go users handle lost leadership too.
  *
  * Lease requests bypass the API client's shared rate limiter, so a busy controller cannot starve
- * renewals; each request is bounded by what is left of the renew deadline.
+ * renewals. One round (GET, then PUT) shares one deadline: each request gets what is left of it, so
+ * a slow API server cannot stretch a round past the renew deadline and into another leader's time.
  */
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -101,9 +103,19 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     }
   }
 
-  /** One read-decide-write round. True when we hold the lease afterwards. */
-  async function tryAcquireOrRenew(timeoutMs: number): Promise<boolean> {
-    const lease = await leases.get(timeoutMs);
+  /** What is left until `deadline`, for one request's timeout; throws once nothing is. */
+  function budget(deadline: number): number {
+    const left = deadline - now();
+    if (left <= 0) throw new RenewDeadlineError();
+    return left;
+  }
+
+  /**
+   * One read-decide-write round, finished by `deadline`. True when we hold the lease afterwards;
+   * when `renewing` a lease we held, another holder throws LostLeaseError.
+   */
+  async function tryAcquireOrRenew(deadline: number, renewing: boolean): Promise<boolean> {
+    const lease = await leases.get(budget(deadline));
     const t = now();
     if (lease) observation = observe(observation, lease, t);
     noteHolder(lease);
@@ -115,14 +127,14 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
       leaseDurationSeconds: leaseSeconds,
     });
     if (decision.action === 'wait') {
-      if (leading) throw new LostLeaseError(decision.holder);
+      if (renewing) throw new LostLeaseError(decision.holder);
       return false;
     }
     try {
       const written =
         decision.action === 'create'
-          ? await leases.create(decision.spec, timeoutMs)
-          : await leases.replace(lease as Lease, decision.spec, timeoutMs);
+          ? await leases.create(decision.spec, budget(deadline))
+          : await leases.replace(lease as Lease, decision.spec, budget(deadline));
       lastLease = written;
       observation = observe(observation, written, now());
       noteHolder(written);
@@ -140,7 +152,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
   async function acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       try {
-        if (await tryAcquireOrRenew(o.renewDeadlineMs)) return true;
+        if (await tryAcquireOrRenew(now() + o.renewDeadlineMs, false)) return true;
       } catch (err) {
         logger.warn({ err }, 'could not read or write the lease; retrying');
       }
@@ -153,10 +165,9 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
   async function renew(signal: AbortSignal): Promise<boolean> {
     const deadline = now() + o.renewDeadlineMs;
     while (!signal.aborted) {
-      const left = deadline - now();
-      if (left <= 0) return false;
+      if (deadline - now() <= 0) return false;
       try {
-        if (await tryAcquireOrRenew(left)) return true;
+        if (await tryAcquireOrRenew(deadline, true)) return true;
       } catch (err) {
         if (err instanceof LostLeaseError) {
           logger.warn({ holder: err.holder }, 'the lease shows another holder');
@@ -165,6 +176,22 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
         logger.warn({ err }, 'renewing the lease failed');
       }
       await sleep(Math.min(o.retryPeriodMs, Math.max(0, deadline - now())), signal).catch(() => undefined);
+    }
+    return true;
+  }
+
+  /** Keeps renewing until `work` settles. False when the lease was lost meanwhile. */
+  async function renewUntilSettled(work: Promise<void>): Promise<boolean> {
+    const settled = new AbortController();
+    void work.then(() => settled.abort());
+    while (!settled.signal.aborted) {
+      await sleep(o.retryPeriodMs, settled.signal).catch(() => undefined);
+      if (settled.signal.aborted) break;
+      if (!(await renew(settled.signal))) {
+        logger.error('lost the lease while stopping; in-flight work is still draining');
+        await work;
+        return false;
+      }
     }
     return true;
   }
@@ -212,8 +239,13 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     leading = false;
     gauge?.set({ lease: `${o.namespace}/${o.name}` }, 0);
     leadership.abort(new Error(lost ? 'leadership lost' : 'leader election stopped'));
-    if (lost) logger.error('lost the lease; stopping work');
-    await work;
+    if (lost) {
+      logger.error('lost the lease; stopping work');
+      await work;
+    } else {
+      // Stopping (SIGTERM): in-flight work may take a while to abort; hold the lease meanwhile.
+      lost = !(await renewUntilSettled(work));
+    }
     if (!lost && o.releaseOnCancel) await release();
     try {
       options.onStoppedLeading?.();
@@ -240,6 +272,14 @@ class LostLeaseError extends Error {
     super(`lease is held by ${holder}`);
     this.name = 'LostLeaseError';
     this.holder = holder;
+  }
+}
+
+class RenewDeadlineError extends Error {
+  readonly code = 'RENEW_DEADLINE';
+  constructor() {
+    super('the renew deadline passed before the lease round finished');
+    this.name = 'RenewDeadlineError';
   }
 }
 
