@@ -92,4 +92,32 @@ describe('loadKubeConfig', () => {
       (err: unknown) => err instanceof Error && !err.message.includes('secret-token'),
     );
   });
+
+  it('names the line of a YAML error without quoting the file, whose lines may hold credentials', () => {
+    const path = join(dir, 'typo.yaml');
+    writeFileSync(
+      path,
+      [
+        'apiVersion: v1',
+        'users:',
+        '- name: u',
+        '  user:',
+        '    token: SECRET-TOKEN-abc123',
+        '    bad: [unclosed',
+        '',
+      ].join('\n'),
+    );
+    assert.throws(
+      () => loadKubeConfig(path, {}),
+      (err: unknown) => {
+        assert.ok(err instanceof KubeConfigError);
+        assert.match(err.message, /typo\.yaml: .+ at line \d+, column \d+/);
+        // What a logger would print: message, stack and the whole cause chain.
+        const printed =
+          JSON.stringify(err, Object.getOwnPropertyNames(err)) + String(err.stack) + String(err.cause);
+        assert.ok(!printed.includes('SECRET-TOKEN'), printed);
+        return true;
+      },
+    );
+  });
 });

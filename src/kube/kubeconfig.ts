@@ -55,7 +55,7 @@ function fromFiles(files: string[], source: string): KubeConfig {
     try {
       kc.loadFromFile(file);
     } catch (err) {
-      throw new KubeConfigError(`reading kubeconfig ${file}`, { source, cause: err });
+      throw loadFailure(file, source, err);
     }
     // kubectl's merge rule: the first file that sets a name (or the current-context) wins.
     if (!merged.currentContext && kc.currentContext) merged.currentContext = kc.currentContext;
@@ -64,6 +64,24 @@ function fromFiles(files: string[], source: string): KubeConfig {
     for (const x of kc.contexts) if (merged.getContextObject(x.name) === null) merged.contexts.push(x);
   }
   return validated(merged, source);
+}
+
+/**
+ * The error for a kubeconfig that cannot be read. A YAML parser's message quotes the lines around
+ * the fault, which may hold a token or a key: only its reason and position are kept, never the
+ * exception itself. File-system errors (ENOENT, EACCES) name only the path and stay as the cause.
+ */
+function loadFailure(file: string, source: string, err: unknown): KubeConfigError {
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') {
+    return new KubeConfigError(`reading kubeconfig ${file}`, { source, cause: err });
+  }
+  const yaml = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } } | undefined;
+  const where =
+    typeof yaml?.mark?.line === 'number' && typeof yaml.mark.column === 'number'
+      ? ` at line ${yaml.mark.line + 1}, column ${yaml.mark.column + 1}`
+      : '';
+  const reason = typeof yaml?.reason === 'string' ? yaml.reason : 'not a valid kubeconfig';
+  return new KubeConfigError(`reading kubeconfig ${file}: ${reason}${where}`, { source });
 }
 
 function validated(kc: KubeConfig, source: string): KubeConfig {
