@@ -319,7 +319,8 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
   }
 
   function startResync(): void {
-    if (!(o.resyncPeriodMs > 0)) return;
+    // A handler of the first list may have stopped the informer: stop() has cleared no timer yet.
+    if (!(o.resyncPeriodMs > 0) || stopper.signal.aborted) return;
     resyncTimer = setInterval(() => {
       for (const obj of store.list()) emit('onUpdate', obj, obj);
     }, o.resyncPeriodMs);

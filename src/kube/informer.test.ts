@@ -1,0 +1,46 @@
+// Informer behaviour that needs no API server (the rest is in test/e2e/kube/informer*.test.ts).
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import type { KubeRequester } from './api-client.ts';
+import { createInformer, type Informer } from './informer.ts';
+import type { KubeObject } from './store.ts';
+
+/** Lists one ConfigMap; every watch stays open until aborted. */
+const oneConfigMap: KubeRequester = {
+  requestJson: <T>() =>
+    Promise.resolve({
+      kind: 'ConfigMapList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '5' },
+      items: [{ metadata: { name: 'a', namespace: 'ns', resourceVersion: '5' } }],
+    } as T),
+  request: (req) =>
+    new Promise((_resolve, reject) => {
+      const signal = req.signal;
+      if (signal?.aborted) return reject(signal.reason as Error);
+      signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+    }),
+};
+
+describe('informer', () => {
+  it('arms no resync timer when a handler of the first list stops it', async () => {
+    const resyncPeriodMs = 20;
+    let resyncs = 0;
+    let stopped: Promise<void> | undefined;
+    const informer: Informer<KubeObject> = createInformer({
+      api: oneConfigMap,
+      path: '/api/v1/configmaps',
+      resyncPeriodMs,
+      handlers: {
+        onAdd: () => void (stopped = informer.stop()),
+        onUpdate: () => void (resyncs += 1),
+      },
+    });
+    informer.start();
+    await informer.synced.catch(() => undefined);
+    await stopped;
+    await sleep(5 * resyncPeriodMs);
+    assert.equal(resyncs, 0, 'no resync after stop');
+  });
+});
