@@ -9,6 +9,7 @@ import { InsecureRegistryError, ProtocolError, UnauthorizedError } from '../erro
 import pino from 'pino';
 import { createRegistryClient } from '../client.ts';
 import { createTokenHttp } from './transport.ts';
+import { MockAgent } from 'undici';
 
 async function serve(
   t: { after(fn: () => Promise<void>): void },
@@ -110,4 +111,33 @@ test('Authorization is sent to the registry origin but not to a redirect target 
   for await (const chunk of reader.body as AsyncIterable<Buffer>) chunks.push(chunk);
   assert.equal(Buffer.concat(chunks).toString(), 'abc');
   assert.deepEqual(seen, [undefined]);
+});
+
+test('an upload Location on plain HTTP is refused for a registry reached over TLS; no body goes out', async (t) => {
+  // undici's MockAgent plays an https registry behind a TLS-terminating proxy that hands out
+  // http:// Locations (no X-Forwarded-Proto): a real TLS registry would not answer this on cue.
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  t.after(() => agent.close());
+  const tls = agent.get('https://reg.example');
+  tls.intercept({ path: '/v2/', method: 'GET' }).reply(200, '').persist();
+  tls
+    .intercept({ path: '/v2/a/blobs/uploads/', method: 'POST' })
+    .reply(202, '', { headers: { location: 'http://reg.example/v2/a/blobs/uploads/u1?_state=s' } });
+  const plainRequests: string[] = [];
+  agent
+    .get('http://reg.example')
+    .intercept({ path: () => true, method: () => true })
+    .reply((opts) => {
+      plainRequests.push(`${opts.method} ${opts.path}`);
+      return { statusCode: 201, data: '' };
+    })
+    .persist();
+  const client = createRegistryClient({ host: 'reg.example', insecure: false, dispatcher: agent });
+  const digest = 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+  await assert.rejects(
+    client.pushBlob('a', digest, 5, Readable.from([Buffer.from('hello')])),
+    (err: unknown) => err instanceof InsecureRegistryError && /--insecure-registries/.test(err.message),
+  );
+  assert.deepEqual(plainRequests, []);
 });

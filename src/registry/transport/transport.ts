@@ -201,6 +201,15 @@ export function createTransport(options: TransportOptions): Transport {
     authorization: string | undefined,
   ): Promise<WireResponse> {
     let url = new URL(req.url, originUrl);
+    // Upload Locations come back from the registry as absolute URLs; one behind a TLS-terminating
+    // proxy may name plain HTTP, and the layer bytes would follow it in clear text.
+    if (url.protocol === 'http:' && originUrl.protocol === 'https:' && !insecure) {
+      throw new InsecureRegistryError(
+        `registry ${registry} sent ${req.method} to plain HTTP (${redactUrl(url)}); refused unless the ` +
+          'registry is listed in --insecure-registries',
+        { registry, repository: req.repository, digest: req.digest },
+      );
+    }
     const follow = req.followRedirects === true && (req.method === 'GET' || req.method === 'HEAD');
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { ...req.headers };
