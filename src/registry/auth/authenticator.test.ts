@@ -148,3 +148,28 @@ test('identity tokens use the OAuth form and fall back to GET when the endpoint 
     ['POST', 'GET'],
   );
 });
+
+test('a shared token exchange outlives the caller that started it aborting; that caller stops at once', async () => {
+  let release: (() => void) | undefined;
+  const signals: (AbortSignal | undefined)[] = [];
+  const auth = createAuthenticator({
+    registry: 'reg.example',
+    credentials: { kind: 'anonymous' },
+    http: (_req, signal) => {
+      signals.push(signal);
+      return new Promise((resolve, reject) => {
+        release = () => resolve({ status: 200, body: Buffer.from('{"token":"shared"}') });
+        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
+    },
+  });
+  auth.challenged(BEARER, ['repository:a:pull'], undefined);
+  const copyA = new AbortController();
+  const a = auth.authorize(['repository:a:pull'], copyA.signal);
+  const b = auth.authorize(['repository:a:pull'], new AbortController().signal);
+  copyA.abort(new Error('copy A failed'));
+  await assert.rejects(a, /copy A failed/);
+  release?.();
+  assert.equal(await b, 'Bearer shared');
+  assert.equal(signals.length, 1, 'one exchange for both');
+});

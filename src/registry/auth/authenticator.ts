@@ -118,11 +118,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const key = cacheKey(c, scopes);
     const cached = cache.get(key);
     if (cached !== undefined && (cached.settled === undefined || now() < cached.settled.refreshAt)) {
-      return `Bearer ${(await cached.promise).token.token}`;
+      return `Bearer ${(await untilAborted(cached.promise, signal)).token.token}`;
     }
     const started = now();
     const entry: CacheEntry = {
-      promise: exchange(c, scopes, signal).then((token) => {
+      // Shared by every request that needs these scopes meanwhile: no one caller's signal may
+      // cancel it for the others (the wire's timeouts bound it). Each waiter stops at its own.
+      promise: exchange(c, scopes, undefined).then((token) => {
         const settled = { token, refreshAt: started + refreshAfterMs(token.lifetimeMs) };
         entry.settled = settled;
         return settled;
@@ -132,7 +134,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     entry.promise.catch(() => {
       if (cache.get(key) === entry) cache.delete(key);
     });
-    return `Bearer ${(await entry.promise).token.token}`;
+    return `Bearer ${(await untilAborted(entry.promise, signal)).token.token}`;
   }
 
   return {
@@ -178,4 +180,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return { retry: true, scopes };
     },
   };
+}
+
+/** `promise`, or the abort reason of `signal` as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
