@@ -10,6 +10,7 @@ import { UnauthorizedError, ProtocolError, redactUrl } from '../errors.ts';
 import { parseChallenges, selectChallenge, type AuthChallenge } from './challenge.ts';
 import { basicAuthorization, describeCredentials, type Credentials } from './credentials.ts';
 import { mergeScopes, scopeKey } from './scope.ts';
+import { untilAborted } from '../until-aborted.ts';
 import {
   parseTokenResponse,
   refreshAfterMs,
@@ -180,15 +181,4 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return { retry: true, scopes };
     },
   };
-}
-
-/** `promise`, or the abort reason of `signal` as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

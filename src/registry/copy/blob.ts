@@ -9,6 +9,7 @@ import { BlobMismatchError } from './errors.ts';
 import { mountCandidates } from './plan.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
+import { untilAborted } from '../until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
 
 /** Buffers one streaming transfer may hold: socket read + verifier + upload write, with slack. */
@@ -27,7 +28,11 @@ export interface BlobContext {
   readonly logger: Logger;
 }
 
-/** Failed placements by other copies a caller waits out before doing the work itself. */
+/**
+ * Placements by other copies a caller waits out before placing the blob outside the single-flight.
+ * Each wait ends with the blob landed (the next round is a HEAD or a mount) or failed (the next round
+ * may upload); past this bound an upload may run beside another one, never more than this many deep.
+ */
 const MAX_SHARED_WAITS = 3;
 
 /**
@@ -36,24 +41,22 @@ const MAX_SHARED_WAITS = 3;
  *
  * Concurrent copies of one digest into one registry are single-flighted by host + digest (not
  * repository), so the bytes cross the wire once: a caller that finds another copy placing the digest
- * waits for it, then does its own placement, which now finds the blob present (same repository) or
- * mounts it from the repository where it landed (the scheduler remembers it), and uploads only when
- * neither works. The other copy's outcome is never taken as this caller's: it may have placed the
- * blob in a different repository.
+ * waits for it (or for its own signal), then places it itself, again through the single-flight: that
+ * finds the blob present (same repository) or mounts it from the repository where it landed (the
+ * scheduler remembers it), and uploads only when neither works — so even on a registry that cannot
+ * mount, two uploads of one digest do not run at once. The other copy's outcome is never taken as
+ * this caller's: it may have placed the blob in a different repository.
  */
 export async function copyBlob(ctx: BlobContext, blob: Descriptor): Promise<BlobOutcome> {
   const key = `${ctx.target.client.host} ${blob.digest}`;
   for (let wait = 0; wait < MAX_SHARED_WAITS; wait++) {
     const { promise, shared } = ctx.scheduler.once(key, () => placeBlob(ctx, blob));
     if (!shared) return promise;
-    const landed = await promise.then(
-      () => true,
-      () => false,
+    // Another copy's error or abort is not ours: whatever its outcome, try to place it ourselves.
+    await untilAborted(
+      promise.catch(() => undefined),
+      ctx.signal,
     );
-    ctx.signal.throwIfAborted();
-    // Landed: the registry holds the bytes now, so placing them here is a HEAD or a mount. Failed
-    // (another copy's error or abort is not ours): try to become the one that places it.
-    if (landed) break;
   }
   return placeBlob(ctx, blob);
 }

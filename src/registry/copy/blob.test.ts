@@ -1,0 +1,101 @@
+// copyBlob's single-flight on registry doubles that cannot mount (crane's registry, or a mount
+// refused for scope) and hold blobs per repository: the one case where every waiter must upload.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import pino from 'pino';
+import type { RegistryClient } from '../types.ts';
+import { copyBlob, type BlobContext } from './blob.ts';
+import { createProgressTracker } from './progress.ts';
+import { createCopyScheduler, type CopyScheduler } from './scheduler.ts';
+
+const data = Buffer.alloc(4096, 1);
+const blob = {
+  mediaType: 'application/vnd.oci.image.layer.v1.tar',
+  digest: `sha256:${createHash('sha256').update(data).digest('hex')}`,
+  size: data.length,
+};
+
+/** A target without mounts; uploads take `uploadMs` and are counted while they run. */
+function noMountTarget(uploadMs: number) {
+  const stored = new Set<string>();
+  const stats = { inFlight: 0, maxInFlight: 0, uploads: [] as string[] };
+  const unused = (): never => {
+    throw new Error('not used by copyBlob');
+  };
+  const client: RegistryClient = {
+    host: 'backup.example',
+    headManifest: unused,
+    getManifest: unused,
+    putManifest: unused,
+    getBlob: unused,
+    pushBlobChunked: unused,
+    headBlob: (repository) => Promise.resolve(stored.has(repository) ? data.length : undefined),
+    mountBlob: () => Promise.resolve(false),
+    async pushBlob(repository, _digest, _size, body) {
+      stats.inFlight += 1;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      stats.uploads.push(repository);
+      for await (const chunk of body as AsyncIterable<Buffer>) void chunk;
+      await sleep(uploadMs);
+      stored.add(repository);
+      stats.inFlight -= 1;
+    },
+  };
+  return { client, stats };
+}
+
+const source: RegistryClient = {
+  ...noMountTarget(0).client,
+  host: 'source.example',
+  getBlob: () => Promise.resolve({ body: Readable.from([data]), size: data.length }),
+};
+
+function context(
+  target: RegistryClient,
+  repository: string,
+  scheduler: CopyScheduler,
+  signal = new AbortController().signal,
+): BlobContext {
+  return {
+    source: { client: source, repository: 'library/app' },
+    target: { client: target, repository },
+    scheduler,
+    progress: createProgressTracker({ now: Date.now, intervalMs: 1000 }),
+    mountSources: () => [],
+    chunkSize: undefined,
+    signal,
+    logger: pino({ level: 'silent' }),
+  };
+}
+
+describe('copyBlob single-flight', () => {
+  it('never uploads one digest twice at once, even when every waiter has to upload', async () => {
+    const { client, stats } = noMountTarget(30);
+    const scheduler = createCopyScheduler();
+    const outcomes = await Promise.all(
+      ['x', 'y', 'y', 'z'].map((repository) => copyBlob(context(client, repository, scheduler), blob)),
+    );
+    assert.equal(stats.maxInFlight, 1, 'uploads of the digest at once');
+    assert.deepEqual([...stats.uploads].sort(), ['x', 'y', 'z'], 'one upload per repository');
+    assert.deepEqual([...outcomes].sort(), ['copied', 'copied', 'copied', 'present']);
+  });
+
+  it('lets a waiting copy stop at its own abort while the upload it waits for runs on', async () => {
+    const { client, stats } = noMountTarget(300);
+    const scheduler = createCopyScheduler();
+    const first = copyBlob(context(client, 'x', scheduler), blob);
+    let firstSettled = false;
+    void first.finally(() => (firstSettled = true));
+    const stop = new AbortController();
+    const waiter = copyBlob(context(client, 'y', scheduler, stop.signal), blob);
+    await sleep(20);
+    stop.abort(new Error('copy cancelled'));
+    await assert.rejects(waiter, /copy cancelled/);
+    assert.equal(firstSettled, false, 'the waiter stopped before the upload it waited for ended');
+    assert.equal(await first, 'copied');
+    assert.deepEqual(stats.uploads, ['x']);
+  });
+});
