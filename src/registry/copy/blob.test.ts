@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { RegistryError, TooManyRequestsError } from '../errors.ts';
 import type { RegistryClient } from '../types.ts';
 import { copyBlob, type BlobContext } from './blob.ts';
 import { createProgressTracker } from './progress.ts';
@@ -97,5 +98,61 @@ describe('copyBlob single-flight', () => {
     assert.equal(firstSettled, false, 'the waiter stopped before the upload it waited for ended');
     assert.equal(await first, 'copied');
     assert.deepEqual(stats.uploads, ['x']);
+  });
+});
+
+describe('copyBlob upload restarts', () => {
+  /** A target whose uploads fail with `failures` in turn, then succeed; it records each attempt. */
+  function flakyTarget(failures: Error[]) {
+    const attempts: { mode: string; at: number }[] = [];
+    const base = noMountTarget(0).client;
+    const attempt = async (mode: string, body: Readable): Promise<void> => {
+      attempts.push({ mode, at: Date.now() });
+      for await (const chunk of body as AsyncIterable<Buffer>) void chunk;
+      const failure = failures.shift();
+      if (failure !== undefined) throw failure;
+    };
+    const client: RegistryClient = {
+      ...base,
+      pushBlob: (_repository, _digest, _size, body) => attempt('monolithic', body),
+      pushBlobChunked: (_repository, _digest, _size, body) => attempt('chunked', body),
+    };
+    return { client, attempts };
+  }
+  const fields = { registry: 'backup.example', repository: 'x', digest: blob.digest };
+
+  it('waits for Retry-After after a 429, restarts chunked, and retries a 503 on a chunk', async () => {
+    const { client, attempts } = flakyTarget([
+      new TooManyRequestsError('PUT answered 429', { ...fields, status: 429, retryAfterMs: 120 }),
+      new RegistryError('PATCH answered 503', { ...fields, status: 503, temporary: true }),
+    ]);
+    assert.equal(await copyBlob(context(client, 'x', createCopyScheduler()), blob), 'copied');
+    assert.deepEqual(
+      attempts.map((a) => a.mode),
+      ['monolithic', 'chunked', 'chunked'],
+    );
+    const [first, second] = attempts;
+    assert.ok(
+      second!.at - first!.at >= 115,
+      `restarted ${second!.at - first!.at} ms after a Retry-After of 120 ms`,
+    );
+  });
+
+  it('gives up after the last attempt with the registry error, and on a lasting chunked failure at once', async () => {
+    const unavailable = (): RegistryError =>
+      new RegistryError('PATCH answered 503', { ...fields, status: 503, temporary: true });
+    const always = flakyTarget([unavailable(), unavailable(), unavailable(), unavailable(), unavailable()]);
+    await assert.rejects(copyBlob(context(always.client, 'x', createCopyScheduler()), blob), /503/);
+    assert.equal(always.attempts.length, 4);
+
+    const refused = flakyTarget([
+      new RegistryError('PUT answered 413', { ...fields, status: 413, temporary: false }),
+      new RegistryError('PATCH answered 400', { ...fields, status: 400, temporary: false }),
+    ]);
+    await assert.rejects(copyBlob(context(refused.client, 'x', createCopyScheduler()), blob), /400/);
+    assert.deepEqual(
+      refused.attempts.map((a) => a.mode),
+      ['monolithic', 'chunked'],
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Copies one blob into the target repository, spending as little as possible: present (HEAD) →
 // mounted (cross-repository, from a repository known to hold it) → uploaded (streamed from the
 // source, verified in flight; monolithic, then chunked with a fresh source body when that fails for a
-// reason other than wrong content).
+// reason other than wrong content, restarted with backoff while failures are temporary).
 import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Descriptor, RegistryClient } from '../types.ts';
@@ -9,6 +9,9 @@ import { BlobMismatchError } from './errors.ts';
 import { mountCandidates } from './plan.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
+import { isTemporary, TooManyRequestsError } from '../errors.ts';
+import { abortableSleep } from '../transport/transport.ts';
+import { retryDelay, type RetryPolicy } from '../transport/retry.ts';
 import { untilAborted } from '../until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
 
@@ -104,22 +107,36 @@ async function presentOrMounted(ctx: BlobContext, blob: Descriptor): Promise<Blo
 /** Marks failures of the source GET itself: a fresh attempt would meet the same answer. */
 class SourceOpenError extends Error {}
 
+/**
+ * Restarts of an upload, each with a fresh source GET and a new upload session. The transport cannot
+ * replay a streamed body, so a 429 (Retry-After honoured), a 5xx or a reset during an upload is
+ * retried here, with the transport's own timing (4 tries, 250 ms doubling, Retry-After ≤ 60 s).
+ */
+const UPLOAD_RETRY: RetryPolicy = { attempts: 4, baseMs: 250, maxMs: 8_000, maxRetryAfterMs: 60_000 };
+
+/**
+ * Monolithic first; after any failure but wrong content, chunked (some registries and proxies refuse
+ * large single PUTs), then chunked again while the failures are temporary.
+ */
 async function upload(ctx: BlobContext, blob: Descriptor): Promise<void> {
-  try {
-    await uploadOnce(ctx, blob, 'monolithic');
-  } catch (error) {
-    ctx.signal.throwIfAborted();
-    if (error instanceof SourceOpenError) throw error.cause;
-    if (error instanceof BlobMismatchError && error.code === 'BLOB_DIGEST_MISMATCH') throw error;
-    ctx.logger.warn(
-      { err: error, digest: blob.digest },
-      'monolithic upload failed; retrying as a chunked upload',
-    );
+  let mode: 'monolithic' | 'chunked' = 'monolithic';
+  for (let attempt = 1; ; attempt++) {
     try {
-      await uploadOnce(ctx, blob, 'chunked');
-    } catch (retryError) {
-      if (retryError instanceof SourceOpenError) throw retryError.cause;
-      throw retryError;
+      return await uploadOnce(ctx, blob, mode);
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      if (error instanceof SourceOpenError) throw error.cause;
+      if (error instanceof BlobMismatchError && error.code === 'BLOB_DIGEST_MISMATCH') throw error;
+      const temporary = isTemporary(error);
+      if (attempt >= UPLOAD_RETRY.attempts || (mode === 'chunked' && !temporary)) throw error;
+      const retryAfterMs = error instanceof TooManyRequestsError ? error.retryAfterMs : undefined;
+      const delayMs = temporary ? retryDelay(attempt, UPLOAD_RETRY, retryAfterMs) : 0;
+      ctx.logger.warn(
+        { err: error, digest: blob.digest, attempt, delayMs, mode },
+        'blob upload failed; restarting it as a chunked upload with a fresh source read',
+      );
+      await abortableSleep(delayMs, ctx.signal);
+      mode = 'chunked';
     }
   }
 }
