@@ -19,6 +19,7 @@ import {
   UnsupportedMediaTypeError,
   type RegistryErrorFields,
 } from './errors.ts';
+import { GENERIC_CONTENT_TYPES, InvalidDigestError } from './manifest/index.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
 import { guardBody, readAtMost } from './transport/body.ts';
@@ -107,10 +108,13 @@ function isDigest(reference: string): boolean {
 }
 
 /** The digest of `bytes` with the algorithm of `like` (sha256 unless it names another). */
+/** The digest of `bytes` in the algorithm of `like`; one we cannot verify is refused, never swapped. */
 function digestOf(bytes: Buffer, like = 'sha256:'): string {
   const alg = like.slice(0, like.indexOf(':'));
-  const nodeAlg = alg === 'sha256' || alg === 'sha512' ? alg : 'sha256';
-  return `${nodeAlg}:${createHash(nodeAlg).update(bytes).digest('hex')}`;
+  if (alg !== 'sha256' && alg !== 'sha512') {
+    throw new InvalidDigestError(like, `unsupported algorithm ${JSON.stringify(alg)}`);
+  }
+  return `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
 }
 
 /** The media type of a Content-Type header, without parameters, lower-cased. */
@@ -258,7 +262,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     const body = declaredMediaType(bytes);
     const mediaType = mediaTypeOf(header(res.headers, 'content-type'));
     const effective =
-      mediaType === undefined || mediaType === 'application/json' || mediaType === 'text/plain'
+      mediaType === undefined || GENERIC_CONTENT_TYPES.has(mediaType)
         ? (body.mediaType ?? mediaType ?? 'application/octet-stream')
         : mediaType;
     if (body.schemaVersion === 1) {

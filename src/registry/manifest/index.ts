@@ -23,6 +23,7 @@ export {
 } from './errors.ts';
 export { createDigester, digestOf, isDigest, parseDigest, type ParsedDigest } from './digest.ts';
 export {
+  GENERIC_CONTENT_TYPES,
   listChildren,
   parseManifest,
   type ManifestChildren,

@@ -33,7 +33,7 @@ export interface ParsedImage {
 export type ParsedManifest = ParsedIndex | ParsedImage;
 
 /** Content types that say nothing about the manifest: some registries answer with them. */
-const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
+export const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
   '',
   'application/json',
   'text/plain',
