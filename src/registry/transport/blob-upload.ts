@@ -13,6 +13,9 @@ import type { SendRequest } from './transport.ts';
 import { resolveLocation, withQuery } from './url.ts';
 import { header, responseError, type WireResponse } from './wire.ts';
 
+/** A chunk is buffered whole before its PATCH: a registry's minimum chunk size may not exceed this. */
+const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+
 export interface BlobUploadContext {
   readonly registry: string;
   readonly send: (request: SendRequest) => Promise<WireResponse>;
@@ -168,6 +171,13 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
         let url = upload.url;
         let offset = 0;
         try {
+          if (chunkSize > MAX_CHUNK_BYTES) {
+            throw new ProtocolError(
+              `registry ${registry} asks for upload chunks of at least ${chunkSize} bytes (OCI-Chunk-Min-Length); ` +
+                `lifeboat holds at most ${MAX_CHUNK_BYTES} bytes of a blob in memory`,
+              fields(repository, digest),
+            );
+          }
           for await (const chunk of chunksOf(body, chunkSize)) {
             const req: SendRequest = {
               method: 'PATCH',

@@ -141,3 +141,29 @@ test('an upload Location on plain HTTP is refused for a registry reached over TL
   );
   assert.deepEqual(plainRequests, []);
 });
+
+test('a chunked upload refuses a minimum chunk size it would have to hold in memory, and cancels the session', async (t) => {
+  const { host, hits } = await serve(t, (req, res) => {
+    if (req.method === 'POST') {
+      res
+        .writeHead(202, { location: '/v2/a/blobs/uploads/u1', 'oci-chunk-min-length': String(2 ** 30) })
+        .end();
+    } else if (req.method === 'GET') {
+      res.writeHead(200).end();
+    } else {
+      req.resume();
+      res.writeHead(204).end();
+    }
+  });
+  const client = createRegistryClient({ host, insecure: true });
+  t.after(() => client.close());
+  const digest = 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+  await assert.rejects(
+    client.pushBlobChunked('a', digest, 5, Readable.from([Buffer.from('hello')])),
+    (err: unknown) => err instanceof ProtocolError && /OCI-Chunk-Min-Length/.test(err.message),
+  );
+  assert.deepEqual(
+    hits.filter((h) => !h.startsWith('GET')),
+    ['POST /v2/a/blobs/uploads/', 'DELETE /v2/a/blobs/uploads/u1'],
+  );
+});
