@@ -62,7 +62,12 @@ export function isIdempotent(method: string, contentType?: string): boolean {
   return m === 'PATCH' && (contentType ?? '').startsWith('application/apply-patch');
 }
 
-/** Pure: decides from the outcome of one attempt whether and when to try again. */
+/**
+ * Pure: decides from the outcome of one attempt whether and when to try again. A 429 is retried for
+ * every verb, POST included: the API server's priority and fairness refuses before it acts, and
+ * client-go retries any verb that was answered with Retry-After. 5xx and transport failures after
+ * the request was sent are retried only for idempotent calls, which cannot be applied twice.
+ */
 export function decideRetry(input: RetryInput, o: RetryOptions, now: number): RetryDecision {
   if (input.attempt >= o.maxRetries) return { retry: false };
   const idempotent = isIdempotent(input.method, input.contentType);

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { KubeApiError, KubeTransportError } from './api-client-errors.ts';
+import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import { createKubeApi } from './api-client.ts';
 import type { KubeApi } from './api-client.ts';
 
@@ -209,5 +209,69 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
     assert.equal(String(first.value), '{"type":"BOOKMARK"}\n');
     ac.abort(new Error('done'));
     await assert.rejects(it.next());
+  });
+});
+
+describe('createKubeApi auth from the kubeconfig (loopback HTTP server)', () => {
+  const seen: IncomingMessage['headers'][] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [] }));
+  });
+  before(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  function apiFor(user: Record<string, unknown>): KubeApi {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: 'c',
+          server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          skipTLSVerify: true,
+        },
+      ],
+      users: [{ name: 'u', ...user }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    return createKubeApi({
+      kubeConfig: kc,
+      qps: 0,
+      retry: { maxRetries: 0, initialMs: 1, maxMs: 1, maxRetryAfterMs: 1 },
+    });
+  }
+
+  it('sends Impersonate-User for a user that only impersonates', async (t) => {
+    const api = apiFor({ impersonateUser: 'alice' });
+    t.after(() => api.close());
+    seen.length = 0;
+    await api.requestJson({ path: '/api/v1/namespaces' });
+    assert.equal(seen[0]?.['impersonate-user'], 'alice');
+  });
+
+  it('refuses, naming the user, an exec plugin that answers with a client certificate', async (t) => {
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { clientCertificateData: 'CERT', clientKeyData: 'KEY' },
+    };
+    const api = apiFor({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', `process.stdout.write(${JSON.stringify(JSON.stringify(credential))})`],
+        interactiveMode: 'Never',
+      },
+    });
+    t.after(() => api.close());
+    seen.length = 0;
+    await assert.rejects(
+      api.requestJson({ path: '/api/v1/namespaces' }),
+      (err: unknown) => err instanceof KubeConfigError && /user "u".*client certificate/.test(err.message),
+    );
+    assert.equal(seen.length, 0, 'nothing was sent unauthenticated');
   });
 });

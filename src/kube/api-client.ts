@@ -34,7 +34,7 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
-import { KubeApiError, KubeTransportError } from './api-client-errors.ts';
+import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import type { KubeStatus } from './api-client-errors.ts';
 import { createTokenBucket } from './api-client-rate-limiter.ts';
 import type { RateLimiter } from './api-client-rate-limiter.ts';
@@ -332,18 +332,28 @@ function tlsOptions(kc: KubeConfig): Record<string, unknown> {
 }
 
 /**
- * Per-request auth headers. Tokens, token files (rotated service-account tokens), exec plugins and
- * basic auth go through client-node's `applyToHTTPSOptions`, which refreshes them; a user who
- * authenticates with a client certificate alone needs no headers and skips the file reads.
+ * Per-request auth headers. Tokens, token files (rotated service-account tokens), exec plugins,
+ * basic auth and impersonation go through client-node's `applyToHTTPSOptions`, which refreshes
+ * them; a user who authenticates with a client certificate alone needs no headers and skips the
+ * file reads. The shared agent's TLS identity is fixed at start, so an exec plugin that answers
+ * with a client certificate instead of a token is refused with a clear error rather than sending
+ * every call unauthenticated.
  */
 function makeAuthHeaders(kc: KubeConfig): () => Promise<Record<string, string>> {
   const user = kc.getCurrentUser();
-  if (!user || !(user.token || user.authProvider || user.exec || user.username)) {
+  if (!user || !(user.token || user.authProvider || user.exec || user.username || user.impersonateUser)) {
     return () => Promise.resolve({});
   }
   return async () => {
-    const opts: { headers?: Record<string, unknown>; auth?: string } = {};
+    const opts: { headers?: Record<string, unknown>; auth?: string; cert?: unknown; key?: unknown } = {};
     await kc.applyToHTTPSOptions(opts);
+    if (user.exec && !user.certData && !user.certFile && (opts.cert || opts.key)) {
+      throw new KubeConfigError(
+        `the exec credential plugin of kubeconfig user "${user.name}" returned a client certificate; ` +
+          'lifeboat supports exec plugins that return a token',
+        { source: 'exec' },
+      );
+    }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) {
       if (typeof v === 'string' || typeof v === 'number') headers[k.toLowerCase()] = String(v);
