@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InsecureRegistryError, ProtocolError, UnauthorizedError } from '../errors.ts';
 import pino from 'pino';
 import { createRegistryClient } from '../client.ts';
@@ -166,4 +167,35 @@ test('a chunked upload refuses a minimum chunk size it would have to hold in mem
     hits.filter((h) => !h.startsWith('GET')),
     ['POST /v2/a/blobs/uploads/', 'DELETE /v2/a/blobs/uploads/u1'],
   );
+});
+
+test('a request waiting behind the first answer of a fresh client stops at its own abort', async (t) => {
+  const held: (() => void)[] = [];
+  const { host } = await serve(t, (_req, res) => {
+    // The first answer is held back until the test releases it; the rest answer at once.
+    if (held.length === 0) held.push(() => res.writeHead(404).end());
+    else res.writeHead(404).end();
+  });
+  const client = createRegistryClient({ host, insecure: true });
+  t.after(() => client.close());
+  const digest = 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824';
+  const first = client.headBlob('a', digest);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const stop = new AbortController();
+  const second = client.headBlob('a', digest, { signal: stop.signal });
+  stop.abort(new Error('copy cancelled'));
+  // Bounded, so the old behaviour (waiting for the held answer forever) fails instead of hanging.
+  const bound = new AbortController();
+  const stillWaiting = sleep(5_000, undefined, { signal: bound.signal }).then(() => {
+    throw new Error('the aborted request was still waiting');
+  });
+  try {
+    await assert.rejects(Promise.race([second, stillWaiting]), /copy cancelled/);
+  } finally {
+    bound.abort();
+    await stillWaiting.catch(() => undefined);
+  }
+  assert.equal(held.length, 1, 'the first answer was still held back');
+  held[0]?.();
+  assert.equal(await first, undefined);
 });

@@ -20,6 +20,7 @@ import {
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { TokenHttp } from '../auth/token.ts';
 import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
+import { untilAborted } from '../until-aborted.ts';
 import { responseError, type HttpMethod, type Wire, type WireResponse } from './wire.ts';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -250,7 +251,7 @@ export function createTransport(options: TransportOptions): Transport {
   async function sendAuthorized(req: SendRequest, replayable: boolean): Promise<WireResponse> {
     let learnt: (() => void) | undefined;
     if (firstAnswer === undefined) firstAnswer = new Promise<void>((resolve) => (learnt = resolve));
-    else await firstAnswer;
+    else await untilAborted(firstAnswer, req.signal);
     try {
       return await sendAuthorizedOnce(req, replayable, () => learnt?.());
     } finally {
