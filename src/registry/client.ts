@@ -62,7 +62,7 @@ const DEFAULTS = {
   userAgent: 'lifeboat',
   /** Manifests above 4 MiB are refused (distribution's and zot's own limit). */
   maxManifestBytes: 4 * 1024 * 1024,
-  /** PATCH size when the caller gives none: big enough to amortise a request, small in memory. */
+  /** PATCH size when the caller gives none: big enough to amortise a request (parts are streamed, not held). */
   chunkSize: 8 * 1024 * 1024,
 } as const;
 

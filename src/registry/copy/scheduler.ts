@@ -22,7 +22,7 @@ const DEFAULT_JOBS = 8;
 const DEFAULT_PER_HOST = 8;
 /** Small requests (blob HEAD, mount) per target host at once: cheap, but not unbounded. */
 const DEFAULT_LIGHT_PER_HOST = 16;
-/** Bytes that transfers may reserve for buffers at once; keeps RSS bounded when chunked uploads buffer chunks. */
+/** Bytes that transfers may reserve for stream buffers at once (uploads, chunked ones too, stream: none holds a whole chunk). */
 const DEFAULT_MEMORY_BUDGET = 48 * 1024 * 1024;
 /** Digest locations remembered per process; oldest forgotten first. */
 const DEFAULT_MAX_LOCATIONS = 50_000;

@@ -3,18 +3,16 @@
 // chunks with Content-Range, always to the latest Location, closed by a PUT with ?digest=. A failed
 // upload cancels its session (best effort). Streamed bodies are sent once and never retried here: a
 // failure is a `temporary` error and the caller restarts with a fresh body.
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { pullScope, pushScope } from '../auth/scope.ts';
 import { DigestMismatchError, ProtocolError, type RegistryErrorFields } from '../errors.ts';
 import type { RegistryClient } from '../types.ts';
-import { chunksOf } from './body.ts';
+import { partsOf } from './body.ts';
 import { releaseResponse, requestFailure } from './outcome.ts';
 import type { SendRequest } from './transport.ts';
 import { resolveLocation, withQuery } from './url.ts';
 import { header, responseError, type WireResponse } from './wire.ts';
-
-/** A chunk is buffered whole before its PATCH: a registry's minimum chunk size may not exceed this. */
-const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
 export interface BlobUploadContext {
   readonly registry: string;
@@ -171,29 +169,23 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
         let url = upload.url;
         let offset = 0;
         try {
-          if (chunkSize > MAX_CHUNK_BYTES) {
-            throw new ProtocolError(
-              `registry ${registry} asks for upload chunks of at least ${chunkSize} bytes (OCI-Chunk-Min-Length); ` +
-                `lifeboat holds at most ${MAX_CHUNK_BYTES} bytes of a blob in memory`,
-              fields(repository, digest),
-            );
-          }
-          for await (const chunk of chunksOf(body, chunkSize)) {
+          for (const part of partsOf(body, size, chunkSize)) {
+            const range = `${part.offset}-${part.offset + part.length - 1}`;
             const req: SendRequest = {
               method: 'PATCH',
               url,
               scopes: [pushScope(repository)],
               headers: {
                 'content-type': 'application/octet-stream',
-                'content-range': `${offset}-${offset + chunk.length - 1}`,
-                'content-length': String(chunk.length),
+                'content-range': range,
+                'content-length': String(part.length),
               },
-              // A PATCH the registry may have applied cannot be blindly repeated: send it once.
-              body: chunk,
+              // Streamed, never buffered; a PATCH the registry may have applied is sent once.
+              body: Readable.from(part.bytes, { objectMode: false }),
               signal: opts?.signal,
               repository,
               digest,
-              action: `uploading chunk ${offset}-${offset + chunk.length - 1} of blob ${registry}/${repository}@${digest}`,
+              action: `uploading chunk ${range} of blob ${registry}/${repository}@${digest}`,
               noRetry: true,
             };
             const res = await send(req);
@@ -202,7 +194,7 @@ export function createBlobUploads(ctx: BlobUploadContext): BlobUploads {
             const location = header(res.headers, 'location');
             // Distribution's upload state lives in the Location's query: always use the latest.
             if (location !== undefined) url = resolveLocation(res.url, location);
-            offset += chunk.length;
+            offset += part.length;
           }
           if (offset !== size) {
             throw new ProtocolError(

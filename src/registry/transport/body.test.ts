@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { NetworkError } from '../errors.ts';
-import { chunksOf, guardBody, readAtMost } from './body.ts';
+import { guardBody, partsOf, readAtMost } from './body.ts';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -10,18 +10,49 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-test('chunksOf cuts a stream into exact-size buffers whatever the input chunking', async () => {
-  const data = Buffer.from('abcdefghijklmnopqrstuvwxyz');
-  for (const inputSizes of [[26], [1, 2, 3, 20], [5, 5, 5, 5, 6]]) {
-    let at = 0;
-    const parts = inputSizes.map((n) => data.subarray(at, (at += n)));
-    const chunks = await collect(chunksOf(Readable.from(parts), 10));
-    assert.deepEqual(
-      chunks.map((c) => c.toString()),
-      ['abcdefghij', 'klmnopqrst', 'uvwxyz'],
-    );
+/** Reads every part in turn, as the chunked upload does: each to its end before the next. */
+async function readParts(body: Readable, size: number, partSize: number) {
+  const out: { offset: number; length: number; text: string }[] = [];
+  for (const part of partsOf(body, size, partSize)) {
+    const bytes = await collect(part.bytes);
+    out.push({ offset: part.offset, length: part.length, text: Buffer.concat(bytes).toString() });
   }
-  assert.deepEqual(await collect(chunksOf(Readable.from([]), 10)), []);
+  return out;
+}
+
+test('partsOf cuts a body into consecutive parts of the part size, whatever the input chunking', async () => {
+  const data = Buffer.from('abcdefghijklmnopqrstuvwxyz');
+  for (const inputSizes of [[26], [1, 2, 3, 20], [5, 5, 5, 5, 6], [10, 10, 6]]) {
+    let at = 0;
+    const pieces = inputSizes.map((n) => data.subarray(at, (at += n)));
+    assert.deepEqual(await readParts(Readable.from(pieces), 26, 10), [
+      { offset: 0, length: 10, text: 'abcdefghij' },
+      { offset: 10, length: 10, text: 'klmnopqrst' },
+      { offset: 20, length: 6, text: 'uvwxyz' },
+    ]);
+  }
+  assert.deepEqual(await readParts(Readable.from([]), 0, 10), []);
+});
+
+test('partsOf passes the source buffers through without copying them', async () => {
+  const source = Buffer.from('abcdefghij');
+  const [part] = [...partsOf(Readable.from([source]), 10, 64 * 1024 * 1024)];
+  const [chunk] = await collect(part!.bytes);
+  assert.equal(chunk!.buffer, source.buffer, 'a view of the source chunk, not a copy');
+});
+
+test('partsOf ends a part short when the body is short, and fails the last part when it is long', async () => {
+  assert.deepEqual(await readParts(Readable.from([Buffer.from('abc')]), 5, 10), [
+    { offset: 0, length: 5, text: 'abc' },
+  ]);
+  await assert.rejects(
+    readParts(Readable.from([Buffer.from('abcdef')]), 5, 10),
+    /longer than its declared 5/,
+  );
+  await assert.rejects(
+    readParts(Readable.from([Buffer.from('abcde'), Buffer.from('f')]), 5, 10),
+    /longer than its declared 5/,
+  );
 });
 
 test('readAtMost returns the body within the limit and undefined past it', async () => {

@@ -1,5 +1,5 @@
 // Response and request body helpers: a guard that turns a blob body's socket errors and short reads into
-// typed, retryable errors, a capped reader for manifests, and a chunker for PATCH uploads.
+// typed, retryable errors, a capped reader for manifests, and a splitter of upload bodies into PATCH parts.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { NetworkError, RegistryError, type RegistryErrorFields } from '../errors.ts';
 import { wireError } from './wire.ts';
@@ -63,24 +63,46 @@ export async function readAtMost(body: Readable, limit: number): Promise<Buffer 
   return Buffer.concat(chunks, total);
 }
 
-/** Splits a stream into Buffers of exactly `size` bytes (the last one shorter). */
-export async function* chunksOf(body: Readable, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const raw of body as AsyncIterable<Buffer>) {
-    let chunk = raw;
-    while (pendingBytes + chunk.length >= size) {
-      const take = size - pendingBytes;
-      pending.push(chunk.subarray(0, take));
-      yield Buffer.concat(pending, size);
-      chunk = chunk.subarray(take);
-      pending = [];
-      pendingBytes = 0;
+/** One PATCH's worth of a blob: where it starts, how long it is, and its bytes as they arrive. */
+export interface UploadPart {
+  readonly offset: number;
+  readonly length: number;
+  readonly bytes: AsyncIterable<Buffer>;
+}
+
+/**
+ * Cuts a body of known `size` into consecutive parts of `partSize` bytes (the last shorter), each an
+ * async iterable over the body's own buffers: nothing is buffered beyond one source chunk, whatever
+ * the part size (a registry's OCI-Chunk-Min-Length may be large). Contract: read each part to its end
+ * before taking the next. A body that ends early ends its part short (the PATCH's Content-Length then
+ * fails it); one with bytes past `size` fails the last part.
+ */
+export function* partsOf(body: Readable, size: number, partSize: number): Generator<UploadPart> {
+  const source = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let leftover: Buffer | undefined;
+  async function* part(length: number, last: boolean): AsyncGenerator<Buffer> {
+    let remaining = length;
+    while (remaining > 0) {
+      let chunk = leftover;
+      leftover = undefined;
+      if (chunk === undefined) {
+        const next = await source.next();
+        if (next.done === true) return;
+        chunk = next.value;
+      }
+      if (chunk.length > remaining) {
+        leftover = chunk.subarray(remaining);
+        chunk = chunk.subarray(0, remaining);
+      }
+      remaining -= chunk.length;
+      yield chunk;
     }
-    if (chunk.length > 0) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
+    if (last && (leftover !== undefined || (await source.next()).done !== true)) {
+      throw new RangeError(`upload body is longer than its declared ${size} bytes`);
     }
   }
-  if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
+  for (let offset = 0; offset < size; offset += partSize) {
+    const length = Math.min(partSize, size - offset);
+    yield { offset, length, bytes: part(length, offset + length >= size) };
+  }
 }
