@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { booleanFlag, positiveInt } from './options.ts';
 import type { CopyProgress, CopyResult, ImageLocation } from '../registry/copy/index.ts';
 import type { ClosableRegistryClient, Credentials, Keychain } from '../registry/index.ts';
 import type { ImageReference } from '../reference/index.ts';
@@ -33,9 +34,11 @@ interface CopyFlags {
   readonly dstCreds?: string;
   readonly insecureRegistries?: string[];
   readonly registryCa?: string[];
-  readonly json?: boolean;
   readonly logLevel: string;
 }
+
+/** Passwords shorter than this are not searched for in messages: they would mangle ordinary words. */
+const MIN_REDACTED_PASSWORD = 4;
 
 /** `a,b` given once or repeated → [a, b]; blanks dropped. */
 function collectList(value: string, previous: string[] | undefined): string[] {
@@ -50,13 +53,6 @@ function collectList(value: string, previous: string[] | undefined): string[] {
 
 function collectRepeated(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--jobs must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
 }
 
 export function copyCommand(): Command {
@@ -103,20 +99,31 @@ export function copyCommand(): Command {
         .default('warn')
         .env('LIFEBOAT_LOG_LEVEL'),
     )
-    .action(async (src: string, dst: string, flags: CopyFlags) => {
-      const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) =>
-        c ? [c, c.slice(c.indexOf(':') + 1)] : [],
-      );
+    .action(async (src: string, dst: string, flags: CopyFlags, command: Command) => {
+      const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) => {
+        if (!c) return [];
+        const password = c.slice(c.indexOf(':') + 1);
+        return password.length >= MIN_REDACTED_PASSWORD ? [c, password] : [c];
+      });
+      let json = false;
       try {
-        await runCopy(src, dst, flags);
+        json = booleanFlag(command, 'json', 'LIFEBOAT_JSON');
+        await runCopy(src, dst, { ...flags, json });
       } catch (error) {
-        process.stderr.write(`lifeboat copy: ${redact(messageOf(error), secrets)}\n`);
+        const message = redact(messageOf(error), secrets);
+        process.stderr.write(`lifeboat copy: ${message}\n`);
+        // A script reading --json output gets a line for a failure too.
+        if (json) process.stdout.write(`${JSON.stringify({ source: src, target: dst, error: message })}\n`);
         process.exitCode = 1;
       }
     });
 }
 
-async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void> {
+async function runCopy(
+  src: string,
+  dst: string,
+  flags: CopyFlags & { readonly json: boolean },
+): Promise<void> {
   const {
     copyImage,
     createRegistryClient,
@@ -127,14 +134,31 @@ async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void
     parsePlatform,
     pino,
   } = await loadEngine();
-  const source = parseNormalizedNamed(src);
-  const target = parseNormalizedNamed(dst);
+  const source = naming(`SRC ${JSON.stringify(src)}`, () => parseNormalizedNamed(src));
+  const target = naming(`DST ${JSON.stringify(dst)}`, () => parseNormalizedNamed(dst));
   if (target.tag !== undefined && target.digest !== undefined) {
     throw new Error('DST may name a tag or a digest, not both');
   }
-  const platforms = (flags.platforms ?? []).map(parsePlatform);
-  const keychain = await loadKeychain(flags.authfile, loadDockerConfigKeychain);
-  const caPems = (flags.registryCa ?? []).map((file) => readFileSync(file, 'utf8'));
+  const platforms = naming('--platforms', () => (flags.platforms ?? []).map(parsePlatform));
+  if (
+    platforms.length > 0 &&
+    source.digest !== undefined &&
+    source.tag === undefined &&
+    target.tag === undefined &&
+    target.digest === undefined
+  ) {
+    throw new Error(
+      '--platforms writes a new index, whose digest is not the digest of a digest-only SRC: give DST a tag',
+    );
+  }
+  const caPems = (flags.registryCa ?? []).map((file) =>
+    naming(`--registry-ca ${file}`, () => readFileSync(file, 'utf8')),
+  );
+  // The docker config is read only for a registry without credentials on the command line.
+  const keychain =
+    flags.srcCreds !== undefined && flags.dstCreds !== undefined
+      ? undefined
+      : await loadKeychain(flags.authfile, loadDockerConfigKeychain);
   const insecure = flags.insecureRegistries ?? [];
   const logger = pino({ level: flags.logLevel }, pino.destination(2));
   const client = (host: string, credsFlag: string | undefined, flag: string): ClosableRegistryClient => {
@@ -154,7 +178,7 @@ async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const bar = process.stderr.isTTY && flags.json !== true ? progressBar() : undefined;
+  const bar = process.stderr.isTTY && !flags.json ? progressBar() : undefined;
   try {
     const result = await copyImage({
       source: location(sourceClient, source),
@@ -167,7 +191,7 @@ async function runCopy(src: string, dst: string, flags: CopyFlags): Promise<void
     });
     bar?.done();
     const targetRef = `${target.domain}/${target.path}@${result.targetDigest}`;
-    if (flags.json === true) {
+    if (flags.json) {
       process.stdout.write(`${JSON.stringify({ source: src, target: dst, targetRef, ...result })}\n`);
     } else {
       process.stdout.write(`${summary(result, targetRef)}\n`);
@@ -197,9 +221,19 @@ async function loadKeychain(
 ): Promise<Keychain | undefined> {
   const explicit = authfile ?? process.env['REGISTRY_AUTH_FILE'];
   if (explicit !== undefined && explicit !== '') return load(explicit);
-  const dockerConfig = process.env['DOCKER_CONFIG'];
-  const fallback = join(dockerConfig ?? join(homedir(), '.docker'), 'config.json');
+  // Set but empty means unset, as in docker.
+  const dockerConfig = process.env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+  const fallback = join(dockerConfig, 'config.json');
   return existsSync(fallback) ? load(fallback) : undefined;
+}
+
+/** Runs `fn`, prefixing its error with the flag or argument at fault. */
+function naming<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 function messageOf(error: unknown): string {

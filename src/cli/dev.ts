@@ -3,6 +3,7 @@
 // with demo images, and an auth-protected backup registry. The controller is not part of it yet;
 // this command says so instead of pretending.
 import { Command, Option } from 'commander';
+import { positiveInt } from './options.ts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -23,12 +24,6 @@ export function devCommand(): Command {
     .action(async (options: { nodes: number; demoImages: boolean }) => {
       await runDev(options);
     });
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--nodes must be a positive integer, got "${value}"`);
-  return n;
 }
 
 async function runDev(options: { nodes: number; demoImages: boolean }): Promise<void> {

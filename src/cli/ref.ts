@@ -11,6 +11,7 @@ import {
   parseBackupLocation,
   type BackupMapping,
 } from '../reference/index.ts';
+import { booleanFlag } from './options.ts';
 
 /**
  * Lines are gathered into writes of about this size: one write per line would cost a syscall each
@@ -24,17 +25,6 @@ interface RefOptions {
   readonly backupRegistry?: string;
   readonly prefix?: string;
   readonly flatten?: boolean;
-}
-
-/**
- * Commander sets a boolean flag from its env var whenever the variable exists, whatever its value;
- * `LIFEBOAT_FLATTEN=false` must not mean true, so the value is read here.
- */
-function envFlag(name: string, value: string | undefined): boolean {
-  const normalized = (value ?? '').trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
-  if (['', '0', 'false', 'no', 'off'].includes(normalized)) return false;
-  throw new InvalidArgumentError(`${name} must be true or false, not ${JSON.stringify(value)}`);
 }
 
 function mappingFrom(options: RefOptions, flatten: boolean): BackupMapping | undefined {
@@ -144,10 +134,7 @@ export function refCommand(): Command {
     .action(async (refs: string[], options: RefOptions, command: Command) => {
       let mapping: BackupMapping | undefined;
       try {
-        const flatten =
-          command.getOptionValueSource('flatten') === 'env'
-            ? envFlag(FLATTEN_ENV, process.env[FLATTEN_ENV])
-            : options.flatten === true;
+        const flatten = booleanFlag(command, 'flatten', FLATTEN_ENV);
         mapping = mappingFrom(options, flatten);
       } catch (error) {
         if (error instanceof InvalidArgumentError || error instanceof MappingError) {
@@ -155,6 +142,16 @@ export function refCommand(): Command {
         }
         throw error;
       }
-      await printDescriptions(refs.length > 0 ? refs : nonEmptyLines(process.stdin), mapping, process.stdout);
+      try {
+        await printDescriptions(
+          refs.length > 0 ? refs : nonEmptyLines(process.stdin),
+          mapping,
+          process.stdout,
+        );
+      } catch (error) {
+        // Invalid references are output, not errors; this is stdout or stdin failing (ENOSPC, EIO).
+        process.stderr.write(`lifeboat ref: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      }
     });
 }

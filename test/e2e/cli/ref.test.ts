@@ -2,55 +2,11 @@
 // 10,000-line stdin stream, asserting the JSON lines it prints.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed, reverseRepository } from '../../../src/reference/index.ts';
+import { cliEnv, lifeboat, MAIN, NODE, repoRoot } from './run-cli.ts';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const node = `${root}node_modules/.bin/node`;
-const main = `${root}src/cli/main.ts`;
 const D = 'sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582';
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment of this process without LIFEBOAT_* variables, plus `env`. */
-function childEnv(env: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('LIFEBOAT_')),
-  );
-  return { ...clean, ...env };
-}
-
-function lifeboat(
-  args: readonly string[],
-  options: { stdin?: string; env?: Readonly<Record<string, string>> } = {},
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [main, ...args], {
-      cwd: root,
-      env: childEnv(options.env ?? {}),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        stderr: Buffer.concat(stderr).toString('utf8'),
-      }),
-    );
-    child.stdin.end(options.stdin ?? '');
-  });
-}
 
 function jsonLines(stdout: string): Record<string, unknown>[] {
   assert.ok(stdout.endsWith('\n'), 'output ends with a newline');
@@ -233,7 +189,7 @@ describe('lifeboat ref', () => {
   it('stops quietly, exit 0, when its reader closes the pipe early', async () => {
     const stdin = `${'nginx:1.25\n'.repeat(10_000)}`;
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(node, [main, 'ref'], { cwd: root, env: childEnv({}), timeout: 60_000 });
+      const child = spawn(NODE, [MAIN, 'ref'], { cwd: repoRoot, env: cliEnv(), timeout: 60_000 });
       child.on('error', reject);
       child.stderr.resume();
       child.stdout.once('data', () => child.stdout.destroy());

@@ -1,38 +1,12 @@
 // `lifeboat copy` end to end, as a child process, against real registries (one behind htpasswd).
 // Results are read back with crane; failure output is checked for secrets.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pushImage, pushIndex, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
-
-const NODE = new URL('../../../node_modules/.bin/node', import.meta.url).pathname;
-const MAIN = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI with a clean environment (no docker config of the user), plus `env`. */
-function lifeboat(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), 'lifeboat-cli-home-'));
-  return new Promise<Run>((resolve) => {
-    execFile(
-      NODE,
-      [MAIN, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        rmSync(home, { recursive: true, force: true });
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { lifeboat } from '../cli/run-cli.ts';
 
 describe('lifeboat copy (CLI)', () => {
   let src: TestRegistry;
@@ -81,9 +55,11 @@ describe('lifeboat copy (CLI)', () => {
   it('reads every flag from LIFEBOAT_* variables, copies a tag+digest source by its digest, keeping the tag', async () => {
     const image = await pushImage(src, 'cli/env:v2', { layers: 1, layerSize: 10_000 });
     const run = await lifeboat(['copy', `${image.ref}@${image.digest}`, `${dst.host}/mirror/cli/env`], {
-      LIFEBOAT_DST_CREDS: creds,
-      LIFEBOAT_INSECURE_REGISTRIES: `${src.host},${dst.host}`,
-      LIFEBOAT_JSON: '1',
+      env: {
+        LIFEBOAT_DST_CREDS: creds,
+        LIFEBOAT_INSECURE_REGISTRIES: `${src.host},${dst.host}`,
+        LIFEBOAT_JSON: '1',
+      },
     });
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { targetDigest: string };
