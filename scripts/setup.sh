@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-for cmd in go openssl; do
+for cmd in go openssl flock; do
   command -v "$cmd" >/dev/null || { echo "setup: '$cmd' is required on PATH" >&2; exit 1; }
 done
 
