@@ -1,17 +1,21 @@
-// The copy engine when the source lies or breaks: a proxy in front of a REAL registry serves a layer
-// with one byte flipped (wrong digest, right size) or cuts its body in half. crane then checks what
-// the target holds.
+// The copy engine when a registry lies or breaks, through proxies in front of REAL registries: the
+// source serves a layer with one byte flipped (wrong digest, right size) or cuts its body in half;
+// the target answers a blob PUT with 429 + Retry-After or a chunk PATCH with 503 (a streamed body
+// cannot be replayed by the transport, so the engine restarts the upload with a fresh source read).
+// crane then checks what the target holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pushImage, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
 import { BlobMismatchError, CopyError, copyImage } from '../../../src/registry/copy/index.ts';
 import { createRegistryClient, type ClosableRegistryClient } from '../../../src/registry/index.ts';
+import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 
-describe('copyImage through a faulty source', () => {
+describe('copyImage through a faulty source or target', () => {
   let src: TestRegistry;
   let dst: TestRegistry;
   let proxy: CountingProxy;
+  let targetProxy: FaultProxy;
   const clients: ClosableRegistryClient[] = [];
   const client = (host: string): ClosableRegistryClient => {
     // Few retries: the faults below are permanent unless a test bounds them.
@@ -23,10 +27,12 @@ describe('copyImage through a faulty source', () => {
   before(async () => {
     [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
     proxy = await startCountingProxy(src.url);
+    targetProxy = await startFaultProxy({ upstream: `http://${dst.host}` });
   });
   after(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
     await proxy?.stop();
+    await targetProxy?.stop();
     await Promise.allSettled([src?.stop(), dst?.stop()]);
   });
 
@@ -34,6 +40,12 @@ describe('copyImage through a faulty source', () => {
     copyImage({
       source: { client: client(proxy.host), repository, reference: 'v1' },
       target: { client: client(dst.host), repository: `backup/${repository}`, reference: 'v1' },
+    });
+
+  const copyIntoFaultyTarget = (repository: string) =>
+    copyImage({
+      source: { client: client(src.host), repository, reference: 'v1' },
+      target: { client: client(targetProxy.host), repository: `backup/${repository}`, reference: 'v1' },
     });
 
   const blobInTarget = (repository: string, digest: string): Promise<boolean> =>
@@ -104,5 +116,55 @@ describe('copyImage through a faulty source', () => {
     await assert.rejects(
       runTool('crane', ['digest', '--insecure', `${dst.host}/backup/faults/short:v1`], { registries: [dst] }),
     );
+  });
+
+  it('waits out a 429 on the blob PUT and a 503 on a chunk, restarting the upload, and lands the image', async () => {
+    const image = await pushImage(src, 'uploads/flaky:v1', { layers: 1, layerSize: 300_000 });
+    targetProxy.clearRules();
+    targetProxy.requests.length = 0;
+    const throttled = targetProxy.addRule({
+      method: 'PUT',
+      path: '/blobs/uploads/',
+      times: 1,
+      action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+    });
+    const unavailable = targetProxy.addRule({
+      method: 'PATCH',
+      path: '/blobs/uploads/',
+      times: 1,
+      action: { kind: 'status', status: 503 },
+    });
+    const started = Date.now();
+    const result = await copyIntoFaultyTarget('uploads/flaky');
+    assert.equal(result.targetDigest, image.digest);
+    assert.equal(throttled.hits(), 1);
+    assert.equal(unavailable.hits(), 1);
+    assert.ok(Date.now() - started >= 1000, 'the 429 Retry-After of 1 s was waited out');
+    await runTool('crane', ['validate', '--insecure', '--remote', `${dst.host}/backup/uploads/flaky:v1`], {
+      registries: [dst],
+    });
+  });
+
+  it('fails with a temporary CopyError naming the blob after the last restart; no manifest is pushed', async () => {
+    const image = await pushImage(src, 'uploads/down:v1', { layers: 1, layerSize: 300_000 });
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    targetProxy.clearRules();
+    targetProxy.requests.length = 0;
+    for (const method of ['PUT', 'PATCH']) {
+      targetProxy.addRule({ method, path: '/blobs/uploads/', action: { kind: 'status', status: 503 } });
+    }
+    try {
+      await assert.rejects(copyIntoFaultyTarget('uploads/down'), (error: unknown) => {
+        assert.ok(error instanceof CopyError, String(error));
+        assert.equal(error.temporary, true);
+        assert.ok(error.digest === layer.digest || error.digest === image.blobs[0]?.digest, error.message);
+        return true;
+      });
+    } finally {
+      targetProxy.clearRules();
+    }
+    // One monolithic PUT and three chunked restarts per blob: bounded, and spaced by backoff.
+    assert.ok(targetProxy.count('PATCH', '/blobs/uploads/') <= 3 * image.blobs.length);
+    assert.equal(targetProxy.count('PUT', '/manifests/'), 0, 'no manifest pushed');
   });
 });
