@@ -1,6 +1,7 @@
 // `lifeboat copy` refusing bad input before (or instead of) any copy, as a child process: one line
-// naming the flag or argument at fault, a non-zero exit, no stack trace, no secret. Copies aimed at
-// a closed loopback port fail at connect, which is all these tests need of a registry.
+// naming the flag or argument at fault, a non-zero exit, no stack trace, no secret. Every reference
+// names a closed loopback port: a copy that got past validation fails at connect, never leaves the
+// machine, and that is all these tests need of a registry.
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,10 +34,13 @@ describe('lifeboat copy argument errors', () => {
 
   it('refuses a --jobs or --nodes that is not a positive integer with commander’s one-line error', async () => {
     for (const value of ['0', 'abc', '1.5']) {
-      assertOneLineError(await lifeboat(['copy', '--jobs', value, 'a:1', 'b:1']), /option '--jobs <n>'/);
+      assertOneLineError(
+        await lifeboat(['copy', '--jobs', value, `${closed}/a:1`, `${closed}/b:1`]),
+        /option '--jobs <n>'/,
+      );
     }
     assertOneLineError(
-      await lifeboat(['copy', 'a:1', 'b:1'], { env: { LIFEBOAT_JOBS: '0' } }),
+      await lifeboat(['copy', `${closed}/a:1`, `${closed}/b:1`], { env: { LIFEBOAT_JOBS: '0' } }),
       /option '--jobs <n>'/,
     );
     assertOneLineError(await lifeboat(['dev', '--nodes', '0']), /option '--nodes <n>'/);
@@ -45,17 +49,20 @@ describe('lifeboat copy argument errors', () => {
   it('names the flag or argument whose value is wrong', async () => {
     const cases: [string[], RegExp][] = [
       [
-        ['copy', '--platforms', 'linux', 'a:1', 'b:1'],
+        ['copy', '--platforms', 'linux', `${closed}/a:1`, `${closed}/b:1`],
         /^lifeboat copy: --platforms: invalid platform "linux"/,
       ],
-      [['copy', 'a@sha256:zz', 'b:1'], /^lifeboat copy: SRC "a@sha256:zz": /],
-      [['copy', 'a:1', 'B:1'], /^lifeboat copy: DST "B:1": /],
       [
-        ['copy', '--registry-ca', '/nonexistent/ca.pem', 'a:1', 'b:1'],
+        ['copy', `${closed}/a@sha256:zz`, `${closed}/b:1`],
+        /^lifeboat copy: SRC "127\.0\.0\.1:\d+\/a@sha256:zz": /,
+      ],
+      [['copy', `${closed}/a:1`, `${closed}/B:1`], /^lifeboat copy: DST "127\.0\.0\.1:\d+\/B:1": /],
+      [
+        ['copy', '--registry-ca', '/nonexistent/ca.pem', `${closed}/a:1`, `${closed}/b:1`],
         /^lifeboat copy: --registry-ca \/nonexistent\/ca.pem: /,
       ],
       [
-        ['copy', '--platforms', 'linux/amd64', `a@${DIGEST}`, 'b'],
+        ['copy', '--platforms', 'linux/amd64', `${closed}/a@${DIGEST}`, `${closed}/b`],
         /^lifeboat copy: --platforms writes a new index.*give DST a tag/,
       ],
     ];
