@@ -9,7 +9,9 @@ import type { KubeRequester, RawRequestOptions } from './api-client.ts';
 import { createLeaderElector } from './leader-election.ts';
 import type { Lease } from './leader-election-decision.ts';
 
-const TIMING = { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 400 } as const;
+// The lease is well above renew deadline + retry period (2.4 s), so the bound below has slack for a
+// busy machine; the broken behaviour held on for ~4.4 s.
+const TIMING = { leaseDurationMs: 4000, renewDeadlineMs: 2000, retryPeriodMs: 400 } as const;
 
 interface FakeLeases extends KubeRequester {
   /** Makes the endpoint slow: GETs answer just inside their timeout, writes never answer in time. */
@@ -87,7 +89,7 @@ describe('leader election', () => {
   it('keeps renewing while in-flight work drains after stop, so the next leader starts after it', async () => {
     const api = fakeLeases();
     const events: string[] = [];
-    const drainMs = 2 * TIMING.leaseDurationMs;
+    const drainMs = TIMING.leaseDurationMs + 1000;
     const a = createLeaderElector({
       api,
       namespace: 'ns',
