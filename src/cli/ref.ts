@@ -1,7 +1,6 @@
 // `lifeboat ref`: explain image references the way the controller reads them (Docker normalisation)
 // and, given a backup registry, where their copies go. One JSON line per reference; invalid ones are
 // reported, not fatal (exit 0), so a whole cluster's image list can be piped through it.
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -49,14 +48,17 @@ function mappingFrom(options: RefOptions, flatten: boolean): BackupMapping | und
 
 /** Lines of `input`, without empty ones, read as they arrive. */
 async function* nonEmptyLines(input: Readable): AsyncGenerator<string> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  try {
-    for await (const line of lines) {
-      if (line.trim() !== '') yield line;
-    }
-  } finally {
-    lines.close();
+  // Split at \n only (a trailing \r dropped): readline would also split at U+2028 and U+2029,
+  // turning one (invalid) input into two lines of output.
+  input.setEncoding('utf8');
+  let rest = '';
+  const line = (raw: string): string => (raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+  for await (const chunk of input as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const raw of lines) if (line(raw).trim() !== '') yield line(raw);
   }
+  if (line(rest).trim() !== '') yield line(rest);
 }
 
 /**

@@ -186,6 +186,19 @@ describe('lifeboat ref', () => {
     assert.equal(targets.size, lines.filter((line) => line.valid).length);
   });
 
+  it('splits stdin at newlines only: CRLF is one line ending, U+2028 stays inside its input', async () => {
+    const run = await lifeboat(['ref'], { stdin: 'nginx\r\nfoo\u2028bar\n\n  \nbusybox' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      jsonLines(run.stdout).map((line) => [line.input, line.valid]),
+      [
+        ['nginx', true],
+        ['foo\u2028bar', false],
+        ['busybox', true],
+      ],
+    );
+  });
+
   it('stops quietly, exit 0, when its reader closes the pipe early', async () => {
     const stdin = `${'nginx:1.25\n'.repeat(10_000)}`;
     const code = await new Promise<number | null>((resolve, reject) => {
