@@ -52,13 +52,19 @@ async function* nonEmptyLines(input: Readable): AsyncGenerator<string> {
   // turning one (invalid) input into two lines of output.
   input.setEncoding('utf8');
   let rest = '';
-  const line = (raw: string): string => (raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+  const lines = function* (text: string): Generator<string> {
+    for (const raw of text.split('\n')) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (line.trim() !== '') yield line;
+    }
+  };
   for await (const chunk of input as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop() ?? '';
-    for (const raw of lines) if (line(raw).trim() !== '') yield line(raw);
+    const text = rest + chunk;
+    const end = text.lastIndexOf('\n');
+    rest = text.slice(end + 1);
+    yield* lines(text.slice(0, Math.max(end, 0)));
   }
-  if (line(rest).trim() !== '') yield line(rest);
+  yield* lines(rest);
 }
 
 /**

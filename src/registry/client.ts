@@ -6,7 +6,6 @@
 //  - blobs: HEAD 404 is `undefined`; GET bodies fail with typed temporary errors on resets and short
 //    reads; uploads stream the caller's body once with Content-Length (never buffered whole);
 //  - `close()` destroys the connection pool (unless the caller supplied the dispatcher).
-import { createHash } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { createAuthenticator } from './auth/authenticator.ts';
@@ -19,12 +18,17 @@ import {
   UnsupportedMediaTypeError,
   type RegistryErrorFields,
 } from './errors.ts';
-import { GENERIC_CONTENT_TYPES, InvalidDigestError } from './manifest/index.ts';
+import {
+  GENERIC_CONTENT_TYPES,
+  digestAlgorithm,
+  digestOf as bytesDigest,
+  isDigest,
+} from './manifest/index.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
 import { guardBody, readAtMost } from './transport/body.ts';
 import type { RequestHook } from './transport/metrics.ts';
-import type { RetryPolicy } from './transport/retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry.ts';
 import { registryOrigin } from './transport/scheme.ts';
 import { releaseResponse, requestFailure } from './transport/outcome.ts';
 import { abortableSleep, createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
@@ -55,8 +59,7 @@ const DEFAULTS = {
   headersTimeoutMs: 120_000,
   /** A body silent for a minute is a dead connection; the retry layer takes over. */
   bodyTimeoutMs: 60_000,
-  /** ggcr tries 3 times; one more absorbs a 429 with Retry-After followed by a 503. */
-  retry: { attempts: 4, baseMs: 250, maxMs: 8_000, maxRetryAfterMs: 60_000 } satisfies RetryPolicy,
+  retry: DEFAULT_RETRY_POLICY,
   /** Registries redirect blobs once (to storage/CDN); five hops means a loop. */
   maxRedirects: 5,
   userAgent: 'lifeboat',
@@ -102,19 +105,9 @@ export interface ClosableRegistryClient extends RegistryClient {
   close(): Promise<void>;
 }
 
-/** `alg:hex` references are digests (tags cannot contain ':'). */
-function isDigest(reference: string): boolean {
-  return reference.includes(':');
-}
-
-/** The digest of `bytes` with the algorithm of `like` (sha256 unless it names another). */
 /** The digest of `bytes` in the algorithm of `like`; one we cannot verify is refused, never swapped. */
 function digestOf(bytes: Buffer, like = 'sha256:'): string {
-  const alg = like.slice(0, like.indexOf(':'));
-  if (alg !== 'sha256' && alg !== 'sha512') {
-    throw new InvalidDigestError(like, `unsupported algorithm ${JSON.stringify(alg)}`);
-  }
-  return `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
+  return bytesDigest(bytes, digestAlgorithm(like));
 }
 
 /** The media type of a Content-Type header, without parameters, lower-cased. */

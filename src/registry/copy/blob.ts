@@ -11,7 +11,7 @@ import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
 import { isTemporary, TooManyRequestsError } from '../errors.ts';
 import { abortableSleep } from '../transport/transport.ts';
-import { retryDelay, type RetryPolicy } from '../transport/retry.ts';
+import { DEFAULT_RETRY_POLICY as UPLOAD_RETRY, retryDelay } from '../transport/retry.ts';
 import { untilAborted } from '../until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
 
@@ -108,15 +108,10 @@ async function presentOrMounted(ctx: BlobContext, blob: Descriptor): Promise<Blo
 class SourceOpenError extends Error {}
 
 /**
- * Restarts of an upload, each with a fresh source GET and a new upload session. The transport cannot
- * replay a streamed body, so a 429 (Retry-After honoured), a 5xx or a reset during an upload is
- * retried here, with the transport's own timing (4 tries, 250 ms doubling, Retry-After ≤ 60 s).
- */
-const UPLOAD_RETRY: RetryPolicy = { attempts: 4, baseMs: 250, maxMs: 8_000, maxRetryAfterMs: 60_000 };
-
-/**
  * Monolithic first; after any failure but wrong content, chunked (some registries and proxies refuse
- * large single PUTs), then chunked again while the failures are temporary.
+ * large single PUTs), then chunked again while the failures are temporary. Each restart has a fresh
+ * source GET and a new session: the transport cannot replay a streamed body, so a 429 (Retry-After
+ * honoured), a 5xx or a reset during an upload is retried here, on the client's retry timing.
  */
 async function upload(ctx: BlobContext, blob: Descriptor): Promise<void> {
   let mode: 'monolithic' | 'chunked' = 'monolithic';

@@ -14,18 +14,24 @@ export function isDigest(reference: string): boolean {
   return reference.includes(':');
 }
 
-/** Validates a digest string; throws `InvalidDigestError` naming what is wrong. */
-export function parseDigest(digest: string): ParsedDigest {
+/** The algorithm `digest` (or an `alg:` prefix) names, when it is one we can verify; throws otherwise. */
+export function digestAlgorithm(digest: string): ParsedDigest['algorithm'] {
   const at = digest.indexOf(':');
   const algorithm = at < 0 ? '' : digest.slice(0, at);
-  const hex = digest.slice(at + 1);
-  const length = HEX_LENGTH[algorithm];
-  if (length === undefined)
+  if (HEX_LENGTH[algorithm] === undefined)
     throw new InvalidDigestError(digest, `unsupported algorithm ${JSON.stringify(algorithm)}`);
+  return algorithm as ParsedDigest['algorithm'];
+}
+
+/** Validates a digest string; throws `InvalidDigestError` naming what is wrong. */
+export function parseDigest(digest: string): ParsedDigest {
+  const algorithm = digestAlgorithm(digest);
+  const hex = digest.slice(digest.indexOf(':') + 1);
+  const length = HEX_LENGTH[algorithm] as number;
   if (hex.length !== length || !/^[0-9a-f]+$/.test(hex)) {
     throw new InvalidDigestError(digest, `expected ${length} lowercase hex characters`);
   }
-  return { algorithm: algorithm as ParsedDigest['algorithm'], hex };
+  return { algorithm, hex };
 }
 
 /** A running hash for `digest`'s algorithm; `finish()` returns `<alg>:<hex>` of what was fed. */

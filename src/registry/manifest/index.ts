@@ -21,7 +21,14 @@ export {
   UnsupportedManifestError,
   type ManifestErrorCode,
 } from './errors.ts';
-export { createDigester, digestOf, isDigest, parseDigest, type ParsedDigest } from './digest.ts';
+export {
+  createDigester,
+  digestAlgorithm,
+  digestOf,
+  isDigest,
+  parseDigest,
+  type ParsedDigest,
+} from './digest.ts';
 export {
   GENERIC_CONTENT_TYPES,
   listChildren,

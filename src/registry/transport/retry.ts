@@ -13,6 +13,18 @@ export interface RetryPolicy {
 }
 
 /**
+ * The registry client's retry timing, and the copy engine's for restarting a streamed upload (which
+ * the transport cannot replay). ggcr tries 3 times; one more absorbs a 429 with Retry-After followed
+ * by a 503.
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  attempts: 4,
+  baseMs: 250,
+  maxMs: 8_000,
+  maxRetryAfterMs: 60_000,
+});
+
+/**
  * Milliseconds a Retry-After value asks for, or undefined when absent or unreadable. A date in the
  * past means "now" (0).
  */
