@@ -10,6 +10,16 @@ import {
   type Reconciler,
 } from './controller.ts';
 import { createFakeClock } from './workqueue/fake-clock.ts';
+import { LifeboatError } from '../common/errors.ts';
+
+class FixtureError extends LifeboatError {
+  readonly code = 'FIXTURE';
+  readonly temporary: boolean;
+  constructor(temporary: boolean) {
+    super(temporary ? 'try again' : 'bad input');
+    this.temporary = temporary;
+  }
+}
 
 interface LogLine {
   level: number;
@@ -264,6 +274,37 @@ describe('controller', () => {
     assert.match(text, /controller_runtime_reconcile_errors_total\{controller="images"\} 1/);
     assert.match(text, /controller_runtime_reconcile_time_seconds_count\{controller="images"\} 2/);
     assert.match(text, /workqueue_adds_total\{name="images"\} 2/);
+  });
+
+  it('forgets a key whose error is permanent, reports it once, and retries temporary ones', async (t) => {
+    const calls: string[] = [];
+    const reported: [string, string][] = [];
+    const { controller, clock, lines, registry } = start(t, {
+      name: 'policy',
+      workers: 1,
+      reconcile: (key) => {
+        calls.push(key);
+        throw new FixtureError(key === 'ns/flaky');
+      },
+      onPermanentError: (key, err) => reported.push([key, err.code]),
+    });
+    controller.enqueue('ns/bad');
+    controller.enqueue('ns/flaky');
+    await until(() => calls.length === 2, 'both keys');
+    for (let i = 0; i < 5; i++) {
+      clock.step(1000);
+      await settle();
+    }
+    assert.equal(calls.filter((k) => k === 'ns/bad').length, 1, 'a permanent error is not retried');
+    assert.ok(calls.filter((k) => k === 'ns/flaky').length >= 3, 'a temporary error is retried');
+    assert.deepEqual(reported, [['ns/bad', 'FIXTURE']]);
+    const warn = lines.find((l) => l.key === 'ns/bad' && l.outcome === 'permanent_error');
+    assert.equal(warn?.level, 40, 'logged once at warn');
+    const text = await registry.metrics();
+    assert.match(text, /controller_runtime_terminal_reconcile_errors_total\{controller="policy"\} 1\n/);
+    // A new event for the object brings the key back.
+    controller.enqueue('ns/bad');
+    await until(() => calls.filter((k) => k === 'ns/bad').length === 2, 'the re-enqueued key');
   });
 
   it('runs only once', async (t) => {

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { isPermanentError, type LifeboatError } from '../common/errors.ts';
 import { realClock, type Clock } from './workqueue/clock.ts';
 import { defaultControllerRateLimiter } from './workqueue/rate-limiters.ts';
 import { createRateLimitingQueue, type RateLimitingQueue } from './workqueue/rate-limiting-queue.ts';
@@ -14,6 +15,12 @@ import { createRateLimitingQueue, type RateLimitingQueue } from './workqueue/rat
  * - `reconcile` succeeds → the key's backoff is forgotten; with `requeueAfter` it comes back then.
  * - `reconcile` throws or rejects → logged with the key and error, retried with backoff
  *   (5 ms doubling to 1000 s per key, 10 qps overall). Nothing it does can end the process.
+ * - The error policy: a `LifeboatError` with `temporary === false` (a malformed reference, a
+ *   refused credential, a digest mismatch) is permanent — retrying the same input cannot fix it.
+ *   Its key is forgotten, not requeued (no hot loop, no 1000 s backoff climb), it is logged at warn,
+ *   counted in `controller_runtime_terminal_reconcile_errors_total` (controller-runtime's name for
+ *   its TerminalError) and handed to `onPermanentError` (the owner records an Event). The next
+ *   change to the object enqueues the key again. Every other error is temporary.
  * - One log line per reconcile (debug on success, error on failure) with key, outcome and
  *   duration, and controller-runtime's reconcile metrics labelled by controller name.
  * - `run` does not wait for caches: await informer sync before calling it.
@@ -59,6 +66,11 @@ export interface ControllerOptions {
   /** Registry for reconcile and workqueue metrics. Missing: no metrics. */
   registry?: Registry;
   clock?: Clock;
+  /**
+   * Called once per permanent failure (see the error policy), after the key was forgotten; for an
+   * Event on the object. It must not throw; if it does, the error is logged and ignored.
+   */
+  onPermanentError?: (key: string, error: LifeboatError) => void;
 }
 
 /** Thrown by `run` when the controller was already started. */
@@ -77,7 +89,7 @@ const DEFAULTS = {
   workers: 2,
 } as const;
 
-type Outcome = 'success' | 'requeue_after' | 'error';
+type Outcome = 'success' | 'requeue_after' | 'error' | 'permanent_error';
 
 interface ReconcileMetrics {
   observe(outcome: Outcome, seconds: number): void;
@@ -95,6 +107,7 @@ const RECONCILE_BUCKETS_SECONDS = [
 interface ReconcileFamilies {
   total: Counter<'controller' | 'result'>;
   errors: Counter<'controller'>;
+  terminal: Counter<'controller'>;
   time: Histogram<'controller'>;
 }
 
@@ -118,6 +131,12 @@ function reconcileMetrics(controller: string, registry: Registry | undefined): R
         labelNames: ['controller'],
         registers,
       }),
+      terminal: new Counter({
+        name: 'controller_runtime_terminal_reconcile_errors_total',
+        help: 'Total number of terminal reconciliation errors per controller',
+        labelNames: ['controller'],
+        registers,
+      }),
       time: new Histogram({
         name: 'controller_runtime_reconcile_time_seconds',
         help: 'Length of time per reconciliation per controller',
@@ -133,10 +152,14 @@ function reconcileMetrics(controller: string, registry: Registry | undefined): R
     families.total.inc({ controller, result }, 0);
   }
   families.errors.inc({ controller }, 0);
+  families.terminal.inc({ controller }, 0);
   return {
     observe(outcome, seconds) {
-      families.total.inc({ controller, result: outcome });
-      if (outcome === 'error') families.errors.inc({ controller });
+      // controller-runtime counts a terminal error as result="error" and in both error counters.
+      const failed = outcome === 'error' || outcome === 'permanent_error';
+      families.total.inc({ controller, result: failed ? 'error' : outcome });
+      if (failed) families.errors.inc({ controller });
+      if (outcome === 'permanent_error') families.terminal.inc({ controller });
       families.time.observe({ controller }, seconds);
     },
   };
@@ -180,14 +203,26 @@ export function createController(options: ControllerOptions): Controller {
       }
     } catch (err) {
       failure = err;
-      outcome = 'error';
-      queue.addRateLimited(key);
+      if (isPermanentError(err) && !signal.aborted) {
+        outcome = 'permanent_error';
+        queue.forget(key);
+      } else {
+        outcome = 'error';
+        queue.addRateLimited(key);
+      }
     } finally {
       queue.done(key);
     }
     const durationMs = clock.now() - start;
     metrics.observe(outcome, durationMs / 1000);
-    if (outcome === 'error') {
+    if (outcome === 'permanent_error') {
+      logger.warn({ key, outcome, durationMs, err: failure }, 'reconcile failed permanently: not retried');
+      try {
+        options.onPermanentError?.(key, failure as LifeboatError);
+      } catch (err) {
+        logger.error({ key, err }, 'onPermanentError handler threw');
+      }
+    } else if (outcome === 'error') {
       const fields = { key, outcome, durationMs, requeues: queue.numRequeues(key), err: failure };
       if (signal.aborted) logger.info(fields, 'reconcile interrupted by shutdown');
       else logger.error(fields, 'reconcile failed');
