@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../test/env/index.ts';
 import {
   createInformer,
+  RESOURCES,
+  resourceClient,
   createKubeApi,
   loadKubeConfig,
   type KubeApi,
@@ -33,7 +35,7 @@ if (!gc) {
   process.exit(2);
 }
 
-function deployment(name: string): Record<string, unknown> {
+function deployment(name: string): KubeObject {
   const body = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -77,11 +79,9 @@ async function createAll(api: KubeApi, namespace: string): Promise<void> {
   const worker = async (): Promise<void> => {
     while (next < COUNT) {
       const i = next++;
-      await api.requestJson({
-        method: 'POST',
-        path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-        query: { fieldManager: 'kubectl-client-side-apply' },
-        body: deployment(`app-${i}`),
+      await resourceClient(api, RESOURCES.deployments).create(deployment(`app-${i}`), {
+        namespace,
+        fieldManager: 'kubectl-client-side-apply',
       });
     }
   };
@@ -101,7 +101,8 @@ async function measure(
   const base = heapAfterGc();
   const informer = createInformer({
     api,
-    path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
+    resource: RESOURCES.deployments,
+    namespace,
     transform,
   });
   informer.start();
@@ -120,17 +121,11 @@ const kubeconfigPath = values.kubeconfig ?? (cp = await startControlPlane({ node
 const api = createKubeApi({ kubeConfig: loadKubeConfig(kubeconfigPath), qps: 0 });
 const namespace = `bench-informer-${randomBytes(3).toString('hex')}`;
 try {
-  await api.requestJson({
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name: namespace } },
-  });
+  await resourceClient(api, RESOURCES.namespaces).create({ metadata: { name: namespace } });
   const t0 = Date.now();
   await createAll(api, namespace);
   console.log(`created ${COUNT} Deployments in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const sample = await api.requestJson<KubeObject>({
-    path: `/apis/apps/v1/namespaces/${namespace}/deployments/app-0`,
-  });
+  const sample = await resourceClient(api, RESOURCES.deployments).get('app-0', { namespace });
   console.log(`one Deployment as served: ${JSON.stringify(sample).length} bytes of JSON`);
 
   const results: Record<string, number[]> = { 'default transform': [], 'no transform': [] };
@@ -145,7 +140,9 @@ try {
   const best = (k: string) => Math.min(...results[k]!);
   console.log(`saving: ${(100 * (1 - best('default transform') / best('no transform'))).toFixed(0)}%`);
 } finally {
-  await api.requestJson({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` }).catch(() => undefined);
+  await resourceClient(api, RESOURCES.namespaces)
+    .delete(namespace)
+    .catch(() => undefined);
   await api.close();
   await cp?.stop();
 }

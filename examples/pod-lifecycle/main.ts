@@ -17,6 +17,7 @@ import type { Registry } from 'prom-client';
 import {
   createController,
   createInformer,
+  RESOURCES,
   createKubeApi,
   loadKubeConfig,
   objectKey,
@@ -37,10 +38,14 @@ export interface PodLifecycleOptions {
 export async function runPodLifecycle(options: PodLifecycleOptions): Promise<void> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const api = createKubeApi({ kubeConfig: options.kubeConfig, logger });
-  const path = options.namespace
-    ? `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods`
-    : '/api/v1/pods';
-  const informer = createInformer({ api, path, name: 'pods', logger, registry: options.registry });
+  const informer = createInformer({
+    api,
+    resource: RESOURCES.pods,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    name: 'pods',
+    logger,
+    registry: options.registry,
+  });
   /** What we last reported per key: the "old" side of an update, and proof that a delete is news. */
   const seen = new Map<string, PodSummary>();
 

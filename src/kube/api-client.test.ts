@@ -4,11 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import { createKubeApi } from './api-client.ts';
 import type { KubeApi } from './api-client.ts';
+import { RESOURCES } from './resource.ts';
+import { resourceClient } from './resource-client.ts';
 
 const TOKEN = 'very-secret-token';
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -69,7 +71,7 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
     handler = (_req, res) => json(res, 200, namespaceList);
   });
 
-  it('sends every typed call through one shared keep-alive agent with auth and user agent', async () => {
+  it('sends every resource call through one shared keep-alive agent with auth and user agent', async () => {
     // client-node alone makes a new undici Agent, hence a new connection, per call.
     const plain = kubeConfig.makeApiClient(CoreV1Api);
     let before = connections;
@@ -80,7 +82,8 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
     let agentConnects = 0;
     const onConnect = () => agentConnects++;
     api.agent.on('connect', onConnect);
-    for (let i = 0; i < 10; i++) await api.core.listNamespace();
+    const namespaces = resourceClient(api, RESOURCES.namespaces);
+    for (let i = 0; i < 10; i++) await namespaces.list();
     await api.requestJson({ path: '/api/v1/namespaces' });
     api.agent.off('connect', onConnect);
     const ours = connections - before;
@@ -101,8 +104,8 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
         json(res, 429, { kind: 'Status', code: 429, reason: 'TooManyRequests' }, { 'retry-after': '0' });
       else json(res, 201, { kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'x' } });
     };
-    const ns = await api.core.createNamespace({ body: { metadata: { name: 'x' } } });
-    assert.equal(ns.metadata?.name, 'x');
+    const ns = await resourceClient(api, RESOURCES.namespaces).create({ metadata: { name: 'x' } });
+    assert.equal(ns.metadata.name, 'x');
     assert.deepEqual(
       requests.map((r) => r.method),
       ['POST', 'POST'],
@@ -112,8 +115,8 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
   it('retries 5xx on GET until the retries run out, then returns the status', async () => {
     handler = (_req, res) => json(res, 503, { kind: 'Status', code: 503, message: 'unavailable' });
     await assert.rejects(
-      api.core.listNamespace(),
-      (err: unknown) => err instanceof ApiException && err.code === 503,
+      resourceClient(api, RESOURCES.namespaces).list(),
+      (err: unknown) => err instanceof KubeApiError && err.status === 503,
     );
     assert.equal(requests.length, 3, 'one attempt and two retries');
     requests = [];
@@ -145,7 +148,9 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
     handler = (_req, res) => json(res, 503, { kind: 'Status', code: 503 });
     const errors: unknown[] = [];
     await logged.requestJson({ path: '/api/v1/namespaces' }).catch((err: unknown) => errors.push(err));
-    await logged.core.listNamespace().catch((err: unknown) => errors.push(err));
+    await resourceClient(logged, RESOURCES.namespaces)
+      .list()
+      .catch((err: unknown) => errors.push(err));
     handler = () => {};
     await logged
       .requestJson({ path: '/api/v1/namespaces', timeoutMs: 50 })
@@ -164,8 +169,8 @@ describe('createKubeApi (against a loopback HTTP server)', () => {
   it('does not retry a 5xx on POST, which may have been applied', async () => {
     handler = (_req, res) => json(res, 500, { kind: 'Status', code: 500 });
     await assert.rejects(
-      api.core.createNamespace({ body: { metadata: { name: 'y' } } }),
-      (err: unknown) => err instanceof ApiException && err.code === 500,
+      resourceClient(api, RESOURCES.namespaces).create({ metadata: { name: 'y' } }),
+      (err: unknown) => err instanceof KubeApiError && err.status === 500,
     );
     assert.equal(requests.length, 1);
   });

@@ -1,43 +1,28 @@
 /**
  * The one place that sends HTTP to the Kubernetes API server.
  *
- * client-node 2.x supplies the typed API classes and the kubeconfig, but sends every call through
- * `undici.fetch` with a brand-new `undici.Agent` (a TLS handshake per call), with no rate limit, no
- * timeout and no retries. Here every typed call and every raw request goes through:
- * - ONE shared undici Agent (keep-alive; one TLS connection serves many calls). A `pre` middleware
- *   sets it with `ctx.setDispatcher`, and our auth method never creates per-call agents;
- * - one token bucket (`qps`/`burst`) for the whole client;
+ * client-node 2.x supplies the kubeconfig (and its auth refresh: token files, exec plugins), but its
+ * generated classes send every call through `undici.fetch` with a brand-new `undici.Agent` (a TLS
+ * handshake per call), with no rate limit, no timeout and no retries, and turn MicroTime into
+ * millisecond `Date`s the API server rejects. So lifeboat speaks plain JSON here, and every request
+ * — typed resource calls (resource-client.ts), informers, leases, events — takes ONE send path:
+ * - ONE shared undici Agent (keep-alive; one TLS connection serves many calls);
+ * - one token bucket (`qps`/`burst`) for the whole client, unless the call opts out (lease renewals);
+ * - headers in one precedence: the caller's, then auth, then our user agent (auth and user agent
+ *   cannot be overridden by accident);
  * - a per-attempt timeout (`AbortSignal.timeout`) for everything but watches;
- * - retries with jittered backoff on 429 (honouring Retry-After) and 5xx/transport errors for
- *   idempotent verbs (rules in `api-client-retry.ts`). Middleware cannot resend a request, so the
- *   retry loop lives in the HTTP library the generated client calls.
- * Typed calls return client-node's models (times become `Date`s) and throw its `ApiException`;
- * `request`/`requestJson` return plain JSON for informers and leases.
+ * - `requestJson` retries with jittered backoff on 429 (honouring Retry-After) and 5xx/transport
+ *   errors for idempotent verbs (rules in `api-client-retry.ts`); `request` is one attempt (watches).
  */
 import type { Readable } from 'node:stream';
-import {
-  AppsV1Api,
-  ApiextensionsV1Api,
-  BatchV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  ResponseContext,
-  ServerConfiguration,
-  bufferFromFileOrString,
-  createConfiguration,
-  wrapHttpLibrary,
-} from '@kubernetes/client-node';
-import type { KubeConfig, RequestContext, SecurityAuthentication } from '@kubernetes/client-node';
+import { bufferFromFileOrString } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
-import type { Dispatcher } from 'undici';
 import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import type { KubeStatus } from './api-client-errors.ts';
 import { createTokenBucket } from './api-client-rate-limiter.ts';
-import type { RateLimiter } from './api-client-rate-limiter.ts';
 import { DEFAULT_RETRY, decideRetry } from './api-client-retry.ts';
 import type { RetryOptions } from './api-client-retry.ts';
 import { sleep } from './backoff.ts';
@@ -102,13 +87,6 @@ export interface KubeRequester {
 
 export interface KubeApi extends KubeRequester {
   readonly server: string;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly batch: BatchV1Api;
-  readonly coordination: CoordinationV1Api;
-  readonly customObjects: CustomObjectsApi;
-  readonly apiextensions: ApiextensionsV1Api;
-  readonly events: EventsV1Api;
   /** The shared agent every call goes through (exposed for connection diagnostics). */
   readonly agent: Agent;
   /** Closes the shared agent; in-flight streams are destroyed. */
@@ -128,61 +106,23 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
   const limiter = createTokenBucket({ qps: o.qps, burst: o.burst });
   const authHeaders = makeAuthHeaders(kc);
 
-  const send = (req: SendArgs): Promise<SendResult> => sendWithRetry(req, { limiter, retry, logger });
-
-  const configuration = createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: authMethod(authHeaders) },
-    // A single middleware on purpose: the generated code reverses the middleware array in place on
-    // every call, so the order of several would flip from call to call.
-    promiseMiddleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setDispatcher(agent);
-          ctx.setHeaderParam('User-Agent', o.userAgent);
-          return Promise.resolve(ctx);
-        },
-        post: (rsp: ResponseContext) => Promise.resolve(rsp),
-      },
-    ],
-    httpApi: wrapHttpLibrary({
-      async send(ctx: RequestContext): Promise<ResponseContext> {
-        const url = new URL(ctx.getUrl());
-        const headers = ctx.getHeaders();
-        const res = await send({
-          method: ctx.getHttpMethod().toString(),
-          url,
-          headers,
-          body: ctx.getBody() as string | undefined,
-          signal: ctx.getSignal(),
-          dispatcher: ctx.getDispatcher() ?? agent,
-          retry: true,
-          timeoutMs: o.timeoutMs,
-          rateLimited: true,
-        });
-        return new ResponseContext(res.status, flattenHeaders(res.headers), {
-          text: () => Promise.resolve(res.body.toString('utf8')),
-          binary: () => Promise.resolve(res.body),
-          stream: () => null,
-        });
-      },
-    }),
-  });
-
-  async function request(req: RawRequestOptions): Promise<RawResponse> {
+  /** The one send path: one attempt of `req`, rate-limited, authenticated, with its timeout. */
+  async function send(req: RawRequestOptions, accept?: string): Promise<RawResponse> {
     const method = (req.method ?? 'GET').toUpperCase();
     if (req.rateLimited !== false) await limiter.wait(req.signal);
-    const headers = { ...(await authHeaders()), 'user-agent': o.userAgent, ...req.headers };
+    const headers: Record<string, string> = {};
+    if (accept) headers.accept = accept;
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    Object.assign(headers, await authHeaders());
+    headers['user-agent'] = o.userAgent;
     const body = encodeBody(req, headers);
     const timeoutMs = req.timeoutMs === undefined ? o.timeoutMs : req.timeoutMs;
-    const signal = combineSignals(req.signal, timeoutMs);
-    const url = buildUrl(server, req.path, req.query);
     try {
-      const res = await undiciRequest(url, {
-        method: method,
+      const res = await undiciRequest(buildUrl(server, req.path, req.query), {
+        method,
         headers,
         body,
-        signal,
+        signal: combineSignals(req.signal, timeoutMs),
         dispatcher: agent,
         // Streams: our own inactivity timer decides; undici's 300 s default would race it.
         bodyTimeout: timeoutMs === false ? 0 : timeoutMs,
@@ -196,123 +136,58 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
 
   async function requestJson<T>(req: RawRequestOptions & { retry?: boolean }): Promise<T> {
     const method = (req.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      ...(await authHeaders()),
-      ...req.headers,
-    };
-    headers['user-agent'] = o.userAgent;
-    const body = encodeBody(req, headers);
-    const res = await send({
-      method,
-      url: new URL(buildUrl(server, req.path, req.query)),
-      headers,
-      body,
-      signal: req.signal,
-      dispatcher: agent,
-      retry: req.retry !== false,
-      timeoutMs: req.timeoutMs === undefined ? o.timeoutMs : req.timeoutMs,
-      rateLimited: req.rateLimited !== false,
-    });
-    const text = res.body.toString('utf8');
-    if (res.status < 200 || res.status > 299) {
-      throw new KubeApiError({ method, path: req.path, status: res.status, body: parseStatus(text) });
+    const contentType = req.body === undefined ? undefined : (req.contentType ?? 'application/json');
+    for (let attempt = 0; ; attempt++) {
+      let status: number | undefined;
+      let retryAfter: string | undefined;
+      let text = '';
+      let failure: KubeTransportError | undefined;
+      try {
+        const res = await send(req, 'application/json');
+        status = res.status;
+        retryAfter = headerValue(res.headers, 'retry-after');
+        text = await res.body.text().catch((err: unknown) => {
+          if (req.signal?.aborted) throw req.signal.reason;
+          throw new KubeTransportError({
+            method,
+            path: req.path,
+            transportCode: transportCode(err),
+            cause: err,
+          });
+        });
+      } catch (err) {
+        if (!(err instanceof KubeTransportError)) throw err;
+        failure = err;
+      }
+      const ok = status !== undefined && status >= 200 && status <= 299;
+      const d =
+        ok || req.retry === false
+          ? { retry: false as const }
+          : decideRetry(
+              { method, contentType, attempt, status, retryAfter, transportCode: failure?.transportCode },
+              retry,
+              Date.now(),
+            );
+      if (!d.retry) {
+        if (failure) throw failure;
+        if (!ok) throw new KubeApiError({ method, path: req.path, status: status!, body: parseStatus(text) });
+        return (text === '' ? undefined : JSON.parse(text)) as T;
+      }
+      logger.debug(
+        { method, path: req.path, status, code: failure?.transportCode, attempt, delayMs: d.delayMs },
+        'retrying Kubernetes API call',
+      );
+      await sleep(d.delayMs, req.signal);
     }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
   return {
     server,
-    core: new CoreV1Api(configuration),
-    apps: new AppsV1Api(configuration),
-    batch: new BatchV1Api(configuration),
-    coordination: new CoordinationV1Api(configuration),
-    customObjects: new CustomObjectsApi(configuration),
-    apiextensions: new ApiextensionsV1Api(configuration),
-    events: new EventsV1Api(configuration),
     agent,
-    request,
+    request: (req) => send(req),
     requestJson,
     close: () => agent.destroy(),
   };
-}
-
-interface SendArgs {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: string | Buffer | undefined;
-  signal: AbortSignal | undefined;
-  dispatcher: Dispatcher;
-  retry: boolean;
-  timeoutMs: number | false;
-  rateLimited: boolean;
-}
-
-interface SendResult {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** Sends a buffered request, retrying per `decideRetry`. Non-2xx is returned, not thrown. */
-async function sendWithRetry(
-  req: SendArgs,
-  deps: { limiter: RateLimiter; retry: RetryOptions; logger: Logger },
-): Promise<SendResult> {
-  const contentType = headerValue(req.headers, 'content-type');
-  const path = req.url.pathname;
-  for (let attempt = 0; ; attempt++) {
-    if (req.rateLimited) await deps.limiter.wait(req.signal);
-    let result: SendResult | undefined;
-    let failure: { code: string; error: unknown } | undefined;
-    try {
-      const res = await undiciRequest(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: combineSignals(req.signal, req.timeoutMs),
-        dispatcher: req.dispatcher,
-      });
-      result = {
-        status: res.statusCode,
-        headers: res.headers,
-        body: Buffer.from(await res.body.arrayBuffer()),
-      };
-      if (result.status < 400 || !req.retry) return result;
-    } catch (err) {
-      if (req.signal?.aborted) throw req.signal.reason;
-      failure = { code: transportCode(err), error: err };
-    }
-    const d = req.retry
-      ? decideRetry(
-          {
-            method: req.method,
-            contentType,
-            attempt,
-            status: result?.status,
-            retryAfter: result ? headerValue(result.headers, 'retry-after') : undefined,
-            transportCode: failure?.code,
-          },
-          deps.retry,
-          Date.now(),
-        )
-      : { retry: false as const };
-    if (!d.retry) {
-      if (result) return result;
-      throw new KubeTransportError({
-        method: req.method,
-        path,
-        transportCode: failure?.code ?? 'UNKNOWN',
-        cause: failure?.error,
-      });
-    }
-    deps.logger.debug(
-      { method: req.method, path, status: result?.status, code: failure?.code, attempt, delayMs: d.delayMs },
-      'retrying Kubernetes API call',
-    );
-    await sleep(d.delayMs, req.signal);
-  }
 }
 
 /** TLS material for the shared agent, read once from the kubeconfig (files or inline data). */
@@ -363,15 +238,6 @@ function makeAuthHeaders(kc: KubeConfig): () => Promise<Record<string, string>> 
   };
 }
 
-function authMethod(authHeaders: () => Promise<Record<string, string>>): SecurityAuthentication {
-  return {
-    getName: () => 'lifeboat kubeconfig authentication',
-    async applySecurityAuthentication(ctx: RequestContext): Promise<void> {
-      for (const [k, v] of Object.entries(await authHeaders())) ctx.setHeaderParam(k, v);
-    },
-  };
-}
-
 function encodeBody(req: RawRequestOptions, headers: Record<string, string>): string | undefined {
   if (req.body === undefined) return undefined;
   headers['content-type'] = req.contentType ?? 'application/json';
@@ -409,13 +275,6 @@ function headerValue(
     if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : v;
   }
   return undefined;
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers))
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
 }
 
 function parseStatus(text: string): KubeStatus | undefined {

@@ -44,3 +44,25 @@ export type { Informer, InformerHandlers, InformerOptions, InformerStats } from 
 export { createInformer, dropNoise, INFORMER_DEFAULTS } from './informer.ts';
 export type { LeaderElectionOptions, LeaderElector } from './leader-election.ts';
 export { createLeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-election.ts';
+export type { Resource, PathOptions } from './resource.ts';
+export { RESOURCES, apiVersionOf, resourcePath } from './resource.ts';
+export type {
+  CallOptions,
+  DeleteOptions,
+  JsonPatchOp,
+  NamedObject,
+  ListOptions,
+  ObjectList,
+  ResourceClient,
+  RetryOnConflictOptions,
+  WriteOptions,
+} from './resource-client.ts';
+export {
+  DEFAULT_FIELD_MANAGER,
+  isAlreadyExists,
+  isConflict,
+  isInvalid,
+  isNotFound,
+  resourceClient,
+  retryOnConflict,
+} from './resource-client.ts';

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { KubeRequester } from './api-client.ts';
 import { createInformer, type Informer } from './informer.ts';
+import { RESOURCES } from './resource.ts';
 import type { KubeObject } from './store.ts';
 
 /** Lists one ConfigMap; every watch stays open until aborted. */
@@ -30,7 +31,7 @@ describe('informer', () => {
     let stopped: Promise<void> | undefined;
     const informer: Informer<KubeObject> = createInformer({
       api: oneConfigMap,
-      path: '/api/v1/configmaps',
+      resource: RESOURCES.configMaps,
       resyncPeriodMs,
       handlers: {
         onAdd: () => void (stopped = informer.stop()),

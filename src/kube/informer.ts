@@ -27,6 +27,8 @@ import { createBackoff, sleep } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { informerMetrics } from './informer-metrics.ts';
 import { listKubeObjects } from './list-pager.ts';
+import { resourcePath } from './resource.ts';
+import type { Resource } from './resource.ts';
 import { createStore, objectKey } from './store.ts';
 import type { KubeObject, Store } from './store.ts';
 import { watchEvents } from './watch-stream.ts';
@@ -40,9 +42,11 @@ export interface InformerHandlers<T extends KubeObject> {
 export interface InformerOptions<T extends KubeObject> {
   /** Raw request surface of the API client (`createKubeApi`). */
   api: KubeRequester;
-  /** Collection path, e.g. `/apis/apps/v1/deployments` or `/api/v1/namespaces/ns/configmaps`. */
-  path: string;
-  /** For logs and metrics; defaults to `path`. */
+  /** The collection to cache, e.g. `RESOURCES.deployments`. */
+  resource: Resource;
+  /** Only this namespace's objects; omitted: every namespace (or a cluster-scoped resource). */
+  namespace?: string;
+  /** For logs and metrics; defaults to the collection's path. */
   name?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -123,7 +127,11 @@ export function dropNoise<T extends KubeObject>(obj: T): T {
 
 export function createInformer<T extends KubeObject = KubeObject>(options: InformerOptions<T>): Informer<T> {
   const o = { ...INFORMER_DEFAULTS, ...definedOnly(options) };
-  const name = options.name ?? options.path;
+  const path = resourcePath(
+    options.resource,
+    options.namespace !== undefined ? { namespace: options.namespace } : {},
+  );
+  const name = options.name ?? path;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ informer: name });
   const now = options.now ?? Date.now;
   const transform = options.transform ?? (dropNoise as (obj: KubeObject) => T);
@@ -166,7 +174,7 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
 
   async function relist(signal: AbortSignal): Promise<void> {
     const list = await listKubeObjects(options.api, {
-      path: options.path,
+      path,
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
       limit: o.pageSize,
@@ -210,7 +218,7 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
         watchAbort.abort(
           new WatchError({
             reason: 'inactive',
-            path: options.path,
+            path,
             message: `no data for ${o.inactivityTimeoutMs} ms`,
           }),
         );
@@ -222,7 +230,7 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
       touch();
       const timeoutSeconds = o.watchTimeoutSeconds + Math.floor(Math.random() * o.watchTimeoutSeconds);
       const res = await options.api.request({
-        path: options.path,
+        path,
         query: {
           watch: 1,
           resourceVersion,
@@ -238,13 +246,13 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
         const text = await res.body.text().catch(() => '');
         throw new KubeApiError({
           method: 'GET',
-          path: options.path,
+          path,
           status: res.status,
           body: parseStatus(text),
         });
       }
       const body = touching(res.body as AsyncIterable<Buffer>, touch);
-      for await (const ev of watchEvents(body, options.path)) {
+      for await (const ev of watchEvents(body, path)) {
         events++;
         lastEventAt = now();
         switch (ev.type) {
@@ -254,7 +262,7 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
           case 'ERROR':
             throw new WatchError({
               reason: ev.object.code === 410 ? 'gone' : 'error-event',
-              path: options.path,
+              path,
               status: ev.object.code,
               message: `ERROR event ${ev.object.code ?? ''} ${ev.object.reason ?? ''}: ${ev.object.message ?? ''}`,
             });

@@ -21,8 +21,9 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { KubeApiError } from './api-client-errors.ts';
 import type { KubeRequester } from './api-client.ts';
+import { RESOURCES } from './resource.ts';
+import { isAlreadyExists, isConflict, resourceClient } from './resource-client.ts';
 import { sleep } from './backoff.ts';
 import { decideLease, observe, releasedSpec } from './leader-election-decision.ts';
 import type { Lease, LeaseSpec, Observation } from './leader-election-decision.ts';
@@ -141,7 +142,7 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
       if (decision.action === 'update' && decision.transition) logger.info('acquired the lease');
       return true;
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 409) {
+      if (isConflict(err) || isAlreadyExists(err)) {
         logger.debug('lost the race for the lease (409)');
         return false;
       }
@@ -290,41 +291,18 @@ interface LeaseClient {
 }
 
 /**
- * Plain-JSON Lease calls. Not the typed CoordinationV1Api: it turns MicroTime into `Date` and back
- * with three fractional digits, which the API server's MicroTime parser rejects.
+ * Lease calls on plain JSON (resource-client.ts): the typed client's MicroTime becomes a `Date`
+ * with three fractional digits, which the API server's MicroTime parser rejects. Renewals skip the
+ * shared token bucket and the client's retries: the lease round has its own deadline.
  */
 function leaseClient(api: KubeRequester, namespace: string, name: string): LeaseClient {
-  const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-  const common = { rateLimited: false, retry: false } as const;
+  const leases = resourceClient<Lease>(api, RESOURCES.leases);
+  const common = { namespace, rateLimited: false, retry: false } as const;
   return {
-    async get(timeoutMs) {
-      try {
-        return await api.requestJson<Lease>({
-          ...common,
-          path: `${base}/${encodeURIComponent(name)}`,
-          timeoutMs,
-        });
-      } catch (err) {
-        if (err instanceof KubeApiError && err.status === 404) return undefined;
-        throw err;
-      }
-    },
+    get: (timeoutMs) => leases.find(name, { ...common, timeoutMs }),
     create: (spec, timeoutMs) =>
-      api.requestJson<Lease>({
-        ...common,
-        method: 'POST',
-        path: base,
-        timeoutMs,
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec },
-      }),
-    replace: (current, spec, timeoutMs) =>
-      api.requestJson<Lease>({
-        ...common,
-        method: 'PUT',
-        path: `${base}/${encodeURIComponent(name)}`,
-        timeoutMs,
-        body: { ...current, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec },
-      }),
+      leases.create({ metadata: { name, namespace }, spec }, { ...common, timeoutMs }),
+    replace: (current, spec, timeoutMs) => leases.replace({ ...current, spec }, { ...common, timeoutMs }),
   };
 }
 

@@ -2,8 +2,14 @@
 // through the fault proxy.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
-import { createKubeApi, loadKubeConfig, type KubeApi } from '../../../src/kube/index.ts';
+import {
+  createKubeApi,
+  loadKubeConfig,
+  type KubeApi,
+  KubeApiError,
+  RESOURCES,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { testCluster, type TestCluster } from './cluster.ts';
 import { PASS, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
@@ -27,8 +33,8 @@ describe('Kubernetes API client on the real API server', () => {
     let connects = 0;
     api.agent.on('connect', () => connects++);
     try {
-      for (let i = 0; i < 10; i++) await api.core.listNamespace({ limit: 1 });
-      for (let i = 0; i < 10; i++) await api.apps.listDeploymentForAllNamespaces({ limit: 1 });
+      for (let i = 0; i < 10; i++) await resourceClient(api, RESOURCES.namespaces).list({ limit: 1 });
+      for (let i = 0; i < 10; i++) await resourceClient(api, RESOURCES.deployments).list({ limit: 1 });
       await Promise.all(
         Array.from({ length: 10 }, () =>
           api.requestJson({ path: '/api/v1/namespaces', query: { limit: 1 } }),
@@ -51,12 +57,12 @@ describe('Kubernetes API client on the real API server', () => {
       if (served === 3) return { kind: 'status', status: 503 };
       return { kind: 'pass' };
     });
-    const created = await proxied.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'x' } },
-    });
+    const created = await resourceClient(proxied, RESOURCES.configMaps).create(
+      { metadata: { name: 'x' } },
+      { namespace: ns },
+    );
     assert.equal(created.metadata?.name, 'x', 'POST retried after 429 (the server did not act on it)');
-    const list = await proxied.core.listNamespacedConfigMap({ namespace: ns });
+    const list = await resourceClient(proxied, RESOURCES.configMaps).list({ namespace: ns });
     assert.ok(
       list.items.some((i) => i.metadata?.name === 'x'),
       'GET retried after 503',
@@ -68,8 +74,8 @@ describe('Kubernetes API client on the real API server', () => {
     );
     const before = proxy.requests.length;
     await assert.rejects(
-      proxied.core.listNamespacedConfigMap({ namespace: ns }),
-      (err: unknown) => err instanceof ApiException && err.code === 503,
+      resourceClient(proxied, RESOURCES.configMaps).list({ namespace: ns }),
+      (err: unknown) => err instanceof KubeApiError && err.status === 503,
     );
     assert.equal(proxy.requests.length - before, 4, 'one attempt and three retries');
     proxy.setFault(PASS);

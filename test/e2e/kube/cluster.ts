@@ -4,7 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { sharedControlPlane, type ControlPlane } from '../../env/index.ts';
-import { createKubeApi, loadKubeConfig, type KubeApi } from '../../../src/kube/index.ts';
+import {
+  createKubeApi,
+  loadKubeConfig,
+  type KubeApi,
+  RESOURCES,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
 export interface TestCluster {
@@ -32,7 +38,7 @@ export async function testCluster(): Promise<TestCluster> {
     api,
     async namespace(prefix) {
       const name = uniqueName(prefix);
-      await api.core.createNamespace({ body: { metadata: { name } } });
+      await resourceClient(api, RESOURCES.namespaces).create({ metadata: { name } });
       namespaces.push(name);
       return name;
     },
@@ -43,7 +49,10 @@ export async function testCluster(): Promise<TestCluster> {
       return pair;
     },
     async close() {
-      for (const name of namespaces) await api.core.deleteNamespace({ name }).catch(() => undefined);
+      for (const name of namespaces)
+        await resourceClient(api, RESOURCES.namespaces)
+          .delete(name)
+          .catch(() => undefined);
       for (const p of proxied) {
         await p.api.close();
         await p.proxy.stop();

@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
+import {
+  createInformer,
+  type Informer,
+  type KubeApi,
+  type KubeObject,
+  RESOURCES,
+  resourcePath,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { PASS, type FaultProxy, type FaultRule } from './fault-proxy.ts';
 
@@ -27,13 +35,20 @@ describe('informer through a fault-injecting proxy', () => {
   /** A synced informer on a fresh namespace, watching through the proxy. */
   async function syncedInformer(prefix: string, extra: Partial<Parameters<typeof createInformer>[0]> = {}) {
     const ns = await c.namespace(prefix);
-    await c.api.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'seed', labels: { t: prefix } } },
-    });
-    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'seed', labels: { t: prefix } } },
+      { namespace: ns },
+    );
+    const path = resourcePath(RESOURCES.configMaps, { namespace: ns });
     const log = memoryLogger();
-    const inf = createInformer({ api, path, labelSelector: `t=${prefix}`, logger: log.logger, ...extra });
+    const inf = createInformer({
+      api,
+      resource: RESOURCES.configMaps,
+      namespace: ns,
+      labelSelector: `t=${prefix}`,
+      logger: log.logger,
+      ...extra,
+    });
     informers.push(inf);
     proxy.setFault(PASS);
     inf.start();
@@ -45,10 +60,10 @@ describe('informer through a fault-injecting proxy', () => {
     const converged = async () =>
       sameMap(cacheVersions(inf.list()), await freshList(c.api, path, `t=${prefix}`));
     const create = (name: string) =>
-      c.api.core.createNamespacedConfigMap({
-        namespace: ns,
-        body: { metadata: { name, labels: { t: prefix } } },
-      });
+      resourceClient(c.api, RESOURCES.configMaps).create(
+        { metadata: { name, labels: { t: prefix } } },
+        { namespace: ns },
+      );
     return { ns, path, inf, log, converged, create };
   }
 

@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
+import {
+  createInformer,
+  type Informer,
+  type KubeApi,
+  type KubeObject,
+  RESOURCES,
+  resourcePath,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { PASS, type FaultProxy } from './fault-proxy.ts';
 
@@ -29,32 +37,33 @@ describe('informer recovery on the real control plane', () => {
 
   async function seed(ns: string, label: string, names: string[]): Promise<void> {
     for (const name of names) {
-      await c.api.core.createNamespacedConfigMap({
-        namespace: ns,
-        body: { metadata: { name, labels: { t: label } }, data: { v: '0' } },
-      });
+      await resourceClient(c.api, RESOURCES.configMaps).create(
+        { metadata: { name, labels: { t: label } }, data: { v: '0' } },
+        { namespace: ns },
+      );
     }
   }
 
   async function churn(ns: string, label: string, tag: string): Promise<void> {
     await seed(ns, label, [`${tag}-new-1`, `${tag}-new-2`, `${tag}-new-3`]);
-    await c.api.core.deleteNamespacedConfigMap({ name: 'keep-0', namespace: ns });
-    await c.api.core.deleteNamespacedConfigMap({ name: 'keep-1', namespace: ns });
-    await c.api.core.patchNamespacedConfigMap({
-      name: 'keep-2',
-      namespace: ns,
-      body: [{ op: 'replace', path: '/data/v', value: tag }],
-    });
+    await resourceClient(c.api, RESOURCES.configMaps).delete('keep-0', { namespace: ns });
+    await resourceClient(c.api, RESOURCES.configMaps).delete('keep-1', { namespace: ns });
+    await resourceClient(c.api, RESOURCES.configMaps).jsonPatch(
+      'keep-2',
+      [{ op: 'replace', path: '/data/v', value: tag }],
+      { namespace: ns },
+    );
   }
 
   it('converges to a fresh list after the API server restarts', async () => {
     const ns = await c.namespace('rec-restart');
-    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    const path = resourcePath(RESOURCES.configMaps, { namespace: ns });
     await seed(ns, 'restart', ['keep-0', 'keep-1', 'keep-2', 'keep-3']);
     const deleted: string[] = [];
     const inf = createInformer({
       api: c.api,
-      path,
+      resource: RESOURCES.configMaps,
+      namespace: ns,
       labelSelector: 't=restart',
       backoff: BACKOFF,
       handlers: { onDelete: (o) => deleted.push(o.metadata.name) },
@@ -77,13 +86,14 @@ describe('informer recovery on the real control plane', () => {
 
   it('relists with synthetic deletes when its resourceVersion was compacted away while it was cut off', async () => {
     const ns = await c.namespace('rec-compact');
-    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    const path = resourcePath(RESOURCES.configMaps, { namespace: ns });
     await seed(ns, 'compact', ['keep-0', 'keep-1', 'keep-2', 'keep-3']);
     const events: string[] = [];
     const log = memoryLogger();
     const inf = createInformer({
       api: proxied,
-      path,
+      resource: RESOURCES.configMaps,
+      namespace: ns,
       labelSelector: 't=compact',
       backoff: BACKOFF,
       logger: log.logger,
@@ -111,11 +121,11 @@ describe('informer recovery on the real control plane', () => {
     proxy.cutStreams();
     await churn(ns, 'compact', 'behind');
     for (let i = 0; i < 20; i++) {
-      await c.api.core.patchNamespacedConfigMap({
-        name: 'keep-3',
-        namespace: ns,
-        body: [{ op: 'replace', path: '/data/v', value: String(i) }],
-      });
+      await resourceClient(c.api, RESOURCES.configMaps).jsonPatch(
+        'keep-3',
+        [{ op: 'replace', path: '/data/v', value: String(i) }],
+        { namespace: ns },
+      );
     }
     await c.cp.compactEtcd();
     await c.cp.restartApiserver();

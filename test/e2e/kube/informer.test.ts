@@ -4,7 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { waitFor } from '../../env/index.ts';
-import { createInformer, createKubeApi, type Informer, type KubeObject } from '../../../src/kube/index.ts';
+import {
+  createInformer,
+  createKubeApi,
+  type Informer,
+  type KubeObject,
+  RESOURCES,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 
@@ -43,7 +50,8 @@ describe('informer against the real API server', () => {
     const inf = track(
       createInformer({
         api: c.api,
-        path: `/api/v1/namespaces/${ns}/configmaps`,
+        resource: RESOURCES.configMaps,
+        namespace: ns,
         handlers: rec.handlers,
         freeze: true,
       }),
@@ -52,16 +60,16 @@ describe('informer against the real API server', () => {
     assert.equal(await inf.synced, true);
     assert.equal(inf.hasSynced(), true);
 
-    await c.api.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: {
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      {
         metadata: {
           name: 'a',
           annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":"json"}', keep: 'me' },
         },
         data: { v: '1' },
       },
-    });
+      { namespace: ns },
+    );
     await waitFor(() => rec.events.some((e) => e.type === 'add' && e.name === 'a'), {
       what: 'add of a',
       ...WAIT,
@@ -84,11 +92,11 @@ describe('informer against the real API server', () => {
       'cached objects are frozen in tests',
     );
 
-    await c.api.core.patchNamespacedConfigMap({
-      name: 'a',
-      namespace: ns,
-      body: [{ op: 'replace', path: '/data/v', value: '2' }],
-    });
+    await resourceClient(c.api, RESOURCES.configMaps).jsonPatch(
+      'a',
+      [{ op: 'replace', path: '/data/v', value: '2' }],
+      { namespace: ns },
+    );
     await waitFor(() => rec.events.some((e) => e.type === 'update' && e.name === 'a'), {
       what: 'update of a',
       ...WAIT,
@@ -97,7 +105,7 @@ describe('informer against the real API server', () => {
     assert.deepEqual(update.old?.data, { v: '1' });
     assert.deepEqual(update.obj.data, { v: '2' });
 
-    await c.api.core.deleteNamespacedConfigMap({ name: 'a', namespace: ns });
+    await resourceClient(c.api, RESOURCES.configMaps).delete('a', { namespace: ns });
     await waitFor(() => rec.events.some((e) => e.type === 'delete' && e.name === 'a'), {
       what: 'delete of a',
       ...WAIT,
@@ -110,10 +118,10 @@ describe('informer against the real API server', () => {
   it('lists page by page when there are more objects than the page size', async () => {
     const ns = await c.namespace('inf-pages');
     for (let i = 0; i < 25; i++) {
-      await c.api.core.createNamespacedConfigMap({
-        namespace: ns,
-        body: { metadata: { name: `cm-${i}`, labels: { page: 'yes' } } },
-      });
+      await resourceClient(c.api, RESOURCES.configMaps).create(
+        { metadata: { name: `cm-${i}`, labels: { page: 'yes' } } },
+        { namespace: ns },
+      );
     }
     const proxy = await startFaultProxy(c.cp.kubeconfigPath);
     const api = createKubeApi({ kubeConfig: proxy.kubeConfig(), qps: 0 });
@@ -122,7 +130,8 @@ describe('informer against the real API server', () => {
     const inf = createInformer({
       api,
       name: 'paged',
-      path: `/api/v1/namespaces/${ns}/configmaps`,
+      resource: RESOURCES.configMaps,
+      namespace: ns,
       labelSelector: 'page=yes',
       pageSize: 10,
       handlers: rec.handlers,
@@ -169,18 +178,19 @@ describe('informer against the real API server', () => {
       ['x2', 'x'],
       ['y1', 'y'],
     ] as const) {
-      await c.api.core.createNamespacedConfigMap({
-        namespace: ns,
-        body: { metadata: { name, labels: { app } } },
-      });
+      await resourceClient(c.api, RESOURCES.configMaps).create(
+        { metadata: { name, labels: { app } } },
+        { namespace: ns },
+      );
     }
     const byLabel = track(
-      createInformer({ api: c.api, path: `/api/v1/namespaces/${ns}/configmaps`, labelSelector: 'app=x' }),
+      createInformer({ api: c.api, resource: RESOURCES.configMaps, namespace: ns, labelSelector: 'app=x' }),
     );
     const byField = track(
       createInformer({
         api: c.api,
-        path: `/api/v1/namespaces/${ns}/configmaps`,
+        resource: RESOURCES.configMaps,
+        namespace: ns,
         fieldSelector: 'metadata.name=y1',
       }),
     );
@@ -189,14 +199,14 @@ describe('informer against the real API server', () => {
     await Promise.all([byLabel.synced, byField.synced]);
     assert.deepEqual(byLabel.keys().sort(), [`${ns}/x1`, `${ns}/x2`]);
     assert.deepEqual(byField.keys(), [`${ns}/y1`]);
-    await c.api.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'x3', labels: { app: 'x' } } },
-    });
-    await c.api.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'z', labels: { app: 'z' } } },
-    });
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'x3', labels: { app: 'x' } } },
+      { namespace: ns },
+    );
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'z', labels: { app: 'z' } } },
+      { namespace: ns },
+    );
     await waitFor(() => byLabel.size === 3, { what: 'x3 in the label-selected cache', ...WAIT });
     // z was created after x3: once x3 is seen, z would have been too if the selector let it through.
     await waitFor(
@@ -216,10 +226,10 @@ describe('informer against the real API server', () => {
 
   it('re-delivers every cached object on resync and survives a throwing handler', async () => {
     const ns = await c.namespace('inf-resync');
-    await c.api.core.createNamespacedConfigMap({
-      namespace: ns,
-      body: { metadata: { name: 'r', labels: { r: 'y' } } },
-    });
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'r', labels: { r: 'y' } } },
+      { namespace: ns },
+    );
     const lines: string[] = [];
     const logger = pino(
       { level: 'error' },
@@ -229,7 +239,8 @@ describe('informer against the real API server', () => {
     const inf = track(
       createInformer({
         api: c.api,
-        path: `/api/v1/namespaces/${ns}/configmaps`,
+        resource: RESOURCES.configMaps,
+        namespace: ns,
         labelSelector: 'r=y',
         resyncPeriodMs: 200,
         logger,

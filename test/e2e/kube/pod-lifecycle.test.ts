@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../env/index.ts';
-import { loadKubeConfig } from '../../../src/kube/index.ts';
+import { loadKubeConfig, RESOURCES, resourceClient } from '../../../src/kube/index.ts';
 import { runPodLifecycle } from '../../../examples/pod-lifecycle/main.ts';
 import { memoryLogger, testCluster, type TestCluster } from './cluster.ts';
 
@@ -37,16 +37,16 @@ describe('pod-lifecycle example', () => {
       // The namespace's default ServiceAccount appears shortly after the namespace: retry until admitted.
       await waitFor(
         async () => {
-          await c.api.core.createNamespacedPod({
-            namespace: ns,
-            body: {
+          await resourceClient(c.api, RESOURCES.pods).create(
+            {
               metadata: { name: 'web', labels: { app: 'web' } },
               spec: {
                 containers: [{ name: 'app', image: 'registry.example/web:1' }],
                 automountServiceAccountToken: false,
               },
             },
-          });
+            { namespace: ns },
+          );
           return true;
         },
         { what: 'pod admitted', ...WAIT },
@@ -67,7 +67,7 @@ describe('pod-lifecycle example', () => {
         `the node assignment was reported: ${changes().join('; ')}`,
       );
 
-      await c.api.core.deleteNamespacedPod({ name: 'web', namespace: ns });
+      await resourceClient(c.api, RESOURCES.pods).delete('web', { namespace: ns });
       await waitFor(() => forKey('pod deleted').length === 1, { what: 'pod deleted', ...WAIT });
       assert.equal(forKey('pod added').length, 1, 'added once');
     } finally {

@@ -9,7 +9,13 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { waitFor } from '../../env/index.ts';
-import { createInformer, LEADER_ELECTION_DEFAULTS, startHealthServer } from '../../../src/kube/index.ts';
+import {
+  createInformer,
+  LEADER_ELECTION_DEFAULTS,
+  startHealthServer,
+  RESOURCES,
+  resourceClient,
+} from '../../../src/kube/index.ts';
 import { testCluster, type TestCluster } from './cluster.ts';
 
 const WORKER = new URL('./fixtures/elected-worker.ts', import.meta.url).pathname;
@@ -53,7 +59,7 @@ describe('a controller process with leader election (two replicas)', () => {
 
   it('serves /readyz 503 until the informer has synced, then 200', async () => {
     const registry = new Registry();
-    const informer = createInformer({ api: c.api, path: `/api/v1/namespaces/${ns}/configmaps`, registry });
+    const informer = createInformer({ api: c.api, resource: RESOURCES.configMaps, namespace: ns, registry });
     const health = await startHealthServer({
       address: '127.0.0.1:0',
       registry,
@@ -86,7 +92,10 @@ describe('a controller process with leader election (two replicas)', () => {
     const follower = workers.find((w) => w !== leader)!;
 
     // Only the leader reconciles.
-    await c.api.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'work' } } });
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'work' } },
+      { namespace: ns },
+    );
     await waitFor(() => leader!.lines.includes(`RECONCILED ${ns}/work`), {
       what: 'the leader to reconcile the new ConfigMap',
       timeoutMs: 30_000,
@@ -155,7 +164,10 @@ describe('a controller process with leader election (two replicas)', () => {
     assert.ok(!leader.lines.includes(`STOPPED ${leader.id}`), 'the killed leader ran no shutdown');
 
     // The new leader does the work.
-    await c.api.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'after-kill' } } });
+    await resourceClient(c.api, RESOURCES.configMaps).create(
+      { metadata: { name: 'after-kill' } },
+      { namespace: ns },
+    );
     await waitFor(() => follower.lines.includes(`RECONCILED ${ns}/after-kill`), {
       what: 'the new leader to reconcile',
       timeoutMs: 30_000,
