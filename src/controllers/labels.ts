@@ -1,0 +1,26 @@
+/**
+ * The labels and annotations lifeboat reads and writes, one constant each: they are part of the
+ * interface operators script against (`kubectl get secret -l app.kubernetes.io/managed-by=lifeboat`).
+ */
+
+/** On everything lifeboat creates. Ownership is decided by this label alone. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'lifeboat';
+
+/** `true` on a namespace or workload: lifeboat leaves it alone. */
+export const IGNORE_LABEL = 'lifeboat.dev/ignore';
+
+/** On a pull-secret copy: `NAMESPACE/NAME` of the Secret it was copied from. */
+export const COPIED_FROM_ANNOTATION = 'lifeboat.dev/copied-from';
+
+/**
+ * On a service account: the pull secret lifeboat appended to its `imagePullSecrets`. Removal
+ * (exclusion, uninstall) takes out only an entry this annotation vouches for, so an entry the
+ * owner added by hand — even one with the same name — survives.
+ */
+export const ADDED_PULL_SECRET_ANNOTATION = 'lifeboat.dev/added-pull-secret';
+
+/** A JSON pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function pointerSegment(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { namespaceDisposition } from './namespace-disposition.ts';
+import type { SecretObject, ServiceAccountObject } from './objects.ts';
+import { planCopy, planServiceAccountAdd, planServiceAccountRemove, selectsServiceAccount } from './plan.ts';
+import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+const CONTENT = {
+  type: 'kubernetes.io/dockerconfigjson',
+  data: { '.dockerconfigjson': b64('{"auths":{}}') },
+};
+const TARGET = { namespace: 'app', name: 'lifeboat-pull', source: 'lifeboat-system/backup-pull' };
+const OURS = { 'app.kubernetes.io/managed-by': 'lifeboat' };
+
+function copy(
+  over: Partial<SecretObject> & { labels?: Record<string, string> | undefined } = {},
+): SecretObject {
+  const { labels: given, ...rest } = over;
+  const labels = 'labels' in over ? given : OURS;
+  return {
+    metadata: {
+      name: 'lifeboat-pull',
+      namespace: 'app',
+      uid: 'u1',
+      resourceVersion: '7',
+      ...(labels ? { labels } : {}),
+      annotations: { 'lifeboat.dev/copied-from': TARGET.source },
+    },
+    type: CONTENT.type,
+    data: { ...CONTENT.data },
+    ...rest,
+  };
+}
+
+describe('namespaceDisposition', () => {
+  const excluded = new Set(['kube-system', 'lifeboat-system']);
+  const cases: [string, Parameters<typeof namespaceDisposition>[0], string][] = [
+    ['an ordinary namespace', { metadata: { name: 'app' } }, 'active'],
+    ['a listed one', { metadata: { name: 'kube-system' } }, 'excluded'],
+    [
+      'one labelled lifeboat.dev/ignore=true',
+      { metadata: { name: 'x', labels: { 'lifeboat.dev/ignore': 'true' } } },
+      'excluded',
+    ],
+    [
+      'one labelled ignore=false',
+      { metadata: { name: 'x', labels: { 'lifeboat.dev/ignore': 'false' } } },
+      'active',
+    ],
+    [
+      'one being deleted',
+      { metadata: { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' } },
+      'terminating',
+    ],
+    [
+      'a Terminating excluded one',
+      { metadata: { name: 'kube-system' }, status: { phase: 'Terminating' } },
+      'terminating',
+    ],
+  ];
+  for (const [what, ns, want] of cases)
+    it(`${what} is ${want}`, () => assert.equal(namespaceDisposition(ns, excluded), want));
+});
+
+describe('validateSourceSecret', () => {
+  const ref = { namespace: 'lifeboat-system', name: 'backup-pull' };
+  const secret = (type: string | undefined, data?: Record<string, string>): SecretObject => ({
+    metadata: { name: 'backup-pull', namespace: 'lifeboat-system' },
+    ...(type ? { type } : {}),
+    ...(data ? { data } : {}),
+  });
+  const refusals: [string, SecretObject | undefined, string, RegExp][] = [
+    ['missing', undefined, 'missing', /^source pull secret lifeboat-system\/backup-pull: not found$/],
+    [
+      'Opaque',
+      secret('Opaque', CONTENT.data),
+      'wrong-type',
+      /type is "Opaque", expected kubernetes.io\/dockerconfigjson/,
+    ],
+    ['typeless', secret(undefined), 'wrong-type', /type is "Opaque"/],
+    ['empty', secret(CONTENT.type, {}), 'no-data', /has no .dockerconfigjson key/],
+    [
+      'not JSON',
+      secret(CONTENT.type, { '.dockerconfigjson': b64('{"auths": {"x": "pass') }),
+      'not-json',
+      /is not valid JSON$/,
+    ],
+    [
+      'without auths',
+      secret(CONTENT.type, { '.dockerconfigjson': b64('{"credsStore":"x"}') }),
+      'no-auths',
+      /no "auths" object/,
+    ],
+  ];
+  for (const [what, input, problem, message] of refusals) {
+    it(`refuses a ${what} Secret without quoting its data`, () => {
+      const got = validateSourceSecret(input, ref);
+      assert.ok(got instanceof SourceSecretError);
+      assert.equal(got.problem, problem);
+      assert.equal(got.temporary, false);
+      assert.match(got.message, message);
+      assert.ok(!got.message.includes('pass'), 'data never appears');
+    });
+  }
+  it('accepts a dockerconfigjson Secret and returns its type and data', () => {
+    assert.deepEqual(validateSourceSecret(secret(CONTENT.type, CONTENT.data), ref), CONTENT);
+  });
+});
+
+describe('planCopy', () => {
+  it('creates a labelled copy with the source type and data where there is none', () => {
+    const plan = planCopy(CONTENT, undefined, TARGET);
+    assert.equal(plan.action, 'create');
+    assert.deepEqual(plan.action === 'create' && plan.secret, {
+      metadata: {
+        name: 'lifeboat-pull',
+        namespace: 'app',
+        labels: OURS,
+        annotations: { 'lifeboat.dev/copied-from': TARGET.source },
+      },
+      type: CONTENT.type,
+      data: CONTENT.data,
+    });
+  });
+  it('does nothing to a current copy', () =>
+    assert.deepEqual(planCopy(CONTENT, copy(), TARGET), { action: 'none' }));
+  it('never touches a Secret of that name lifeboat does not own', () => {
+    assert.deepEqual(planCopy(CONTENT, copy({ labels: undefined }), TARGET), { action: 'conflict' });
+    assert.deepEqual(
+      planCopy(CONTENT, copy({ labels: { 'app.kubernetes.io/managed-by': 'helm' } }), TARGET),
+      {
+        action: 'conflict',
+      },
+    );
+  });
+  it('patches rotated or edited data in place, guarded by the resourceVersion', () => {
+    const rotated = { ...CONTENT, data: { '.dockerconfigjson': b64('{"auths":{"b":{}}}') } };
+    assert.deepEqual(planCopy(rotated, copy(), TARGET), {
+      action: 'update',
+      ops: [
+        { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+        { op: 'replace', path: '/data', value: rotated.data },
+      ],
+    });
+    const extraKey = copy({ data: { ...CONTENT.data, extra: 'eA==' } });
+    assert.equal(planCopy(CONTENT, extraKey, TARGET).action, 'update', 'a key added by someone else goes');
+    const noData = copy({ data: undefined });
+    delete noData.data;
+    assert.deepEqual(planCopy(CONTENT, noData, TARGET), {
+      action: 'update',
+      ops: [
+        { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+        { op: 'add', path: '/data', value: CONTENT.data },
+      ],
+    });
+  });
+  it('replaces a copy whose type changed (Secret types are immutable), preconditioned on its uid', () => {
+    const plan = planCopy(CONTENT, copy({ type: 'Opaque' }), TARGET);
+    assert.equal(plan.action, 'replace-type');
+    assert.equal(plan.action === 'replace-type' && plan.uid, 'u1');
+  });
+});
+
+describe('service accounts', () => {
+  const sa = (
+    over: Partial<ServiceAccountObject['metadata']> = {},
+    refs?: { name?: string }[],
+  ): ServiceAccountObject => ({
+    metadata: { name: 'default', namespace: 'app', resourceVersion: '3', ...over },
+    ...(refs ? { imagePullSecrets: refs } : {}),
+  });
+  it('selects named accounts, or all with *', () => {
+    assert.equal(selectsServiceAccount(['default'], sa()), true);
+    assert.equal(selectsServiceAccount(['builder'], sa()), false);
+    assert.equal(selectsServiceAccount(['*'], sa({ name: 'anything' })), true);
+  });
+  it('appends after the entries already there, keeping their order, and marks the addition', () => {
+    assert.deepEqual(
+      planServiceAccountAdd(sa({ annotations: { a: 'b' } }, [{ name: 'mine' }]), 'lifeboat-pull'),
+      [
+        { op: 'test', path: '/metadata/resourceVersion', value: '3' },
+        { op: 'add', path: '/imagePullSecrets/-', value: { name: 'lifeboat-pull' } },
+        { op: 'add', path: '/metadata/annotations/lifeboat.dev~1added-pull-secret', value: 'lifeboat-pull' },
+      ],
+    );
+  });
+  it('creates the list and the annotations when absent', () => {
+    assert.deepEqual(planServiceAccountAdd(sa(), 'lifeboat-pull'), [
+      { op: 'test', path: '/metadata/resourceVersion', value: '3' },
+      { op: 'add', path: '/imagePullSecrets', value: [{ name: 'lifeboat-pull' }] },
+      {
+        op: 'add',
+        path: '/metadata/annotations',
+        value: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull' },
+      },
+    ]);
+  });
+  it('never duplicates an entry', () => {
+    assert.equal(planServiceAccountAdd(sa({}, [{ name: 'lifeboat-pull' }]), 'lifeboat-pull'), undefined);
+  });
+  it('removes only the entry its annotation vouches for', () => {
+    const added = sa({ annotations: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull' } }, [
+      { name: 'mine' },
+      { name: 'lifeboat-pull' },
+      { name: 'other' },
+    ]);
+    assert.deepEqual(planServiceAccountRemove(added, 'lifeboat-pull'), [
+      { op: 'test', path: '/metadata/resourceVersion', value: '3' },
+      { op: 'test', path: '/imagePullSecrets/1', value: { name: 'lifeboat-pull' } },
+      { op: 'remove', path: '/imagePullSecrets/1' },
+      { op: 'remove', path: '/metadata/annotations/lifeboat.dev~1added-pull-secret' },
+    ]);
+    assert.equal(
+      planServiceAccountRemove(sa({}, [{ name: 'lifeboat-pull' }]), 'lifeboat-pull'),
+      undefined,
+      'added by hand',
+    );
+  });
+});
