@@ -11,6 +11,7 @@
  */
 import { KubeApiError } from './api-client-errors.ts';
 import { sleep } from './backoff.ts';
+import { listAllPages } from './list-pager.ts';
 import type { KubeRequester, QueryValue } from './api-client.ts';
 import { resourcePath, apiVersionOf } from './resource.ts';
 import type { Resource } from './resource.ts';
@@ -75,8 +76,10 @@ export interface ResourceClient<T extends NamedObject> {
   get(name: string, o?: CallOptions): Promise<T>;
   /** `get` that answers `undefined` for 404 instead of throwing. */
   find(name: string, o?: CallOptions): Promise<T | undefined>;
-  /** One page; `listPages` in list-pager.ts collects all of them. */
+  /** One page. */
   list(o?: ListOptions): Promise<ObjectList<T>>;
+  /** Every page (client-go's pager: restarts once on an expired continue token). */
+  listAll(o?: Omit<ListOptions, 'continueToken'>): Promise<T[]>;
   /** `apiVersion` and `kind` are filled in from the resource. */
   create(obj: T, o?: WriteOptions): Promise<T>;
   /** PUT: replaces the object; `metadata.resourceVersion` makes it conditional (409 on a race). */
@@ -92,6 +95,9 @@ export interface ResourceClient<T extends NamedObject> {
 }
 
 export const DEFAULT_FIELD_MANAGER = 'lifeboat';
+
+/** client-go's pager default: 10k objects in 20 calls, no page big enough to strain the server. */
+const DEFAULT_PAGE_SIZE = 500;
 
 export function resourceClient<T extends NamedObject = KubeObject>(
   api: KubeRequester,
@@ -157,6 +163,17 @@ export function resourceClient<T extends NamedObject = KubeObject>(
         },
         ...send(o),
       }),
+    async listAll(o = {}) {
+      const all = await listAllPages(async (continueToken) => {
+        const page = await client.list({ limit: DEFAULT_PAGE_SIZE, ...o, continueToken });
+        return {
+          items: page.items,
+          resourceVersion: page.metadata.resourceVersion ?? '',
+          continueToken: page.metadata.continue,
+        };
+      });
+      return all.items;
+    },
     create: (obj, o) =>
       api.requestJson<T>({
         method: 'POST',

@@ -1,0 +1,75 @@
+// `lifeboat uninstall`: removes what `lifeboat run` added to the cluster — the pull-secret copies
+// (only Secrets labelled as lifeboat's) and lifeboat's entries in service accounts (only those its
+// annotation vouches for). Takes the same flags as `run`, so it looks for the same names. Backups
+// in the registry are never deleted.
+import { Command } from 'commander';
+import { addFlags, readConfig } from './config/commander.ts';
+import { RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
+import { createProcessLogger } from './logging.ts';
+
+/** Attempts per namespace when another writer changes a service account under us. */
+const RACE_ATTEMPTS = 5;
+
+export function uninstallCommand(): Command {
+  const command = new Command('uninstall').description(
+    'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given)',
+  );
+  addFlags(command, RUN_FLAGS);
+  return command.action(async (_flags: unknown, cmd: Command) => {
+    let config: RunConfig;
+    try {
+      config = readConfig(cmd, RUN_FLAGS);
+    } catch (err) {
+      process.stderr.write(`lifeboat uninstall: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    await uninstall(config);
+  });
+}
+
+async function uninstall(config: RunConfig): Promise<void> {
+  const kube = await import('../kube/index.ts');
+  const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
+  type Secret = import('../controllers/pull-secrets/objects.ts').SecretObject;
+  type ServiceAccount = import('../controllers/pull-secrets/objects.ts').ServiceAccountObject;
+  const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
+  const api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
+  try {
+    const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
+    const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
+    // Where lifeboat may have added something: namespaces with a Secret of that name or a service account.
+    const copies = await secrets.listAll({ fieldSelector: `metadata.name=${config.pullSecretName}` });
+    const serviceAccounts = await accounts.listAll();
+    const namespaces = new Set([...copies, ...serviceAccounts].map((o) => o.metadata.namespace ?? ''));
+    let changed = 0;
+    for (const namespace of [...namespaces].sort()) {
+      // Each attempt reads the namespace afresh: a guarded patch that lost a race (422/409) is
+      // planned again on what is there now.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const removed = await removeFromNamespace({
+            secrets,
+            accounts,
+            secretName: config.pullSecretName,
+            copy: await secrets.find(config.pullSecretName, { namespace }),
+            serviceAccounts: await accounts.listAll({ namespace }),
+          });
+          if (removed) {
+            changed++;
+            logger.info({ namespace }, 'removed what lifeboat added');
+          }
+          break;
+        } catch (err) {
+          if (attempt >= RACE_ATTEMPTS || !(kube.isConflict(err) || kube.isInvalid(err))) throw err;
+        }
+      }
+    }
+    logger.info({ namespaces: changed }, 'lifeboat uninstall finished');
+  } catch (err) {
+    logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');
+    process.exitCode = 1;
+  } finally {
+    await api.close();
+  }
+}
