@@ -1,5 +1,10 @@
 /** The configuration reference (docs/configuration.md), generated from the flag definitions. */
+import { fileURLToPath } from 'node:url';
 import { envNameOf, type FlagSpec } from './flag.ts';
+import { RUN_FLAGS } from './run-flags.ts';
+
+/** Where the generated reference lives in the repository. */
+export const CONFIGURATION_DOC = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
 
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
@@ -14,4 +19,23 @@ export function flagsTable(specs: readonly FlagSpec[]): string {
     return `| ${cell(flag)} | \`${envNameOf(s.flag)}\` | ${cell(def)} | ${cell(s.help)} |`;
   });
   return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** The whole docs/configuration.md. */
+export function configurationMarkdown(): string {
+  return [
+    '# Configuration',
+    '',
+    '<!-- Generated from src/cli/config by `npm run docs:config`; a test fails when this file is stale. -->',
+    '',
+    'Every flag can also be set through its environment variable; the command line wins. Invalid',
+    'values stop the command at start with one line naming the flag, the variable and the value.',
+    '',
+    '## `lifeboat run` and `lifeboat uninstall`',
+    '',
+    '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names.',
+    '',
+    flagsTable(RUN_FLAGS),
+    '',
+  ].join('\n');
 }
