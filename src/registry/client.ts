@@ -18,12 +18,8 @@ import {
   UnsupportedMediaTypeError,
   type RegistryErrorFields,
 } from './errors.ts';
-import {
-  GENERIC_CONTENT_TYPES,
-  digestAlgorithm,
-  digestOf as bytesDigest,
-  isDigest,
-} from './manifest/index.ts';
+import { isDigest } from '../reference/index.ts';
+import { GENERIC_CONTENT_TYPES, digestLike } from './manifest/index.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
 import { guardBody, readAtMost } from './transport/body.ts';
@@ -103,11 +99,6 @@ export interface RegistryClientOptions {
 export interface ClosableRegistryClient extends RegistryClient {
   /** Closes idle connections and waits for in-flight ones; the client is unusable afterwards. */
   close(): Promise<void>;
-}
-
-/** The digest of `bytes` in the algorithm of `like`; one we cannot verify is refused, never swapped. */
-function digestOf(bytes: Buffer, like = 'sha256:'): string {
-  return bytesDigest(bytes, digestAlgorithm(like));
 }
 
 /** The media type of a Content-Type header, without parameters, lower-cased. */
@@ -275,7 +266,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       });
     }
     if (isDigest(reference)) {
-      const actual = digestOf(bytes, reference);
+      const actual = digestLike(bytes, reference);
       if (actual !== reference) {
         throw new DigestMismatchError({
           ...fields(repository, reference),
@@ -286,10 +277,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       }
     }
     const announced = header(res.headers, 'docker-content-digest');
-    const digest =
-      announced === undefined
-        ? digestOf(bytes, isDigest(reference) ? reference : 'sha256:')
-        : digestOf(bytes, announced);
+    const digest = digestLike(bytes, announced ?? reference);
     if (announced !== undefined && announced !== digest) {
       throw new DigestMismatchError({
         ...fields(repository, announced),
@@ -334,7 +322,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     getManifest,
 
     async putManifest(repository, reference, manifest, opts) {
-      const digest = digestOf(manifest.bytes, isDigest(reference) ? reference : 'sha256:');
+      const digest = digestLike(manifest.bytes, reference);
       if (isDigest(reference) && digest !== reference) {
         throw new DigestMismatchError({
           ...fields(repository, reference),

@@ -9,11 +9,11 @@
 // - A failure aborts the copy's other transfers and waits for them before rejecting.
 import pino, { type Logger } from 'pino';
 import type { Descriptor, Platform, RegistryClient } from '../types.ts';
+import { digestOf, isDigest } from '../../reference/index.ts';
 import {
-  digestOf,
+  digestLike,
   filterIndex,
   formatPlatform,
-  isDigest,
   listChildren,
   parseManifest,
   parsePlatform,
@@ -324,7 +324,7 @@ async function buildChild(
     });
   if (manifest.bytes.length !== child.size)
     throw mismatch('size', String(child.size), String(manifest.bytes.length));
-  const actual = digestOf(manifest.bytes, child.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+  const actual = digestLike(manifest.bytes, child.digest);
   if (actual !== child.digest) throw mismatch('digest', child.digest, actual);
   const parsed = parseManifest(manifest.bytes, child.mediaType);
   return buildNode(

@@ -21,14 +21,7 @@ export {
   UnsupportedManifestError,
   type ManifestErrorCode,
 } from './errors.ts';
-export {
-  createDigester,
-  digestAlgorithm,
-  digestOf,
-  isDigest,
-  parseDigest,
-  type ParsedDigest,
-} from './digest.ts';
+export { digestLike, isVerifiedDigest, verifiedAlgorithm } from './verified-digest.ts';
 export {
   GENERIC_CONTENT_TYPES,
   listChildren,
