@@ -19,7 +19,15 @@ import {
   type RegistryErrorFields,
 } from './errors.ts';
 import { isDigest } from '../reference/index.ts';
-import { GENERIC_CONTENT_TYPES, digestLike } from './manifest/index.ts';
+import {
+  MANIFEST_MEDIA_TYPES,
+  MediaTypeMismatchError,
+  UnsupportedManifestError,
+  digestLike,
+  headerMediaType,
+  isSchema1,
+  manifestMediaType,
+} from './manifest/index.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
 import { guardBody, readAtMost } from './transport/body.ts';
@@ -31,20 +39,7 @@ import { abortableSleep, createTokenHttp, createTransport, type SendRequest } fr
 import { createWire, header, type WireResponse } from './transport/wire.ts';
 import type { BlobReader, CallOptions, Manifest, ManifestHead, RegistryClient } from './types.ts';
 
-const MEDIA_TYPES = {
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-} as const;
-
-/** Manifest types we copy; anything else is refused by name. */
-const SUPPORTED_MANIFEST_TYPES: ReadonlySet<string> = new Set(Object.values(MEDIA_TYPES));
-const SCHEMA1_TYPES: ReadonlySet<string> = new Set([
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-]);
-const MANIFEST_ACCEPT = Object.values(MEDIA_TYPES).join(', ');
+const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 const DEFAULTS = {
   /** Sockets per registry: enough for parallel blob streams, few enough not to trip per-IP limits. */
@@ -99,12 +94,6 @@ export interface RegistryClientOptions {
 export interface ClosableRegistryClient extends RegistryClient {
   /** Closes idle connections and waits for in-flight ones; the client is unusable afterwards. */
   close(): Promise<void>;
-}
-
-/** The media type of a Content-Type header, without parameters, lower-cased. */
-function mediaTypeOf(contentType: string | undefined): string | undefined {
-  const t = contentType?.split(';')[0]?.trim().toLowerCase();
-  return t === undefined || t === '' ? undefined : t;
 }
 
 function contentLength(res: WireResponse): number | undefined {
@@ -168,34 +157,44 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     digest,
   });
 
-  /** Refuses schema 1 always, and (when `strict`) every type that is not a supported manifest. */
-  function checkMediaType(mediaType: string, repository: string, reference: string, strict: boolean): void {
-    if (SCHEMA1_TYPES.has(mediaType)) {
-      throw new UnsupportedMediaTypeError({
-        ...fields(repository, isDigest(reference) ? reference : undefined),
-        mediaType,
-        reason: `Docker schema 1 manifests (${reference}) are not supported`,
-      });
-    }
-    if (strict && !SUPPORTED_MANIFEST_TYPES.has(mediaType)) {
-      throw new UnsupportedMediaTypeError({
-        ...fields(repository, isDigest(reference) ? reference : undefined),
-        mediaType,
-        reason: `${reference} is not an OCI or Docker v2 manifest or index`,
-      });
-    }
+  /** `mediaType` refused for `reference`: schema 1 by name, anything else as no manifest we copy. */
+  function unsupported(
+    mediaType: string,
+    repository: string,
+    reference: string,
+    cause?: unknown,
+  ): UnsupportedMediaTypeError {
+    return new UnsupportedMediaTypeError({
+      ...fields(repository, isDigest(reference) ? reference : undefined),
+      mediaType,
+      reason: isSchema1(mediaType)
+        ? `Docker schema 1 manifests (${reference}) are not supported`
+        : `${reference} is not an OCI or Docker v2 manifest or index`,
+      cause,
+    });
   }
 
-  /** The media type a manifest body declares, or schemaVersion 1 detection; undefined if none. */
-  function declaredMediaType(bytes: Buffer): { mediaType?: string; schemaVersion?: number } {
+  /** The fetched manifest's type by manifest/parse.ts's rules; its refusals become registry errors. */
+  function fetchedMediaType(
+    bytes: Buffer,
+    contentType: string | undefined,
+    repository: string,
+    reference: string,
+  ): string {
     try {
-      const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; schemaVersion?: unknown };
-      return {
-        ...(typeof parsed.mediaType === 'string' ? { mediaType: parsed.mediaType } : {}),
-        ...(typeof parsed.schemaVersion === 'number' ? { schemaVersion: parsed.schemaVersion } : {}),
-      };
-    } catch {
-      return {};
+      return manifestMediaType(bytes, contentType);
+    } catch (error) {
+      if (error instanceof UnsupportedManifestError)
+        throw unsupported(error.mediaType, repository, reference, error);
+      if (error instanceof MediaTypeMismatchError) {
+        throw new UnsupportedMediaTypeError({
+          ...fields(repository, isDigest(reference) ? reference : undefined),
+          mediaType: error.declared,
+          reason: `the body of ${reference} declares ${error.body}`,
+          cause: error,
+        });
+      }
+      throw error;
     }
   }
 
@@ -243,28 +242,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       DEFAULTS.maxManifestBytes,
     );
     if (bytes === undefined) throw tooLarge;
-    const body = declaredMediaType(bytes);
-    const mediaType = mediaTypeOf(header(res.headers, 'content-type'));
-    const effective =
-      mediaType === undefined || GENERIC_CONTENT_TYPES.has(mediaType)
-        ? (body.mediaType ?? mediaType ?? 'application/octet-stream')
-        : mediaType;
-    if (body.schemaVersion === 1) {
-      checkMediaType(
-        SCHEMA1_TYPES.has(effective) ? effective : 'application/vnd.docker.distribution.manifest.v1+json',
-        repository,
-        reference,
-        true,
-      );
-    }
-    checkMediaType(effective, repository, reference, true);
-    if (body.mediaType !== undefined && body.mediaType !== effective) {
-      throw new UnsupportedMediaTypeError({
-        ...fields(repository, req.digest),
-        mediaType: effective,
-        reason: `the body of ${reference} declares ${body.mediaType}`,
-      });
-    }
+    const mediaType = fetchedMediaType(bytes, header(res.headers, 'content-type'), repository, reference);
     if (isDigest(reference)) {
       const actual = digestLike(bytes, reference);
       if (actual !== reference) {
@@ -286,7 +264,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
         what: `manifest ${reference} (Docker-Content-Digest)`,
       });
     }
-    return { digest, mediaType: effective, size: bytes.length, bytes };
+    return { digest, mediaType, size: bytes.length, bytes };
   }
 
   const client: ClosableRegistryClient = {
@@ -301,18 +279,16 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
       }
       if (res.status !== 200) return fail(res, req);
       await releaseResponse(res);
-      const mediaType = mediaTypeOf(header(res.headers, 'content-type'));
-      if (mediaType !== undefined) checkMediaType(mediaType, repository, reference, false);
+      // Only schema 1 is refused on a HEAD: the GET that follows a HEAD checks the rest.
+      const mediaType = headerMediaType(header(res.headers, 'content-type'));
+      if (mediaType !== undefined && isSchema1(mediaType))
+        throw unsupported(mediaType, repository, reference);
       const digest =
         header(res.headers, 'docker-content-digest') ?? (isDigest(reference) ? reference : undefined);
       const size = contentLength(res);
-      if (
-        digest === undefined ||
-        size === undefined ||
-        mediaType === undefined ||
-        mediaType === 'application/json'
-      ) {
-        // Old registries leave headers out of HEAD; a GET tells everything (and costs a pull).
+      if (digest === undefined || size === undefined || mediaType === undefined) {
+        // Old registries leave headers out of HEAD (or send a generic type); a GET tells everything
+        // (and costs a pull).
         const m = await getManifest(repository, reference, opts);
         return { digest: m.digest, mediaType: m.mediaType, size: m.size } satisfies ManifestHead;
       }
@@ -331,7 +307,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
           what: 'manifest to push',
         });
       }
-      checkMediaType(manifest.mediaType, repository, reference, false);
+      if (isSchema1(manifest.mediaType)) throw unsupported(manifest.mediaType, repository, reference);
       const req: SendRequest = {
         method: 'PUT',
         url: `/v2/${repository}/manifests/${reference}`,
