@@ -1,45 +1,23 @@
 // `createRegistryClient`: the RegistryClient of types.ts over the transport (auth, retries, redirects,
-// TLS). Every method names registry, repository and digest in its errors. Guarantees:
-//  - manifests: Accept lists OCI index/manifest and Docker list/v2; bodies over 4 MiB are refused
-//    after reading at most 4 MiB + 1 bytes; the digest is verified when the reference is a digest and
-//    against Docker-Content-Digest when present; schema 1 and unknown types are refused by name;
-//  - blobs: HEAD 404 is `undefined`; GET bodies fail with typed temporary errors on resets and short
-//    reads; uploads stream the caller's body once with Content-Length (never buffered whole);
-//  - `close()` destroys the connection pool (unless the caller supplied the dispatcher).
+// TLS); this file only wires. The calls live beside it, one idea a file: client/manifests.ts,
+// client/blobs.ts (reads) and transport/blob-upload.ts (uploads, mounts). Every call names registry,
+// repository and digest in its errors; `close()` destroys the connection pool (unless the caller
+// supplied the dispatcher).
 import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { createAuthenticator } from './auth/authenticator.ts';
 import { ANONYMOUS, type Credentials, type Keychain } from './auth/credentials.ts';
-import { pullScope, pushScope } from './auth/scope.ts';
-import {
-  DigestMismatchError,
-  ManifestTooLargeError,
-  ProtocolError,
-  UnsupportedMediaTypeError,
-  type RegistryErrorFields,
-} from './errors.ts';
-import { isDigest } from '../reference/index.ts';
-import {
-  MANIFEST_MEDIA_TYPES,
-  MediaTypeMismatchError,
-  UnsupportedManifestError,
-  digestLike,
-  headerMediaType,
-  isSchema1,
-  manifestMediaType,
-} from './manifest/index.ts';
+import { createBlobReads } from './client/blobs.ts';
+import { createManifestCalls } from './client/manifests.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
-import { guardBody, readAtMost } from './transport/body.ts';
 import type { RequestHook } from './transport/metrics.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry.ts';
+import { requestFailure } from './transport/outcome.ts';
 import { registryOrigin } from './transport/scheme.ts';
-import { releaseResponse, requestFailure } from './transport/outcome.ts';
 import { abortableSleep, createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
-import { createWire, header, type WireResponse } from './transport/wire.ts';
-import type { BlobReader, CallOptions, Manifest, ManifestHead, RegistryClient } from './types.ts';
-
-const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
+import { createWire, type WireResponse } from './transport/wire.ts';
+import type { RegistryClient } from './types.ts';
 
 const DEFAULTS = {
   /** Sockets per registry: enough for parallel blob streams, few enough not to trip per-IP limits. */
@@ -96,12 +74,6 @@ export interface ClosableRegistryClient extends RegistryClient {
   close(): Promise<void>;
 }
 
-function contentLength(res: WireResponse): number | undefined {
-  const v = header(res.headers, 'content-length');
-  if (v === undefined || !/^\d+$/.test(v)) return undefined;
-  return Number(v);
-}
-
 export function createRegistryClient(options: RegistryClientOptions): ClosableRegistryClient {
   const registry = options.host;
   if (options.credentials !== undefined && options.keychain !== undefined) {
@@ -149,233 +121,14 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
   });
 
   const send = (req: SendRequest): Promise<WireResponse> => transport.send(req);
-  const uploads = createBlobUploads({ registry, send, logger, now, chunkSize: DEFAULTS.chunkSize });
-  const fail = requestFailure(registry, now);
-  const fields = (repository: string, digest?: string): RegistryErrorFields => ({
-    registry,
-    repository,
-    digest,
-  });
-
-  /** `mediaType` refused for `reference`: schema 1 by name, anything else as no manifest we copy. */
-  function unsupported(
-    mediaType: string,
-    repository: string,
-    reference: string,
-    cause?: unknown,
-  ): UnsupportedMediaTypeError {
-    return new UnsupportedMediaTypeError({
-      ...fields(repository, isDigest(reference) ? reference : undefined),
-      mediaType,
-      reason: isSchema1(mediaType)
-        ? `Docker schema 1 manifests (${reference}) are not supported`
-        : `${reference} is not an OCI or Docker v2 manifest or index`,
-      cause,
-    });
-  }
-
-  /** The fetched manifest's type by manifest/parse.ts's rules; its refusals become registry errors. */
-  function fetchedMediaType(
-    bytes: Buffer,
-    contentType: string | undefined,
-    repository: string,
-    reference: string,
-  ): string {
-    try {
-      return manifestMediaType(bytes, contentType);
-    } catch (error) {
-      if (error instanceof UnsupportedManifestError)
-        throw unsupported(error.mediaType, repository, reference, error);
-      if (error instanceof MediaTypeMismatchError) {
-        throw new UnsupportedMediaTypeError({
-          ...fields(repository, isDigest(reference) ? reference : undefined),
-          mediaType: error.declared,
-          reason: `the body of ${reference} declares ${error.body}`,
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
-
-  /** A GET or HEAD of a manifest or blob: pull scope, redirects followed, the digest known when the reference is one. */
-  function pullRequest(
-    method: 'GET' | 'HEAD',
-    kind: 'manifests' | 'blobs',
-    repository: string,
-    reference: string,
-    signal: AbortSignal | undefined,
-  ): SendRequest {
-    const verb = method === 'HEAD' ? 'checking' : 'fetching';
-    const manifest = kind === 'manifests';
-    return {
-      method,
-      url: `/v2/${repository}/${kind}/${reference}`,
-      scopes: [pullScope(repository)],
-      ...(manifest ? { headers: { accept: MANIFEST_ACCEPT } } : {}),
-      followRedirects: true,
-      signal,
-      repository,
-      digest: manifest ? (isDigest(reference) ? reference : undefined) : reference,
-      action: manifest
-        ? `${verb} manifest ${registry}/${repository}:${reference}`
-        : `${verb} blob ${registry}/${repository}@${reference}`,
-    };
-  }
-
-  async function getManifest(repository: string, reference: string, opts?: CallOptions): Promise<Manifest> {
-    const req = pullRequest('GET', 'manifests', repository, reference, opts?.signal);
-    const res = await send(req);
-    if (res.status !== 200) return fail(res, req);
-    const tooLarge = new ManifestTooLargeError({
-      ...fields(repository, req.digest),
-      limit: DEFAULTS.maxManifestBytes,
-      reference,
-    });
-    const declared = contentLength(res);
-    if (declared !== undefined && declared > DEFAULTS.maxManifestBytes) {
-      res.body.destroy();
-      throw tooLarge;
-    }
-    const bytes = await readAtMost(
-      guardBody(res.body, declared ?? -1, { ...fields(repository), method: 'GET', url: res.url.toString() }),
-      DEFAULTS.maxManifestBytes,
-    );
-    if (bytes === undefined) throw tooLarge;
-    const mediaType = fetchedMediaType(bytes, header(res.headers, 'content-type'), repository, reference);
-    if (isDigest(reference)) {
-      const actual = digestLike(bytes, reference);
-      if (actual !== reference) {
-        throw new DigestMismatchError({
-          ...fields(repository, reference),
-          expected: reference,
-          actual,
-          what: 'manifest',
-        });
-      }
-    }
-    const announced = header(res.headers, 'docker-content-digest');
-    const digest = digestLike(bytes, announced ?? reference);
-    if (announced !== undefined && announced !== digest) {
-      throw new DigestMismatchError({
-        ...fields(repository, announced),
-        expected: announced,
-        actual: digest,
-        what: `manifest ${reference} (Docker-Content-Digest)`,
-      });
-    }
-    return { digest, mediaType, size: bytes.length, bytes };
-  }
-
-  const client: ClosableRegistryClient = {
+  const calls = { registry, send, fail: requestFailure(registry, now) };
+  return {
     host: registry,
-
-    async headManifest(repository, reference, opts) {
-      const req = pullRequest('HEAD', 'manifests', repository, reference, opts?.signal);
-      const res = await send(req);
-      if (res.status === 404) {
-        await releaseResponse(res);
-        return undefined;
-      }
-      if (res.status !== 200) return fail(res, req);
-      await releaseResponse(res);
-      // Only schema 1 is refused on a HEAD: the GET that follows a HEAD checks the rest.
-      const mediaType = headerMediaType(header(res.headers, 'content-type'));
-      if (mediaType !== undefined && isSchema1(mediaType))
-        throw unsupported(mediaType, repository, reference);
-      const digest =
-        header(res.headers, 'docker-content-digest') ?? (isDigest(reference) ? reference : undefined);
-      const size = contentLength(res);
-      if (digest === undefined || size === undefined || mediaType === undefined) {
-        // Old registries leave headers out of HEAD (or send a generic type); a GET tells everything
-        // (and costs a pull).
-        const m = await getManifest(repository, reference, opts);
-        return { digest: m.digest, mediaType: m.mediaType, size: m.size } satisfies ManifestHead;
-      }
-      return { digest, mediaType, size };
-    },
-
-    getManifest,
-
-    async putManifest(repository, reference, manifest, opts) {
-      const digest = digestLike(manifest.bytes, reference);
-      if (isDigest(reference) && digest !== reference) {
-        throw new DigestMismatchError({
-          ...fields(repository, reference),
-          expected: reference,
-          actual: digest,
-          what: 'manifest to push',
-        });
-      }
-      if (isSchema1(manifest.mediaType)) throw unsupported(manifest.mediaType, repository, reference);
-      const req: SendRequest = {
-        method: 'PUT',
-        url: `/v2/${repository}/manifests/${reference}`,
-        scopes: [pushScope(repository)],
-        headers: { 'content-type': manifest.mediaType },
-        body: manifest.bytes,
-        signal: opts?.signal,
-        repository,
-        digest,
-        action: `pushing manifest ${registry}/${repository}:${reference}`,
-      };
-      const res = await send(req);
-      if (res.status !== 201 && res.status !== 200 && res.status !== 202) return fail(res, req);
-      await releaseResponse(res);
-      const reported = header(res.headers, 'docker-content-digest');
-      if (
-        reported !== undefined &&
-        reported.startsWith(digest.slice(0, digest.indexOf(':') + 1)) &&
-        reported !== digest
-      ) {
-        throw new DigestMismatchError({
-          ...fields(repository, digest),
-          expected: digest,
-          actual: reported,
-          what: 'pushed manifest (registry report)',
-        });
-      }
-      return reported ?? digest;
-    },
-
-    async headBlob(repository, digest, opts) {
-      const req = pullRequest('HEAD', 'blobs', repository, digest, opts?.signal);
-      const res = await send(req);
-      if (res.status === 404) {
-        await releaseResponse(res);
-        return undefined;
-      }
-      if (res.status !== 200) return fail(res, req);
-      await releaseResponse(res);
-      const size = contentLength(res);
-      if (size === undefined) {
-        throw new ProtocolError(
-          `registry ${registry} answered HEAD ${repository}@${digest} without Content-Length`,
-          fields(repository, digest),
-        );
-      }
-      return size;
-    },
-
-    async getBlob(repository, digest, opts): Promise<BlobReader> {
-      const req = pullRequest('GET', 'blobs', repository, digest, opts?.signal);
-      const res = await send(req);
-      if (res.status !== 200) return fail(res, req);
-      const size = contentLength(res) ?? -1;
-      const body = guardBody(res.body, size, {
-        ...fields(repository, digest),
-        method: 'GET',
-        url: res.url.toString(),
-      });
-      return { body, size };
-    },
-
-    ...uploads,
-
+    ...createManifestCalls({ ...calls, maxManifestBytes: DEFAULTS.maxManifestBytes }),
+    ...createBlobReads(calls),
+    ...createBlobUploads({ registry, send, logger, now, chunkSize: DEFAULTS.chunkSize }),
     async close() {
       if (ownedDispatcher !== undefined) await ownedDispatcher.close();
     },
   };
-
-  return client;
 }
