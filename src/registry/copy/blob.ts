@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Descriptor, RegistryClient } from '../types.ts';
 import { BlobMismatchError } from './errors.ts';
-import { mountCandidates } from './plan.ts';
+import { mountCandidates } from './mount-candidates.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
 import { isTemporary, TooManyRequestsError } from '../errors.ts';
