@@ -1,6 +1,6 @@
 // `createRegistryClient`: the RegistryClient of types.ts over the transport (auth, retries, redirects,
 // TLS); this file only wires. The calls live beside it, one idea a file: client/manifests.ts,
-// client/blobs.ts (reads) and transport/blob-upload.ts (uploads, mounts). Every call names registry,
+// client/blobs.ts (reads), transport/blob-upload.ts (uploads, mounts) and client/upload-restarts.ts. Every call names registry,
 // repository and digest in its errors; `close()` destroys the connection pool (unless the caller
 // supplied the dispatcher).
 import pino, { type Logger } from 'pino';
@@ -9,6 +9,7 @@ import { createAuthenticator } from './auth/authenticator.ts';
 import { ANONYMOUS, type Credentials, type Keychain } from './auth/credentials.ts';
 import { createBlobReads } from './client/blobs.ts';
 import { createManifestCalls } from './client/manifests.ts';
+import { createUploadRestartWait } from './client/upload-restarts.ts';
 import { createRegistryAgent } from './transport/agent.ts';
 import { createBlobUploads } from './transport/blob-upload.ts';
 import type { RequestHook } from './transport/metrics.ts';
@@ -127,6 +128,7 @@ export function createRegistryClient(options: RegistryClientOptions): ClosableRe
     ...createManifestCalls({ ...calls, maxManifestBytes: DEFAULTS.maxManifestBytes }),
     ...createBlobReads(calls),
     ...createBlobUploads({ registry, send, logger, now, chunkSize: DEFAULTS.chunkSize }),
+    waitToRestartUpload: createUploadRestartWait({ random, sleep }),
     async close() {
       if (ownedDispatcher !== undefined) await ownedDispatcher.close();
     },

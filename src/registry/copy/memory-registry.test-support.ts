@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import { digestOf } from '../../reference/index.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../manifest/index.ts';
+import { createUploadRestartWait } from '../client/upload-restarts.ts';
 import type { BlobReader, Manifest, ManifestHead, RegistryClient } from '../types.ts';
 
 export interface StoredManifest {
@@ -120,6 +121,7 @@ export function memoryRegistry(host: string, options: { readonly mount?: boolean
       calls.push(`PATCH blob ${repository} ${digest}`);
       await receive(repository, digest, body);
     },
+    waitToRestartUpload: createUploadRestartWait(),
   };
   return registry;
 }
