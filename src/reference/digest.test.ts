@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isValidDigest, parseDigest, type ReferenceErrorCode } from './index.ts';
+import {
+  createDigester,
+  digestOf,
+  isDigest,
+  isValidDigest,
+  parseDigest,
+  type ReferenceErrorCode,
+} from './index.ts';
+
+const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 describe('parseDigest (go-digest rules)', () => {
   it('accepts sha256, sha384 and sha512 with lowercase hex of exactly the hash size', () => {
@@ -38,5 +47,29 @@ describe('parseDigest (go-digest rules)', () => {
         assert.equal(isValidDigest(input), false);
       });
     }
+  });
+});
+
+describe('computing digests (go-digest FromBytes, Digester)', () => {
+  it('hashes bytes as <algorithm>:<hex>', () => {
+    assert.equal(digestOf(Buffer.alloc(0)), EMPTY_SHA256);
+    assert.match(digestOf(Buffer.from('x'), 'sha512'), /^sha512:[0-9a-f]{128}$/);
+    assert.deepEqual(parseDigest(digestOf(Buffer.from('x'), 'sha384')).algorithm, 'sha384');
+  });
+
+  it('digests streamed pieces like the whole', () => {
+    const digester = createDigester('sha256');
+    digester.hash.update('ab');
+    digester.hash.update('c');
+    assert.equal(digester.finish(), digestOf(Buffer.from('abc')));
+  });
+});
+
+describe('isDigest', () => {
+  it('tells a digest from a tag by its colon, valid or not', () => {
+    assert.equal(isDigest(EMPTY_SHA256), true);
+    assert.equal(isDigest('sha256:abc'), true);
+    assert.equal(isDigest('v1.2'), false);
+    assert.equal(isDigest('latest'), false);
   });
 });

@@ -15,8 +15,15 @@ export {
   DEFAULT_TAG,
   DOCKER_HUB_API_HOST,
 } from './normalize.ts';
-export { parseDigest, isValidDigest, DIGEST_HEX_LENGTHS } from './digest.ts';
-export type { ParsedDigest } from './digest.ts';
+export {
+  parseDigest,
+  isValidDigest,
+  isDigest,
+  digestOf,
+  createDigester,
+  DIGEST_HEX_LENGTHS,
+} from './digest.ts';
+export type { DigestAlgorithm, ParsedDigest } from './digest.ts';
 export { REPOSITORY_PATH_MAX_LENGTH } from './grammar.ts';
 export { InvalidReferenceError, MappingError, REFERENCE_ERRORS, MAPPING_ERRORS } from './errors.ts';
 export type { ReferenceErrorCode, MappingErrorCode, MappingErrorFields } from './errors.ts';

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { MockAgent } from 'undici';
 import { createRegistryClient } from './client.ts';
+import { UnsupportedMediaTypeError } from './errors.ts';
 import { InvalidDigestError } from './manifest/index.ts';
 
 const manifest = Buffer.from(
@@ -53,4 +54,54 @@ test('a digest in an algorithm lifeboat cannot verify is refused as such, not as
     client.getManifest('a', sha384),
     (err: unknown) => err instanceof InvalidDigestError && /unsupported algorithm "sha384"/.test(err.message),
   );
+});
+
+test('a manifest whose body and Content-Type name no type takes the type its shape implies', async (t) => {
+  const agent = registry(t);
+  const untyped = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [] }));
+  agent
+    .get('https://reg.example')
+    .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+    .reply(200, untyped, { headers: { 'content-type': 'application/json' } });
+  const client = createRegistryClient({ host: 'reg.example', dispatcher: agent });
+  assert.equal((await client.getManifest('a', 'v1')).mediaType, 'application/vnd.oci.image.index.v1+json');
+});
+
+test('a body that disagrees with its Content-Type is refused, naming both', async (t) => {
+  const agent = registry(t);
+  agent
+    .get('https://reg.example')
+    .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+    .reply(200, manifest, {
+      headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
+    });
+  const client = createRegistryClient({ host: 'reg.example', dispatcher: agent });
+  await assert.rejects(
+    client.getManifest('a', 'v1'),
+    (err: unknown) =>
+      err instanceof UnsupportedMediaTypeError &&
+      err.mediaType === 'application/vnd.docker.distribution.manifest.v2+json' &&
+      err.message.includes('application/vnd.oci.image.manifest.v1+json'),
+  );
+});
+
+test('a HEAD whose Content-Type is generic is completed by a GET', async (t) => {
+  const agent = registry(t);
+  const pool = agent.get('https://reg.example');
+  pool.intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' }).reply(200, '', {
+    headers: {
+      'content-type': 'application/octet-stream',
+      'docker-content-digest': digest,
+      'content-length': String(manifest.length),
+    },
+  });
+  pool
+    .intercept({ path: '/v2/a/manifests/v1', method: 'GET' })
+    .reply(200, manifest, { headers: { 'content-type': 'application/octet-stream' } });
+  const client = createRegistryClient({ host: 'reg.example', dispatcher: agent });
+  assert.deepEqual(await client.headManifest('a', 'v1'), {
+    digest,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    size: manifest.length,
+  });
 });

@@ -97,4 +97,13 @@ export interface RegistryClient {
     body: Readable,
     options?: CallOptions & { readonly chunkSize?: number },
   ): Promise<void>;
+  /**
+   * Whether and when to restart an upload after `failures` tries of it failed, the last with
+   * `error`: an upload streams its body once, so the caller restarts it with a fresh one. Resolves
+   * `false` at once when no tries are left; else `true`, after waiting out a temporary error (its
+   * Retry-After, bounded, or jittered backoff). An error that is not temporary is not waited for:
+   * the same upload would fail the same way, so a caller restarts only in another way (chunked).
+   * Rejects with the signal's reason when it aborts.
+   */
+  waitToRestartUpload(failures: number, error: unknown, options?: CallOptions): Promise<boolean>;
 }

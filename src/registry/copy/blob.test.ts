@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { RegistryError, TooManyRequestsError } from '../errors.ts';
+import { createUploadRestartWait } from '../client/upload-restarts.ts';
 import type { RegistryClient } from '../types.ts';
 import { copyBlob, type BlobContext } from './blob.ts';
 import { createProgressTracker } from './progress.ts';
@@ -35,6 +36,8 @@ function noMountTarget(uploadMs: number) {
     pushBlobChunked: unused,
     headBlob: (repository) => Promise.resolve(stored.has(repository) ? data.length : undefined),
     mountBlob: () => Promise.resolve(false),
+    // The client's own restart pacing (DEFAULT_RETRY_POLICY, real sleep), so the timing is the product's.
+    waitToRestartUpload: createUploadRestartWait(),
     async pushBlob(repository, _digest, _size, body) {
       stats.inFlight += 1;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);

@@ -6,12 +6,10 @@ import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Descriptor, RegistryClient } from '../types.ts';
 import { BlobMismatchError } from './errors.ts';
-import { mountCandidates } from './plan.ts';
+import { mountCandidates } from './mount-candidates.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
-import { isTemporary, TooManyRequestsError } from '../errors.ts';
-import { abortableSleep } from '../transport/transport.ts';
-import { DEFAULT_RETRY_POLICY as UPLOAD_RETRY, retryDelay } from '../transport/retry.ts';
+import { isTemporary } from '../errors.ts';
 import { untilAborted } from '../until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
 
@@ -111,26 +109,25 @@ class SourceOpenError extends Error {}
  * Monolithic first; after any failure but wrong content, chunked (some registries and proxies refuse
  * large single PUTs), then chunked again while the failures are temporary. Each restart has a fresh
  * source GET and a new session: the transport cannot replay a streamed body, so a 429 (Retry-After
- * honoured), a 5xx or a reset during an upload is retried here, on the client's retry timing.
+ * honoured), a 5xx or a reset during an upload is retried here, when the target's client says
+ * (`waitToRestartUpload`).
  */
 async function upload(ctx: BlobContext, blob: Descriptor): Promise<void> {
+  const { client } = ctx.target;
   let mode: 'monolithic' | 'chunked' = 'monolithic';
-  for (let attempt = 1; ; attempt++) {
+  for (let failures = 1; ; failures++) {
     try {
       return await uploadOnce(ctx, blob, mode);
     } catch (error) {
       ctx.signal.throwIfAborted();
       if (error instanceof SourceOpenError) throw error.cause;
       if (error instanceof BlobMismatchError && error.code === 'BLOB_DIGEST_MISMATCH') throw error;
-      const temporary = isTemporary(error);
-      if (attempt >= UPLOAD_RETRY.attempts || (mode === 'chunked' && !temporary)) throw error;
-      const retryAfterMs = error instanceof TooManyRequestsError ? error.retryAfterMs : undefined;
-      const delayMs = temporary ? retryDelay(attempt, UPLOAD_RETRY, retryAfterMs) : 0;
+      if (mode === 'chunked' && !isTemporary(error)) throw error;
+      if (!(await client.waitToRestartUpload(failures, error, { signal: ctx.signal }))) throw error;
       ctx.logger.warn(
-        { err: error, digest: blob.digest, attempt, delayMs, mode },
+        { err: error, digest: blob.digest, failures, mode },
         'blob upload failed; restarting it as a chunked upload with a fresh source read',
       );
-      await abortableSleep(delayMs, ctx.signal);
       mode = 'chunked';
     }
   }

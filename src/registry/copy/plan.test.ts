@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blobsLargestFirst, mountCandidates } from './plan.ts';
+import { blobsLargestFirst, planCopy, type ManifestNode } from './plan.ts';
 
 const blob = (id: string, size: number) => ({ mediaType: 'x', digest: `sha256:${id.repeat(64)}`, size });
 
@@ -17,26 +17,66 @@ describe('blobsLargestFirst', () => {
   });
 });
 
-describe('mountCandidates', () => {
-  const cases: [string, Parameters<typeof mountCandidates>[0], string[]][] = [
-    ['nothing known', { targetRepository: 't', given: [], known: [], sameRegistrySource: undefined }, []],
+describe('planCopy', () => {
+  /** A manifest named `name` (its digest, for reading the tables) over `blobs` and `children`. */
+  const node = (
+    name: string,
+    blobs: ReturnType<typeof blob>[] = [],
+    children: ManifestNode[] = [],
+  ): ManifestNode => ({ digest: name, mediaType: 'm', bytes: Buffer.alloc(0), blobs, children });
+  const a = node('image-a', [blob('1', 10), blob('2', 300), blob('3', 50)]);
+  const b = node('image-b', [blob('1', 10), blob('4', 700)]);
+  const c = node('image-c', [blob('5', 20)]);
+
+  const cases: [string, ManifestNode, string, string[], string[]][] = [
+    ['one image: its blobs largest first, itself under the tag', a, 'v1', ['2', '3', '1'], ['image-a@v1']],
     [
-      'given, then known, then the same-registry source, without duplicates',
-      { targetRepository: 't', given: ['a'], known: ['b', 'a'], sameRegistrySource: 'src' },
-      ['a', 'b', 'src'],
+      'an index: each shared blob once, children by digest in index order, the index last',
+      node('index', [], [a, b]),
+      'v2',
+      ['4', '2', '3', '1'],
+      ['image-a@image-a', 'image-b@image-b', 'index@v2'],
     ],
     [
-      'never the target itself',
-      { targetRepository: 't', given: ['t'], known: ['t'], sameRegistrySource: 't' },
+      'an index whose children the target holds: the index alone',
+      node('index', [], []),
+      'v2',
       [],
+      ['index@v2'],
     ],
     [
-      'at most three attempts',
-      { targetRepository: 't', given: ['a', 'b', 'c', 'd'], known: [], sameRegistrySource: undefined },
-      ['a', 'b', 'c'],
+      'a nested index: every manifest after the ones it names',
+      node('outer', [], [node('inner', [], [a, c]), b]),
+      'v3',
+      ['4', '2', '3', '5', '1'],
+      ['image-a@image-a', 'image-c@image-c', 'inner@inner', 'image-b@image-b', 'outer@v3'],
+    ],
+    [
+      'a child named twice (also below a nested index): pushed once, before the first that names it',
+      node('outer', [], [node('inner', [], [a]), a, a]),
+      'v4',
+      ['2', '3', '1'],
+      ['image-a@image-a', 'inner@inner', 'outer@v4'],
+    ],
+    [
+      'a target pinned by digest: the top under that digest',
+      node('index', [], [c]),
+      'sha256:top',
+      ['5'],
+      ['image-c@image-c', 'index@sha256:top'],
     ],
   ];
-  for (const [name, input, expected] of cases) {
-    it(name, () => assert.deepEqual(mountCandidates(input), expected));
+  for (const [name, top, reference, blobs, pushes] of cases) {
+    it(name, () => {
+      const plan = planCopy(top, reference);
+      assert.deepEqual(
+        plan.blobs.map((d) => d.digest[7]),
+        blobs,
+      );
+      assert.deepEqual(
+        plan.pushes.map((p) => `${p.node.digest}@${p.reference}`),
+        pushes,
+      );
+    });
   }
 });

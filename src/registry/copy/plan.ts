@@ -1,5 +1,57 @@
-// Pure planning decisions of a copy: which blobs, in which order, and where to try mounting from.
+// The copy plan: what to copy and in which order, as a pure function of the manifests read from the
+// source (tree.ts reads them; push.ts carries the plan out). Its promises:
+// - every distinct blob once, largest first, so the biggest transfers start first and the tail is short;
+// - every distinct manifest once, each after everything it names (child manifests before the index
+//   that lists them), so no manifest is pushed before what it references is in the target;
+// - the top manifest last, under the target reference, so that reference never names an incomplete
+//   image; every other manifest under its own digest.
 import type { Descriptor } from '../types.ts';
+
+/** A manifest the target lacks, and what is under it. */
+export interface ManifestNode {
+  readonly digest: string;
+  readonly mediaType: string;
+  /** The exact source bytes: pushed as they are, since the digest is their hash. */
+  readonly bytes: Buffer;
+  /** An image's config and layers; none for an index. */
+  readonly blobs: readonly Descriptor[];
+  /** An index's child manifests that the target lacks (those it holds are left out, with all below). */
+  readonly children: readonly ManifestNode[];
+}
+
+/** One manifest to push, once its `blobs` and `children` are in the target. */
+export interface ManifestPush {
+  readonly node: ManifestNode;
+  /** The target reference for the top manifest, the manifest's own digest for every other. */
+  readonly reference: string;
+}
+
+export interface CopyPlan {
+  /** Distinct blobs, in the order their transfers start. */
+  readonly blobs: readonly Descriptor[];
+  /** Distinct manifests in push order: each after all it names, the top last. */
+  readonly pushes: readonly ManifestPush[];
+}
+
+/** The plan for copying `top` (and everything under it) to `targetReference`. */
+export function planCopy(top: ManifestNode, targetReference: string): CopyPlan {
+  const pushes: ManifestPush[] = [];
+  const blobLists: (readonly Descriptor[])[] = [];
+  const seen = new Set<string>([top.digest]);
+  // Depth first, each node after its children. A digest names its bytes, so the tree has no cycles:
+  // a child already seen has already been planned, earlier in `pushes`.
+  const visit = (node: ManifestNode, reference: string): void => {
+    for (const child of node.children) {
+      if (seen.has(child.digest)) continue;
+      seen.add(child.digest);
+      visit(child, child.digest);
+    }
+    blobLists.push(node.blobs);
+    pushes.push({ node, reference });
+  };
+  visit(top, targetReference);
+  return { blobs: blobsLargestFirst(blobLists), pushes };
+}
 
 /**
  * The distinct blobs under a set of images, largest first (ties by digest, so the order is stable):
@@ -13,29 +65,4 @@ export function blobsLargestFirst(blobLists: readonly (readonly Descriptor[])[])
   return [...byDigest.values()].sort(
     (a, b) => b.size - a.size || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0),
   );
-}
-
-/** Mount attempts per blob: each refusal costs a round trip (and an upload session to cancel). */
-export const MAX_MOUNT_ATTEMPTS = 3;
-
-/**
- * Repositories to try a cross-repository mount from, in order: those the caller named, those this
- * process already put the blob in, then the source repository when source and target are the same
- * registry. Never the target repository itself.
- */
-export function mountCandidates(input: {
-  readonly targetRepository: string;
-  readonly given: Iterable<string>;
-  readonly known: Iterable<string>;
-  readonly sameRegistrySource: string | undefined;
-}): string[] {
-  const out: string[] = [];
-  const add = (repository: string): void => {
-    if (repository !== input.targetRepository && repository !== '' && !out.includes(repository))
-      out.push(repository);
-  };
-  for (const r of input.given) add(r);
-  for (const r of input.known) add(r);
-  if (input.sameRegistrySource !== undefined) add(input.sameRegistrySource);
-  return out.slice(0, MAX_MOUNT_ATTEMPTS);
 }

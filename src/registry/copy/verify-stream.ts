@@ -3,7 +3,8 @@
 // an upload with a Content-Length cannot complete without that last chunk, so a wrong body is never
 // completed and never stored under the expected digest.
 import { Transform, type TransformCallback } from 'node:stream';
-import { createDigester } from '../manifest/index.ts';
+import { createDigester } from '../../reference/index.ts';
+import { verifiedAlgorithm } from '../manifest/index.ts';
 import { BlobMismatchError } from './errors.ts';
 
 export interface VerifierOptions {
@@ -23,7 +24,7 @@ export interface Verifier {
 }
 
 export function createVerifier(options: VerifierOptions): Verifier {
-  const digester = createDigester(options.digest);
+  const digester = createDigester(verifiedAlgorithm(options.digest));
   const onBytes = options.onBytes ?? (() => {});
   let held: Buffer | undefined;
   let seen = 0;

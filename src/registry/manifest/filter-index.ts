@@ -2,7 +2,7 @@
 // content with its own digest; everything else in the original (annotations, unknown fields, entry
 // order, the entries' own fields) is kept as it was.
 import type { Descriptor, Platform } from '../types.ts';
-import { digestOf } from './digest.ts';
+import { digestOf } from '../../reference/index.ts';
 import { InvalidManifestError, PlatformNotFoundError } from './errors.ts';
 import { parseManifest } from './parse.ts';
 import { formatPlatform, platformMatches } from './platform.ts';

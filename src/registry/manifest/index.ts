@@ -4,9 +4,11 @@ export {
   DOCKER_MANIFEST_LIST,
   DOCKER_SCHEMA1,
   DOCKER_SCHEMA1_SIGNED,
+  MANIFEST_MEDIA_TYPES,
   OCI_INDEX,
   OCI_MANIFEST,
   bareMediaType,
+  headerMediaType,
   isSchema1,
   manifestKind,
   type ManifestKind,
@@ -21,17 +23,10 @@ export {
   UnsupportedManifestError,
   type ManifestErrorCode,
 } from './errors.ts';
+export { digestLike, isVerifiedDigest, verifiedAlgorithm } from './verified-digest.ts';
 export {
-  createDigester,
-  digestAlgorithm,
-  digestOf,
-  isDigest,
-  parseDigest,
-  type ParsedDigest,
-} from './digest.ts';
-export {
-  GENERIC_CONTENT_TYPES,
   listChildren,
+  manifestMediaType,
   parseManifest,
   type ManifestChildren,
   type ParsedImage,

@@ -8,6 +8,22 @@ export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+
 export const DOCKER_SCHEMA1 = 'application/vnd.docker.distribution.manifest.v1+json';
 export const DOCKER_SCHEMA1_SIGNED = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
 
+/** Every manifest type a copy understands, in the order a registry should prefer them (the Accept header). */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = Object.freeze([
+  OCI_INDEX,
+  OCI_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  DOCKER_MANIFEST,
+]);
+
+/** Content types that say nothing about the manifest: some registries answer with them. */
+export const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
+  '',
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+]);
+
 /** Layers that registries are not expected to hold (Windows base layers): they are referenced, not copied. */
 const NON_DISTRIBUTABLE_LAYERS: ReadonlySet<string> = new Set([
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
@@ -43,4 +59,10 @@ export function isNonDistributable(mediaType: string): boolean {
 /** `application/json; charset=utf-8` → `application/json`: parameters never change what a manifest is. */
 export function bareMediaType(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** The manifest type a Content-Type header names, or undefined when it is absent or generic. */
+export function headerMediaType(contentType: string | undefined): string | undefined {
+  const bare = contentType === undefined ? '' : bareMediaType(contentType);
+  return GENERIC_CONTENT_TYPES.has(bare) ? undefined : bare;
 }

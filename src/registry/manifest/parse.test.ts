@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidManifestError, MediaTypeMismatchError, UnsupportedManifestError } from './errors.ts';
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from './media-types.ts';
-import { listChildren, parseManifest } from './parse.ts';
+import {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  MANIFEST_MEDIA_TYPES,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  headerMediaType,
+  manifestKind,
+} from './media-types.ts';
+import { listChildren, manifestMediaType, parseManifest } from './parse.ts';
 
 const d = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
@@ -82,6 +90,7 @@ describe('parseManifest', () => {
       const parsed = parseManifest(bytes, contentType);
       assert.equal(parsed.mediaType, mediaType);
       assert.equal(parsed.kind, kind);
+      assert.equal(manifestMediaType(bytes, contentType), mediaType, 'manifestMediaType decides alike');
     });
   }
 
@@ -115,16 +124,25 @@ describe('parseManifest', () => {
   ];
   for (const [name, bytes, contentType, named] of unsupported) {
     it(`refuses ${name}, naming the type`, () => {
-      assert.throws(
-        () => parseManifest(bytes, contentType),
-        (e: unknown) =>
-          e instanceof UnsupportedManifestError &&
-          e.code === 'MANIFEST_UNSUPPORTED' &&
-          e.mediaType === named &&
-          e.message.includes(named),
-      );
+      for (const decide of [parseManifest, manifestMediaType]) {
+        assert.throws(
+          () => decide(bytes, contentType),
+          (e: unknown) =>
+            e instanceof UnsupportedManifestError &&
+            e.code === 'MANIFEST_UNSUPPORTED' &&
+            e.mediaType === named &&
+            e.message.includes(named),
+        );
+      }
     });
   }
+
+  it('manifestMediaType tells the type without checking the shape', () => {
+    const noLayers = json({ schemaVersion: 2, mediaType: OCI_MANIFEST });
+    assert.equal(manifestMediaType(noLayers, 'application/octet-stream'), OCI_MANIFEST);
+    assert.throws(() => parseManifest(noLayers), InvalidManifestError);
+    assert.throws(() => manifestMediaType(image(DOCKER_MANIFEST), OCI_MANIFEST), MediaTypeMismatchError);
+  });
 
   const invalid: [string, Buffer][] = [
     ['non-JSON bytes', Buffer.from('not json')],
@@ -143,6 +161,27 @@ describe('parseManifest', () => {
     it(`reports ${name} as an invalid manifest`, () => {
       assert.throws(() => parseManifest(bytes, OCI_MANIFEST), InvalidManifestError);
     });
+  }
+});
+
+describe('media types', () => {
+  it('accepts, in order of preference, exactly the types it gives a kind', () => {
+    assert.deepEqual(MANIFEST_MEDIA_TYPES, [OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST]);
+    for (const type of MANIFEST_MEDIA_TYPES) assert.notEqual(manifestKind(type), undefined);
+  });
+
+  const headers: [string | undefined, string | undefined][] = [
+    [undefined, undefined],
+    ['', undefined],
+    ['application/json; charset=utf-8', undefined],
+    ['application/octet-stream', undefined],
+    ['text/plain', undefined],
+    [`${OCI_MANIFEST}; charset=utf-8`, OCI_MANIFEST],
+    [DOCKER_MANIFEST_LIST.toUpperCase(), DOCKER_MANIFEST_LIST],
+  ];
+  for (const [header, expected] of headers) {
+    it(`reads Content-Type ${JSON.stringify(header)} as ${String(expected)}`, () =>
+      assert.equal(headerMediaType(header), expected));
   }
 });
 

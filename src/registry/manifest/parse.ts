@@ -10,10 +10,11 @@ import {
   DOCKER_SCHEMA1,
   OCI_INDEX,
   OCI_MANIFEST,
-  bareMediaType,
+  headerMediaType,
   isNonDistributable,
   isSchema1,
   manifestKind,
+  type ManifestKind,
 } from './media-types.ts';
 import { checkImageShape, checkIndexShape } from './shape.ts';
 
@@ -32,18 +33,9 @@ export interface ParsedImage {
 
 export type ParsedManifest = ParsedIndex | ParsedImage;
 
-/** Content types that say nothing about the manifest: some registries answer with them. */
-export const GENERIC_CONTENT_TYPES: ReadonlySet<string> = new Set([
-  '',
-  'application/json',
-  'text/plain',
-  'application/octet-stream',
-]);
-
 /** The manifest's type, decided as the module contract says; throws on disagreement or schema 1. */
 function resolveMediaType(body: Record<string, unknown>, declared: string | undefined): string {
-  const header = declared === undefined ? '' : bareMediaType(declared);
-  const fromHeader = GENERIC_CONTENT_TYPES.has(header) ? undefined : header;
+  const fromHeader = headerMediaType(declared);
   if (body['schemaVersion'] === 1)
     throw new UnsupportedManifestError(fromHeader ?? DOCKER_SCHEMA1, 'schema 1');
   const fromBody = typeof body['mediaType'] === 'string' ? body['mediaType'] : undefined;
@@ -55,12 +47,8 @@ function resolveMediaType(body: Record<string, unknown>, declared: string | unde
   return mediaType;
 }
 
-/**
- * Parses `bytes` as a manifest or index. `contentType` is what the registry sent (or the descriptor's
- * mediaType for a child). Throws `UnsupportedManifestError`, `MediaTypeMismatchError` or
- * `InvalidManifestError`.
- */
-export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
+/** The JSON object `bytes` hold; throws `InvalidManifestError` for anything else. */
+function jsonObject(bytes: Uint8Array, contentType: string | undefined): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
@@ -70,13 +58,37 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidManifestError('manifest is not a JSON object', contentType);
   }
-  const mediaType = resolveMediaType(body as Record<string, unknown>, contentType);
+  return body as Record<string, unknown>;
+}
+
+/** The type of a manifest this engine copies, and its kind; throws as `manifestMediaType` says. */
+function typeOf(
+  body: Record<string, unknown>,
+  contentType: string | undefined,
+): { mediaType: string; kind: ManifestKind } {
+  const mediaType = resolveMediaType(body, contentType);
   const kind = manifestKind(mediaType);
   if (kind === undefined) throw new UnsupportedManifestError(mediaType);
-  const result =
-    kind === 'index'
-      ? checkIndexShape(body as Record<string, unknown>)
-      : checkImageShape(body as Record<string, unknown>);
+  return { mediaType, kind };
+}
+
+/**
+ * The media type of the manifest in `bytes`, by the module contract, without checking its shape: what
+ * a registry client tells of the manifest it fetched. Throws as `parseManifest` does, bar the shape.
+ */
+export function manifestMediaType(bytes: Uint8Array, contentType?: string): string {
+  return typeOf(jsonObject(bytes, contentType), contentType).mediaType;
+}
+
+/**
+ * Parses `bytes` as a manifest or index. `contentType` is what the registry sent (or the descriptor's
+ * mediaType for a child). Throws `UnsupportedManifestError`, `MediaTypeMismatchError` or
+ * `InvalidManifestError`.
+ */
+export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
+  const body = jsonObject(bytes, contentType);
+  const { mediaType, kind } = typeOf(body, contentType);
+  const result = kind === 'index' ? checkIndexShape(body) : checkImageShape(body);
   if (!result.ok) {
     const where = result.issue.path === '' ? '' : ` at ${result.issue.path}`;
     throw new InvalidManifestError(`invalid ${mediaType}${where}: ${result.issue.message}`, mediaType);

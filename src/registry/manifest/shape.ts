@@ -2,8 +2,7 @@
 // fields are kept (the bytes are never re-serialised anyway). Hand-written rather than a schema library:
 // this runs once per copied manifest, and loading zod alone cost ~60 ms of every `lifeboat copy`.
 import type { Descriptor } from '../types.ts';
-
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+import { isVerifiedDigest } from './verified-digest.ts';
 
 /** The first problem found: where (a dotted path, empty at the top) and what. */
 export interface ShapeIssue {
@@ -34,7 +33,7 @@ function descriptor(v: unknown, path: string): Descriptor {
   if (!isObject(v)) throw new Issue(path, 'expected object');
   if (typeof v['mediaType'] !== 'string' || v['mediaType'] === '')
     throw new Issue(`${path}.mediaType`, 'expected a non-empty string');
-  if (typeof v['digest'] !== 'string' || !DIGEST.test(v['digest']))
+  if (typeof v['digest'] !== 'string' || !isVerifiedDigest(v['digest']))
     throw new Issue(`${path}.digest`, 'expected sha256:<64 hex> or sha512:<128 hex>');
   const size = v['size'];
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
