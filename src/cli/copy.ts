@@ -1,14 +1,10 @@
 // `lifeboat copy SRC DST`: copies one image (every platform of an index unless --platforms) between
 // registries, byte for byte. Flags are spelled as skopeo spells them; each also reads LIFEBOAT_<FLAG>.
 // Credentials given on the command line are never echoed: not in messages, not in errors, not in JSON.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { booleanFlag, positiveInt } from './options.ts';
-import type { CopyProgress, CopyResult, ImageLocation } from '../registry/copy/index.ts';
-import type { ClosableRegistryClient, Credentials, Keychain } from '../registry/index.ts';
-import type { ImageReference } from '../reference/index.ts';
+import type { CopyProgress, CopyResult } from '../registry/copy/index.ts';
 
 // The engine, the registry client and their dependencies are imported when the command runs, so that
 // other commands do not pay for them in start-up time and memory (and this one does not pay for theirs).
@@ -126,13 +122,15 @@ async function runCopy(
 ): Promise<void> {
   const {
     copyImage,
-    createRegistryClient,
-    isInsecureRegistry,
-    loadDockerConfigKeychain,
+    copyTargetReference,
+    credentialsFor,
+    imageLocation,
+    loadDefaultKeychain,
     parseCredentialsFlag,
     parseNormalizedNamed,
     parsePlatform,
     pino,
+    registryClientFactory,
   } = await loadEngine();
   const source = naming(`SRC ${JSON.stringify(src)}`, () => parseNormalizedNamed(src));
   const target = naming(`DST ${JSON.stringify(dst)}`, () => parseNormalizedNamed(dst));
@@ -154,26 +152,19 @@ async function runCopy(
   const caPems = (flags.registryCa ?? []).map((file) =>
     naming(`--registry-ca ${file}`, () => readFileSync(file, 'utf8')),
   );
+  const srcCreds =
+    flags.srcCreds === undefined ? undefined : parseCredentialsFlag(flags.srcCreds, '--src-creds');
+  const dstCreds =
+    flags.dstCreds === undefined ? undefined : parseCredentialsFlag(flags.dstCreds, '--dst-creds');
   // The docker config is read only for a registry without credentials on the command line.
   const keychain =
-    flags.srcCreds !== undefined && flags.dstCreds !== undefined
+    srcCreds !== undefined && dstCreds !== undefined
       ? undefined
-      : await loadKeychain(flags.authfile, loadDockerConfigKeychain);
-  const insecure = flags.insecureRegistries ?? [];
+      : await loadDefaultKeychain({ authfile: flags.authfile });
   const logger = pino({ level: flags.logLevel }, pino.destination(2));
-  const client = (host: string, credsFlag: string | undefined, flag: string): ClosableRegistryClient => {
-    const credentials: Credentials | undefined =
-      credsFlag === undefined ? undefined : parseCredentialsFlag(credsFlag, flag);
-    return createRegistryClient({
-      host,
-      ...(credentials === undefined ? { keychain } : { credentials }),
-      insecure: isInsecureRegistry(host, insecure),
-      caPems,
-      logger,
-    });
-  };
-  const sourceClient = client(source.domain, flags.srcCreds, '--src-creds');
-  const targetClient = client(target.domain, flags.dstCreds, '--dst-creds');
+  const newClient = registryClientFactory({ insecureRegistries: flags.insecureRegistries, caPems, logger });
+  const sourceClient = newClient(source.domain, credentialsFor(source.domain, srcCreds, keychain));
+  const targetClient = newClient(target.domain, credentialsFor(target.domain, dstCreds, keychain));
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -181,8 +172,12 @@ async function runCopy(
   const bar = process.stderr.isTTY && !flags.json ? progressBar() : undefined;
   try {
     const result = await copyImage({
-      source: location(sourceClient, source),
-      target: { client: targetClient, repository: target.path, reference: targetReference(source, target) },
+      source: imageLocation(sourceClient, source),
+      target: {
+        client: targetClient,
+        repository: target.path,
+        reference: copyTargetReference(source, target),
+      },
       platforms,
       jobs: flags.jobs,
       signal: controller.signal,
@@ -202,29 +197,6 @@ async function runCopy(
     process.off('SIGTERM', onSignal);
     await Promise.allSettled([sourceClient.close(), targetClient.close()]);
   }
-}
-
-/** The source by digest when it has one (the tag is then only a label), else by tag (latest by default). */
-function location(client: ClosableRegistryClient, ref: ImageReference): ImageLocation {
-  return { client, repository: ref.path, reference: ref.digest ?? ref.tag ?? 'latest' };
-}
-
-/** DST's tag or digest; without either, the source's tag (or digest when the source has no tag). */
-function targetReference(source: ImageReference, target: ImageReference): string {
-  return target.digest ?? target.tag ?? source.tag ?? source.digest ?? 'latest';
-}
-
-/** --authfile, else REGISTRY_AUTH_FILE (as skopeo), else the docker config when there is one. */
-async function loadKeychain(
-  authfile: string | undefined,
-  load: (path: string) => Promise<Keychain>,
-): Promise<Keychain | undefined> {
-  const explicit = authfile ?? process.env['REGISTRY_AUTH_FILE'];
-  if (explicit !== undefined && explicit !== '') return load(explicit);
-  // Set but empty means unset, as in docker.
-  const dockerConfig = process.env['DOCKER_CONFIG'] || join(homedir(), '.docker');
-  const fallback = join(dockerConfig, 'config.json');
-  return existsSync(fallback) ? load(fallback) : undefined;
 }
 
 /** Runs `fn`, prefixing its error with the flag or argument at fault. */

@@ -4,10 +4,9 @@
 import type { Readable, Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  backupMapping,
   describeReference,
   MappingError,
-  parseBackupLocation,
+  mappingFromLocation,
   type BackupMapping,
 } from '../reference/index.ts';
 import { booleanFlag } from './options.ts';
@@ -27,23 +26,13 @@ interface RefOptions {
 }
 
 function mappingFrom(options: RefOptions, flatten: boolean): BackupMapping | undefined {
-  if (options.backupRegistry === undefined) {
-    if (options.prefix !== undefined || flatten) {
-      throw new InvalidArgumentError('--prefix and --flatten need --backup-registry');
-    }
-    return undefined;
+  if (options.backupRegistry !== undefined) {
+    return mappingFromLocation({ backupRegistry: options.backupRegistry, prefix: options.prefix, flatten });
   }
-  const location = parseBackupLocation(options.backupRegistry);
-  if (location.prefix !== '' && options.prefix !== undefined) {
-    throw new InvalidArgumentError(
-      `the prefix is given twice: in --backup-registry (${location.prefix}) and in --prefix (${options.prefix})`,
-    );
+  if (options.prefix !== undefined || flatten) {
+    throw new InvalidArgumentError('--prefix and --flatten need --backup-registry');
   }
-  return backupMapping({
-    backupRegistry: location.backupRegistry,
-    prefix: options.prefix ?? location.prefix,
-    flatten,
-  });
+  return undefined;
 }
 
 /** Lines of `input`, without empty ones, read as they arrive. */

@@ -30,13 +30,14 @@ export type { ReferenceErrorCode, MappingErrorCode, MappingErrorFields } from '.
 export {
   backupMapping,
   parseBackupLocation,
+  mappingFromLocation,
   canonicalSource,
   mapRepository,
   rewriteReference,
   isBackupImage,
   reverseRepository,
 } from './mapping.ts';
-export type { MappingOptions, BackupMapping, RewriteOptions } from './mapping.ts';
+export type { MappingOptions, BackupLocationOptions, BackupMapping, RewriteOptions } from './mapping.ts';
 export { checkClaim } from './claims.ts';
 export type { Claim, ClaimState } from './claims.ts';
 export { describeReference } from './describe.ts';

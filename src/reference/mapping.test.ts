@@ -6,6 +6,7 @@ import {
   isBackupImage,
   mapRepository,
   MappingError,
+  mappingFromLocation,
   parse,
   parseBackupLocation,
   parseNormalizedNamed,
@@ -82,6 +83,32 @@ describe('backupMapping', () => {
       backupRegistry: 'localhost:5000',
       prefix: 'a/b',
     });
+  });
+
+  it('builds a mapping from HOST[/PREFIX], with the prefix in the location or on its own, not both', () => {
+    const table: [options: Parameters<typeof mappingFromLocation>[0], want: BackupMapping][] = [
+      [{ backupRegistry: 'r.example.com' }, { backupRegistry: 'r.example.com', prefix: '', flatten: false }],
+      [
+        { backupRegistry: 'R.example.com/a/b', flatten: true },
+        { backupRegistry: 'r.example.com', prefix: 'a/b', flatten: true },
+      ],
+      [
+        { backupRegistry: 'localhost:5000', prefix: 'team' },
+        { backupRegistry: 'localhost:5000', prefix: 'team', flatten: false },
+      ],
+    ];
+    for (const [options, want] of table) assert.deepEqual(mappingFromLocation(options), want);
+    assert.throws(
+      () => mappingFromLocation({ backupRegistry: 'r.example.com/a', prefix: 'b' }),
+      (err: unknown) =>
+        err instanceof MappingError &&
+        err.code === 'MAPPING_INVALID_OPTIONS' &&
+        /prefix is given twice.*\(a\).*\(b\)/.test(err.message),
+    );
+    assert.throws(
+      () => mappingFromLocation({ backupRegistry: 'r.example.com', prefix: 'Bad' }),
+      (err: unknown) => err instanceof MappingError && err.code === 'MAPPING_INVALID_OPTIONS',
+    );
   });
 });
 

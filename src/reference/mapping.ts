@@ -86,6 +86,30 @@ export function parseBackupLocation(location: string): { backupRegistry: string;
   return { backupRegistry: location.slice(0, slash), prefix: location.slice(slash + 1) };
 }
 
+/** Mapping options as the commands take them: the backup location in `HOST[/PREFIX]` form. */
+export interface BackupLocationOptions {
+  /** `HOST[/PREFIX]` (`--backup-registry`). */
+  readonly backupRegistry: string;
+  /** The prefix given on its own (`--prefix`); refused when the location has one too. */
+  readonly prefix?: string | undefined;
+  readonly flatten?: boolean | undefined;
+}
+
+/** The validated mapping of a `HOST[/PREFIX]` location (see `backupMapping`). */
+export function mappingFromLocation(options: BackupLocationOptions): BackupMapping {
+  const location = parseBackupLocation(options.backupRegistry);
+  if (location.prefix !== '' && options.prefix !== undefined) {
+    throw invalidOptions(
+      `the prefix is given twice: in the backup registry (${location.prefix}) and on its own (${options.prefix})`,
+    );
+  }
+  return backupMapping({
+    backupRegistry: location.backupRegistry,
+    prefix: options.prefix ?? location.prefix,
+    flatten: options.flatten,
+  });
+}
+
 /**
  * The identity of a source repository for mapping and claims: the repository of a normalised
  * reference (tag and digest dropped) with its host lower-cased. Refuses references that are not

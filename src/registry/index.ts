@@ -3,17 +3,37 @@ export type * from './types.ts';
 export * from './errors.ts';
 export { createRegistryClient } from './client.ts';
 export type { ClosableRegistryClient, RegistryClientOptions } from './client.ts';
+export { credentialsFor, registryClientFactory } from './client-factory.ts';
+export type { RegistryClientFactory, RegistryClientFactoryOptions } from './client-factory.ts';
+export { copyTargetReference, imageLocation } from './image-location.ts';
 export {
   ANONYMOUS,
+  CredentialPool,
+  CredentialPoolClosedError,
   CredentialsParseError,
+  DockerConfigDocument,
+  InvalidDockerConfigError,
+  PooledCredentials,
   describeCredentials,
   dockerConfigKeychain,
+  formatDockerConfigJson,
+  loadDefaultKeychain,
   loadDockerConfigKeychain,
   normalizeRegistryKey,
   parseCredentialsFlag,
-  staticKeychain,
+  parseDockerConfigJson,
 } from './auth/index.ts';
-export type { Credentials, Keychain } from './auth/index.ts';
+export type {
+  CredentialPoolOptions,
+  CredentialResolution,
+  Credentials,
+  DefaultAuthFileOptions,
+  DockerConfigMatch,
+  DockerConfigSecret,
+  ImageRepository,
+  Keychain,
+  RegistryLogin,
+} from './auth/index.ts';
 export { isInsecureRegistry, registryRequestMetrics, wireHost } from './transport/index.ts';
 export type { RequestHook, RequestObservation, RetryPolicy } from './transport/index.ts';
 export * from './copy/index.ts';

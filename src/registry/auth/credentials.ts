@@ -52,8 +52,3 @@ export function describeCredentials(credentials: Credentials): string {
 export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
-
-/** A keychain that answers the same credentials for every registry. */
-export function staticKeychain(credentials: Credentials): Keychain {
-  return { resolve: () => credentials };
-}

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CredentialsParseError } from './credentials.ts';
-import { dockerConfigKeychain, loadDockerConfigKeychain, normalizeRegistryKey } from './docker-config.ts';
+import {
+  dockerConfigKeychain,
+  loadDefaultKeychain,
+  loadDockerConfigKeychain,
+  normalizeRegistryKey,
+} from './docker-config.ts';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -77,4 +82,66 @@ test('loadDockerConfigKeychain reads a file and reports unreadable or invalid on
   writeFileSync(bad, '{not json');
   await assert.rejects(loadDockerConfigKeychain(bad), /not valid JSON/);
   await assert.rejects(loadDockerConfigKeychain(join(dir, 'missing.json')), /cannot read auth file/);
+});
+
+test('an auth that is not base64 is refused even in a config.json, naming the key only', () => {
+  for (const auth of ['secret-value!', 'dXNlcjpwdw']) {
+    assert.throws(
+      () => dockerConfigKeychain({ auths: { 'r.example': { auth } } }),
+      (err: unknown) =>
+        err instanceof CredentialsParseError &&
+        /"r\.example": "auth" is not base64/.test(err.message) &&
+        !err.message.includes(auth),
+    );
+  }
+});
+
+test('a config.json is lenient where a pull Secret is strict: odd entries and fields are skipped', () => {
+  const keychain = dockerConfigKeychain({
+    auths: {
+      'a.example': 'not an object',
+      'b.example': { username: 42, password: 'pw' },
+      'c.example': { auth: null },
+    },
+  });
+  assert.deepEqual(keychain.resolve('a.example'), { kind: 'anonymous' });
+  assert.deepEqual(keychain.resolve('b.example'), { kind: 'basic', username: '', password: 'pw' });
+  assert.deepEqual(keychain.resolve('c.example'), { kind: 'anonymous' });
+});
+
+test('loadDefaultKeychain finds the auth file as skopeo and docker do', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-default-auth-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, user: string): string => {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify({ auths: { 'r.example': { auth: b64(`${user}:pw`) } } }));
+    return path;
+  };
+  const explicit = write('explicit.json', 'explicit');
+  const registryAuthFile = write('registry-auth.json', 'registry-auth-file');
+  write('docker-config/config.json', 'docker-config');
+  write('home/.docker/config.json', 'home');
+  const dockerConfig = join(dir, 'docker-config');
+  const home = join(dir, 'home');
+  const table: [options: Parameters<typeof loadDefaultKeychain>[0], user: string | undefined][] = [
+    [{ authfile: explicit, env: { REGISTRY_AUTH_FILE: registryAuthFile }, home }, 'explicit'],
+    [
+      { env: { REGISTRY_AUTH_FILE: registryAuthFile, DOCKER_CONFIG: dockerConfig }, home },
+      'registry-auth-file',
+    ],
+    [{ env: { REGISTRY_AUTH_FILE: '', DOCKER_CONFIG: dockerConfig }, home }, 'docker-config'],
+    [{ env: { DOCKER_CONFIG: '' }, home }, 'home'],
+    [{ env: {}, home: join(dir, 'nowhere') }, undefined],
+    [{ env: { DOCKER_CONFIG: join(dir, 'nowhere') }, home }, undefined],
+  ];
+  for (const [options, user] of table) {
+    const keychain = await loadDefaultKeychain(options);
+    const got = keychain?.resolve('r.example');
+    assert.equal(got?.kind === 'basic' ? got.username : got?.kind, user, JSON.stringify(options));
+  }
+  await assert.rejects(
+    loadDefaultKeychain({ authfile: join(dir, 'missing.json'), env: {}, home }),
+    /cannot read auth file/,
+  );
 });

@@ -1,0 +1,18 @@
+// Pure helpers over workload objects (Deployment, DaemonSet, StatefulSet, CronJob) for the controllers:
+// the images a workload runs, and guarded JSON patches that change them. Plain objects in and out.
+export { WORKLOAD_KINDS } from './types.ts';
+export type {
+  ContainerLike,
+  CronJobWorkload,
+  JsonPatchOperation,
+  LocalObjectReference,
+  ObjectMetaLike,
+  PodSpecLike,
+  PodTemplateWorkload,
+  Workload,
+  WorkloadKind,
+} from './types.ts';
+export { escapePointerToken, podSpecOf, podSpecPointer, pointer } from './pointer.ts';
+export { workloadImages } from './images.ts';
+export type { WorkloadImage } from './images.ts';
+export { annotationsPatch, imagePullSecretPatch, imagesPatch, removeAnnotationsPatch } from './patch.ts';
