@@ -19,8 +19,3 @@ export const COPIED_FROM_ANNOTATION = 'lifeboat.dev/copied-from';
  * owner added by hand — even one with the same name — survives.
  */
 export const ADDED_PULL_SECRET_ANNOTATION = 'lifeboat.dev/added-pull-secret';
-
-/** A JSON pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
-export function pointerSegment(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}

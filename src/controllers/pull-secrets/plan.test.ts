@@ -83,14 +83,20 @@ describe('validateSourceSecret', () => {
     [
       'not JSON',
       secret(CONTENT.type, { '.dockerconfigjson': b64('{"auths": {"x": "pass') }),
-      'not-json',
-      /is not valid JSON$/,
+      'invalid',
+      /: \.dockerconfigjson is not valid JSON$/,
     ],
     [
       'without auths',
       secret(CONTENT.type, { '.dockerconfigjson': b64('{"credsStore":"x"}') }),
-      'no-auths',
-      /no "auths" object/,
+      'invalid',
+      /has no "auths" object$/,
+    ],
+    [
+      'with a bad auth',
+      secret(CONTENT.type, { '.dockerconfigjson': b64('{"auths":{"r.example.com":{"auth":"pass!"}}}') }),
+      'invalid',
+      /"auth" is not base64/,
     ],
   ];
   for (const [what, input, problem, message] of refusals) {

@@ -10,8 +10,8 @@ import {
   COPIED_FROM_ANNOTATION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
-  pointerSegment,
 } from '../labels.ts';
+import { escapePointerToken } from '../workloads/pointer.ts';
 import type { SecretObject, ServiceAccountObject } from './objects.ts';
 import type { PullSecretContent } from './source-secret.ts';
 
@@ -70,7 +70,7 @@ export function planCopy(
       existing.metadata.annotations
         ? {
             op: 'add',
-            path: `/metadata/annotations/${pointerSegment(COPIED_FROM_ANNOTATION)}`,
+            path: `/metadata/annotations/${escapePointerToken(COPIED_FROM_ANNOTATION)}`,
             value: target.source,
           }
         : { op: 'add', path: '/metadata/annotations', value: { [COPIED_FROM_ANNOTATION]: target.source } },
@@ -103,7 +103,7 @@ export function planServiceAccountAdd(
     sa.metadata.annotations
       ? {
           op: 'add',
-          path: `/metadata/annotations/${pointerSegment(ADDED_PULL_SECRET_ANNOTATION)}`,
+          path: `/metadata/annotations/${escapePointerToken(ADDED_PULL_SECRET_ANNOTATION)}`,
           value: secretName,
         }
       : { op: 'add', path: '/metadata/annotations', value: { [ADDED_PULL_SECRET_ANNOTATION]: secretName } },
@@ -126,6 +126,9 @@ export function planServiceAccountRemove(
     ops.push({ op: 'test', path: `/imagePullSecrets/${index}`, value: { name: secretName } });
     ops.push({ op: 'remove', path: `/imagePullSecrets/${index}` });
   }
-  ops.push({ op: 'remove', path: `/metadata/annotations/${pointerSegment(ADDED_PULL_SECRET_ANNOTATION)}` });
+  ops.push({
+    op: 'remove',
+    path: `/metadata/annotations/${escapePointerToken(ADDED_PULL_SECRET_ANNOTATION)}`,
+  });
   return ops;
 }

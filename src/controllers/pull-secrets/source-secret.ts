@@ -5,9 +5,10 @@
  * it is fixed. Errors name the Secret and what is wrong with it, never its data.
  */
 import { LifeboatError } from '../../common/errors.ts';
+import { InvalidDockerConfigError, parseDockerConfigJson } from '../../registry/index.ts';
 import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE, type SecretObject } from './objects.ts';
 
-export type SourceSecretProblem = 'missing' | 'wrong-type' | 'no-data' | 'not-json' | 'no-auths';
+export type SourceSecretProblem = 'missing' | 'wrong-type' | 'no-data' | 'invalid';
 
 export class SourceSecretError extends LifeboatError {
   readonly code = 'PULL_SECRET_SOURCE_INVALID';
@@ -47,15 +48,12 @@ export function validateSourceSecret(
   if (encoded === undefined || encoded === '') {
     return new SourceSecretError(key, 'no-data', `has no ${DOCKER_CONFIG_JSON_KEY} key`);
   }
-  let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
-  } catch {
-    return new SourceSecretError(key, 'not-json', `${DOCKER_CONFIG_JSON_KEY} is not valid JSON`);
-  }
-  const auths = (doc as { auths?: unknown } | null)?.auths;
-  if (typeof auths !== 'object' || auths === null || Array.isArray(auths)) {
-    return new SourceSecretError(key, 'no-auths', `${DOCKER_CONFIG_JSON_KEY} has no "auths" object`);
+    // The registry's strict parser: the same rules the credential pool applies when it reads it.
+    parseDockerConfigJson(`Secret ${key}`, Buffer.from(encoded, 'base64'));
+  } catch (err) {
+    if (!(err instanceof InvalidDockerConfigError)) throw err;
+    return new SourceSecretError(key, 'invalid', `${DOCKER_CONFIG_JSON_KEY} ${err.problem}`);
   }
   return { type: secret.type, data: secret.data ?? {} };
 }

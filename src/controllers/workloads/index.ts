@@ -4,7 +4,7 @@ export { WORKLOAD_KINDS } from './types.ts';
 export type {
   ContainerLike,
   CronJobWorkload,
-  JsonPatchOperation,
+  JsonPatchOp,
   LocalObjectReference,
   ObjectMetaLike,
   PodSpecLike,

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch, removeAnnotationsPatch } from './patch.ts';
 import { workloadImages } from './images.ts';
-import type { JsonPatchOperation, Workload, WorkloadKind } from './types.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
 
 /**
  * Applies a JSON patch as the API server does (evanphx/json-patch v4): all or nothing; `test` of
  * `null` passes on a missing member; `add` on an existing member replaces it; `replace` and `remove`
  * need the member. Throws on the first failing operation.
  */
-function applyPatch<T>(doc: T, ops: readonly JsonPatchOperation[]): T {
+function applyPatch<T>(doc: T, ops: readonly JsonPatchOp[]): T {
   const root = structuredClone(doc) as unknown;
   for (const op of ops) {
     const tokens = op.path

@@ -8,7 +8,7 @@
 // checked before an `add` that would otherwise replace a value another writer just set.
 import { workloadImages, type WorkloadImage } from './images.ts';
 import { podSpecOf, podSpecPointer, pointer } from './pointer.ts';
-import type { JsonPatchOperation, Workload, WorkloadKind } from './types.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
 
 /**
  * For each image `newImage` changes (returns a different string for), a `test` of the current image
@@ -18,8 +18,8 @@ export function imagesPatch(
   kind: WorkloadKind,
   workload: Workload,
   newImage: (image: WorkloadImage) => string | undefined,
-): JsonPatchOperation[] {
-  return workloadImages(kind, workload).flatMap((image): JsonPatchOperation[] => {
+): JsonPatchOp[] {
+  return workloadImages(kind, workload).flatMap((image): JsonPatchOp[] => {
     const next = newImage(image);
     if (next === undefined || next === image.image) return [];
     return [
@@ -37,7 +37,7 @@ export function imagePullSecretPatch(
   kind: WorkloadKind,
   workload: Workload,
   secretName: string,
-): JsonPatchOperation[] {
+): JsonPatchOp[] {
   const current = podSpecOf(kind, workload)?.imagePullSecrets;
   const path = `${podSpecPointer(kind)}${pointer('imagePullSecrets')}`;
   // Raw JSON may say null where the type says absent; the API treats both as absent.
@@ -61,7 +61,7 @@ export function imagePullSecretPatch(
 export function annotationsPatch(
   workload: Workload,
   annotations: Readonly<Record<string, string>>,
-): JsonPatchOperation[] {
+): JsonPatchOp[] {
   const current = workload.metadata?.annotations;
   const path = pointer('metadata', 'annotations');
   if (current === undefined || current === null) {
@@ -77,9 +77,9 @@ export function annotationsPatch(
 }
 
 /** Removes the `keys` present on the workload's metadata, each after a `test` of the value read. */
-export function removeAnnotationsPatch(workload: Workload, keys: readonly string[]): JsonPatchOperation[] {
+export function removeAnnotationsPatch(workload: Workload, keys: readonly string[]): JsonPatchOp[] {
   const current = workload.metadata?.annotations ?? {};
-  return keys.flatMap((key): JsonPatchOperation[] => {
+  return keys.flatMap((key): JsonPatchOp[] => {
     const value = current[key];
     if (value === undefined) return [];
     const path = pointer('metadata', 'annotations', key);

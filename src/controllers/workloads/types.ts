@@ -50,6 +50,5 @@ export interface CronJobWorkload {
 export type Workload = PodTemplateWorkload | CronJobWorkload;
 
 /** One RFC 6902 operation, of the kinds these helpers build. */
-export type JsonPatchOperation =
-  | { readonly op: 'test' | 'add' | 'replace'; readonly path: string; readonly value: unknown }
-  | { readonly op: 'remove'; readonly path: string };
+/** RFC 6902 operations, as the kube resource client sends them. */
+export type { JsonPatchOp } from '../../kube/index.ts';

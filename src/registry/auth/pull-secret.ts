@@ -20,11 +20,14 @@ export class InvalidDockerConfigError extends LifeboatError {
   readonly temporary = false;
   /** What holds the document, e.g. `Secret team-a/registry-creds`. */
   readonly source: string;
+  /** What is wrong, without the source: `is not valid JSON`, `has no "auths" object`, … */
+  readonly problem: string;
 
   constructor(source: string, problem: string) {
     super(`${source}: .dockerconfigjson ${problem}`);
     this.name = 'InvalidDockerConfigError';
     this.source = source;
+    this.problem = problem;
   }
 }
 
