@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { booleanFlag, positiveInt } from './options.ts';
 import type { CopyProgress, CopyResult, ImageLocation } from '../registry/copy/index.ts';
 import type { ClosableRegistryClient, Credentials, Keychain } from '../registry/index.ts';
@@ -175,9 +176,10 @@ async function runCopy(
   const sourceClient = client(source.domain, flags.srcCreds, '--src-creds');
   const targetClient = client(target.domain, flags.dstCreds, '--dst-creds');
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The first signal aborts the copy (it unwinds and closes its clients); a second exits at once.
+  const stopListening = onShutdownSignal(() => controller.abort(new Error('interrupted')), {
+    timeoutMs: Infinity,
+  });
   const bar = process.stderr.isTTY && !flags.json ? progressBar() : undefined;
   try {
     const result = await copyImage({
@@ -198,8 +200,7 @@ async function runCopy(
     }
   } finally {
     bar?.done();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await Promise.allSettled([sourceClient.close(), targetClient.close()]);
   }
 }
