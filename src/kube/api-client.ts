@@ -34,13 +34,12 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
+import { sleep } from '../common/sleep.ts';
+import { createTokenBucket, type TokenBucket } from '../common/token-bucket.ts';
 import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import type { KubeStatus } from './api-client-errors.ts';
-import { createTokenBucket } from './api-client-rate-limiter.ts';
-import type { RateLimiter } from './api-client-rate-limiter.ts';
 import { DEFAULT_RETRY, decideRetry } from './api-client-retry.ts';
 import type { RetryOptions } from './api-client-retry.ts';
-import { sleep } from './backoff.ts';
 
 export interface KubeApiOptions {
   kubeConfig: KubeConfig;
@@ -258,7 +257,7 @@ interface SendResult {
 /** Sends a buffered request, retrying per `decideRetry`. Non-2xx is returned, not thrown. */
 async function sendWithRetry(
   req: SendArgs,
-  deps: { limiter: RateLimiter; retry: RetryOptions; logger: Logger },
+  deps: { limiter: TokenBucket; retry: RetryOptions; logger: Logger },
 ): Promise<SendResult> {
   const contentType = headerValue(req.headers, 'content-type');
   const path = req.url.pathname;

@@ -34,7 +34,7 @@ export {
   KubeTransportError,
   WatchError,
   isGone,
-  isTemporaryStatus,
+  isTemporaryKubeStatus,
 } from './api-client-errors.ts';
 export type { RetryOptions as KubeRetryOptions } from './api-client-retry.ts';
 export type { KubeConfigEnv } from './kubeconfig.ts';

@@ -10,7 +10,7 @@ import { mountCandidates } from './plan.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
 import { isTemporary, TooManyRequestsError } from '../errors.ts';
-import { abortableSleep } from '../transport/transport.ts';
+import { sleep as abortableSleep } from '../../common/sleep.ts';
 import { DEFAULT_RETRY_POLICY as UPLOAD_RETRY, retryDelay } from '../transport/retry.ts';
 import { untilAborted } from '../until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
