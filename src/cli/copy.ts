@@ -3,6 +3,7 @@
 // Credentials given on the command line are never echoed: not in messages, not in errors, not in JSON.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { booleanFlag, positiveInt } from './options.ts';
 import type { CopyProgress, CopyResult } from '../registry/copy/index.ts';
 
@@ -166,9 +167,10 @@ async function runCopy(
   const sourceClient = newClient(source.domain, credentialsFor(source.domain, srcCreds, keychain));
   const targetClient = newClient(target.domain, credentialsFor(target.domain, dstCreds, keychain));
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The first signal aborts the copy (it unwinds and closes its clients); a second exits at once.
+  const stopListening = onShutdownSignal(() => controller.abort(new Error('interrupted')), {
+    timeoutMs: Infinity,
+  });
   const bar = process.stderr.isTTY && !flags.json ? progressBar() : undefined;
   try {
     const result = await copyImage({
@@ -193,8 +195,7 @@ async function runCopy(
     }
   } finally {
     bar?.done();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     await Promise.allSettled([sourceClient.close(), targetClient.close()]);
   }
 }

@@ -3,6 +3,7 @@
 // with demo images, and an auth-protected backup registry. The controller is not part of it yet;
 // this command says so instead of pretending.
 import { Command, Option } from 'commander';
+import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { positiveInt } from './options.ts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ async function runDev(options: { nodes: number; demoImages: boolean }): Promise<
   say('lifeboat dev: building/locating the pinned binaries (first run compiles them: minutes)…');
   const bin = env.toolsBin();
   const stops: (() => Promise<void>)[] = [];
+  let stopListening = (): void => undefined;
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
@@ -92,13 +94,14 @@ async function runDev(options: { nodes: number; demoImages: boolean }): Promise<
     );
     // The servers are unref'd children (so test runs can end): hold the loop open until a signal.
     const keepAlive = setInterval(() => undefined, 60_000);
+    // The first signal tears the environment down; a second, while that runs, exits at once.
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      stopListening = onShutdownSignal(resolve, { timeoutMs: Infinity });
     });
     clearInterval(keepAlive);
     say('lifeboat dev: stopping…');
   } finally {
     await stopAll();
+    stopListening();
   }
 }

@@ -3,9 +3,10 @@
  * and a `temporary` flag: retry and restart decisions read those fields, never
  * message text. Messages name the method and path, never credentials.
  */
+import { LifeboatError } from '../common/errors.ts';
 
 /** The kubeconfig could not be found or is unusable. Never temporary. */
-export class KubeConfigError extends Error {
+export class KubeConfigError extends LifeboatError {
   readonly code = 'KUBE_CONFIG_INVALID';
   readonly temporary = false;
   /** The file or source the config came from (a path, "KUBECONFIG", "in-cluster"). */
@@ -26,7 +27,7 @@ export interface KubeStatus {
 }
 
 /** The API server answered a request with a non-success HTTP status. */
-export class KubeApiError extends Error {
+export class KubeApiError extends LifeboatError {
   readonly code = 'KUBE_API_STATUS';
   readonly method: string;
   /** Request path without query (queries can carry selectors, never secrets, but keep logs short). */
@@ -48,12 +49,12 @@ export class KubeApiError extends Error {
     this.path = opts.path;
     this.status = opts.status;
     this.reason = opts.body?.reason;
-    this.temporary = isTemporaryStatus(opts.status);
+    this.temporary = isTemporaryKubeStatus(opts.status);
   }
 }
 
 /** A request failed below HTTP: connection refused or reset, TLS failure, timeout. */
-export class KubeTransportError extends Error {
+export class KubeTransportError extends LifeboatError {
   readonly code = 'KUBE_TRANSPORT';
   readonly method: string;
   readonly path: string;
@@ -80,7 +81,7 @@ export class KubeTransportError extends Error {
  * - `parse`: a line of the stream was not a valid watch event.
  * - `inactive`: no bytes arrived within the client-side inactivity timeout.
  */
-export class WatchError extends Error {
+export class WatchError extends LifeboatError {
   readonly code = 'KUBE_WATCH';
   readonly reason: 'gone' | 'error-event' | 'parse' | 'inactive';
   readonly path: string;
@@ -106,8 +107,14 @@ export class WatchError extends Error {
   }
 }
 
-/** 429 and 5xx except 501 Not Implemented. */
-export function isTemporaryStatus(status: number): boolean {
+/**
+ * Whether a Kubernetes API server status is worth retrying: 429 (priority and fairness, max
+ * in-flight) and 5xx except 501 Not Implemented. The API server answers every 5xx itself (etcd
+ * timeouts, webhooks, restarts), so the range is the table. Registries sit behind CDNs and proxies
+ * that answer with codes of their own (499, 522, 408), and have their own table:
+ * `isTemporaryRegistryStatus` in src/registry/errors.ts.
+ */
+export function isTemporaryKubeStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideRetry, isIdempotent, parseRetryAfter } from './api-client-retry.ts';
+import { decideRetry, isIdempotent } from './api-client-retry.ts';
 import type { RetryInput } from './api-client-retry.ts';
 
 const opts = { maxRetries: 3, initialMs: 100, maxMs: 1_000, maxRetryAfterMs: 5_000, random: () => 0 };
@@ -82,15 +82,5 @@ describe('isIdempotent', () => {
     assert.equal(isIdempotent('POST'), false);
     assert.equal(isIdempotent('PATCH', 'application/strategic-merge-patch+json'), false);
     assert.equal(isIdempotent('PATCH', 'application/apply-patch+yaml'), true);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and dates and ignores garbage', () => {
-    assert.equal(parseRetryAfter('0', NOW), 0);
-    assert.equal(parseRetryAfter(' 7 ', NOW), 7_000);
-    assert.equal(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', NOW), 0, 'a past date means now');
-    assert.equal(parseRetryAfter('soon', NOW), undefined);
-    assert.equal(parseRetryAfter(undefined, NOW), undefined);
   });
 });

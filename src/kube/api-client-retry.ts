@@ -1,4 +1,6 @@
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../common/backoff.ts';
+import { parseRetryAfter } from '../common/retry-after.ts';
+import { isTemporaryKubeStatus } from './api-client-errors.ts';
 
 /**
  * When a Kubernetes API call is retried. The rules, in the order they apply:
@@ -73,22 +75,13 @@ export function decideRetry(input: RetryInput, o: RetryOptions, now: number): Re
   const idempotent = isIdempotent(input.method, input.contentType);
   const backoff = (): number => backoffDelay(input.attempt, { ...o, factor: 2, jitter: 1 });
   if (input.status !== undefined) {
-    const serverError = input.status >= 500 && input.status !== 501;
-    if (input.status !== 429 && !(serverError && idempotent)) return { retry: false };
+    // A 429 was refused before the server acted; another temporary status may have been applied.
+    if (!isTemporaryKubeStatus(input.status) || (input.status !== 429 && !idempotent))
+      return { retry: false };
     const after = parseRetryAfter(input.retryAfter, now);
     return { retry: true, delayMs: after === undefined ? backoff() : Math.min(after, o.maxRetryAfterMs) };
   }
   if (input.transportCode === undefined) return { retry: false };
   if (NOT_SENT.has(input.transportCode) || idempotent) return { retry: true, delayMs: backoff() };
   return { retry: false };
-}
-
-/** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP-date; undefined when absent or invalid. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const date = Date.parse(v);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }

@@ -20,12 +20,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
+import { sleep } from '../common/sleep.ts';
+import { createTokenBucket } from '../common/token-bucket.ts';
 import { KubeApiError, KubeConfigError, KubeTransportError } from './api-client-errors.ts';
 import type { KubeStatus } from './api-client-errors.ts';
-import { createTokenBucket } from './api-client-rate-limiter.ts';
 import { DEFAULT_RETRY, decideRetry } from './api-client-retry.ts';
 import type { RetryOptions } from './api-client-retry.ts';
-import { sleep } from './backoff.ts';
 
 export interface KubeApiOptions {
   kubeConfig: KubeConfig;

@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { isPermanentError, type LifeboatError } from '../common/errors.ts';
+import { isPermanentError, LifeboatError } from '../common/errors.ts';
+import { perRegistry } from '../common/metric-families.ts';
 import { realClock, type Clock } from './workqueue/clock.ts';
 import { defaultControllerRateLimiter } from './workqueue/rate-limiters.ts';
 import { createRateLimitingQueue, type RateLimitingQueue } from './workqueue/rate-limiting-queue.ts';
@@ -74,8 +75,10 @@ export interface ControllerOptions {
 }
 
 /** Thrown by `run` when the controller was already started. */
-export class ControllerAlreadyStartedError extends Error {
+export class ControllerAlreadyStartedError extends LifeboatError {
   readonly code = 'CONTROLLER_ALREADY_STARTED';
+  /** A wiring mistake: calling `run` again never succeeds. */
+  readonly temporary = false;
   readonly controller: string;
   constructor(controller: string) {
     super(`controller ${controller} was already started; a controller runs once`);
@@ -111,43 +114,37 @@ interface ReconcileFamilies {
   time: Histogram<'controller'>;
 }
 
-const familiesByRegistry = new WeakMap<Registry, ReconcileFamilies>();
+const reconcileFamilies = perRegistry((registry): ReconcileFamilies => ({
+  total: new Counter({
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller',
+    labelNames: ['controller', 'result'],
+    registers: [registry],
+  }),
+  errors: new Counter({
+    name: 'controller_runtime_reconcile_errors_total',
+    help: 'Total number of reconciliation errors per controller',
+    labelNames: ['controller'],
+    registers: [registry],
+  }),
+  terminal: new Counter({
+    name: 'controller_runtime_terminal_reconcile_errors_total',
+    help: 'Total number of terminal reconciliation errors per controller',
+    labelNames: ['controller'],
+    registers: [registry],
+  }),
+  time: new Histogram({
+    name: 'controller_runtime_reconcile_time_seconds',
+    help: 'Length of time per reconciliation per controller',
+    labelNames: ['controller'],
+    buckets: RECONCILE_BUCKETS_SECONDS,
+    registers: [registry],
+  }),
+}));
 
 function reconcileMetrics(controller: string, registry: Registry | undefined): ReconcileMetrics {
   if (!registry) return { observe: () => undefined };
-  let f = familiesByRegistry.get(registry);
-  if (!f) {
-    const registers = [registry];
-    f = {
-      total: new Counter({
-        name: 'controller_runtime_reconcile_total',
-        help: 'Total number of reconciliations per controller',
-        labelNames: ['controller', 'result'],
-        registers,
-      }),
-      errors: new Counter({
-        name: 'controller_runtime_reconcile_errors_total',
-        help: 'Total number of reconciliation errors per controller',
-        labelNames: ['controller'],
-        registers,
-      }),
-      terminal: new Counter({
-        name: 'controller_runtime_terminal_reconcile_errors_total',
-        help: 'Total number of terminal reconciliation errors per controller',
-        labelNames: ['controller'],
-        registers,
-      }),
-      time: new Histogram({
-        name: 'controller_runtime_reconcile_time_seconds',
-        help: 'Length of time per reconciliation per controller',
-        labelNames: ['controller'],
-        buckets: RECONCILE_BUCKETS_SECONDS,
-        registers,
-      }),
-    };
-    familiesByRegistry.set(registry, f);
-  }
-  const families = f;
+  const families = reconcileFamilies(registry);
   for (const result of ['success', 'requeue_after', 'error'] as const) {
     families.total.inc({ controller, result }, 0);
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { LifeboatError } from '../common/errors.ts';
 
 /**
  * The probe and scrape endpoint on `--metrics-addr`:
@@ -33,8 +34,13 @@ export interface HealthServerOptions {
 }
 
 /** Thrown when the listen address cannot be parsed or bound. */
-export class HealthServerListenError extends Error {
+export class HealthServerListenError extends LifeboatError {
   readonly code = 'HEALTH_SERVER_LISTEN';
+  /**
+   * A bad address stays bad, and a port in use is not freed by trying again in-process: the
+   * command fails and the pod restarts (by then the old holder of the port is usually gone).
+   */
+  readonly temporary = false;
   readonly address: string;
   constructor(address: string, reason: string, options?: ErrorOptions) {
     super(`cannot serve health and metrics on ${JSON.stringify(address)}: ${reason}`, options);

@@ -22,8 +22,9 @@ export type { Controller, ControllerOptions, Reconciler, ReconcileResult } from 
 export { createController, ControllerAlreadyStartedError } from './controller.ts';
 export type { HealthServer, HealthServerOptions, ReadyCheck } from './health-server.ts';
 export { startHealthServer, HealthServerListenError } from './health-server.ts';
-export type { ShutdownOptions, SignalSource } from './shutdown.ts';
-export { onShutdownSignal } from './shutdown.ts';
+// The signal handler lives in src/common (the CLI commands use it too); re-exported for controllers.
+export type { ShutdownOptions, SignalSource } from '../common/shutdown-signal.ts';
+export { onShutdownSignal } from '../common/shutdown-signal.ts';
 export type { KubeApi, KubeApiOptions, KubeRequester, RawRequestOptions, RawResponse } from './api-client.ts';
 export { createKubeApi, KUBE_API_DEFAULTS } from './api-client.ts';
 export type { KubeStatus } from './api-client-errors.ts';
@@ -33,7 +34,7 @@ export {
   KubeTransportError,
   WatchError,
   isGone,
-  isTemporaryStatus,
+  isTemporaryKubeStatus,
 } from './api-client-errors.ts';
 export type { RetryOptions as KubeRetryOptions } from './api-client-retry.ts';
 export type { KubeConfigEnv } from './kubeconfig.ts';

@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { perRegistry } from '../common/metric-families.ts';
 
 export interface InformerMetrics {
   listed(): void;
@@ -23,54 +24,52 @@ interface Shared {
   sources: Map<string, { lastEventAt: () => number | undefined; size: () => number; now: () => number }>;
 }
 
-const byRegistry = new WeakMap<Registry, Shared>();
+const sharedFor = perRegistry((registry): Shared => {
+  const sources: Shared['sources'] = new Map();
+  const shared: Shared = {
+    sources,
+    lists: new Counter({
+      name: 'lifeboat_informer_lists_total',
+      help: 'Full LISTs made by the informer (initial sync and relists after 410 Gone)',
+      labelNames: ['informer'],
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'lifeboat_informer_failures_total',
+      help: 'List or watch failures after which the informer backed off and restarted, by reason',
+      labelNames: ['informer', 'reason'],
+      registers: [registry],
+    }),
+  };
+  new Gauge({
+    name: 'lifeboat_informer_seconds_since_last_event',
+    help: 'Seconds since the informer last received a watch event (bookmarks included) or list',
+    labelNames: ['informer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, s] of sources) {
+        const at = s.lastEventAt();
+        if (at !== undefined) this.set({ informer: name }, (s.now() - at) / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'lifeboat_informer_objects',
+    help: 'Objects in the informer cache',
+    labelNames: ['informer'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, s] of sources) this.set({ informer: name }, s.size());
+    },
+  });
+  return shared;
+});
 
 export function informerMetrics(registry: Registry | undefined, informer: string): InformerMetrics {
   if (registry === undefined) return { listed() {}, watchFailed() {}, track: () => () => {} };
-  let shared = byRegistry.get(registry);
-  if (shared === undefined) {
-    const sources: Shared['sources'] = new Map();
-    shared = {
-      sources,
-      lists: new Counter({
-        name: 'lifeboat_informer_lists_total',
-        help: 'Full LISTs made by the informer (initial sync and relists after 410 Gone)',
-        labelNames: ['informer'],
-        registers: [registry],
-      }),
-      failures: new Counter({
-        name: 'lifeboat_informer_failures_total',
-        help: 'List or watch failures after which the informer backed off and restarted, by reason',
-        labelNames: ['informer', 'reason'],
-        registers: [registry],
-      }),
-    };
-    new Gauge({
-      name: 'lifeboat_informer_seconds_since_last_event',
-      help: 'Seconds since the informer last received a watch event (bookmarks included) or list',
-      labelNames: ['informer'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [name, s] of sources) {
-          const at = s.lastEventAt();
-          if (at !== undefined) this.set({ informer: name }, (s.now() - at) / 1000);
-        }
-      },
-    });
-    new Gauge({
-      name: 'lifeboat_informer_objects',
-      help: 'Objects in the informer cache',
-      labelNames: ['informer'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [name, s] of sources) this.set({ informer: name }, s.size());
-      },
-    });
-    byRegistry.set(registry, shared);
-  }
-  const s = shared;
+  const s = sharedFor(registry);
   return {
     listed: () => s.lists.inc({ informer }),
     watchFailed: (reason) => s.failures.inc({ informer, reason }),

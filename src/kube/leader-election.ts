@@ -21,10 +21,12 @@ import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { LifeboatError } from '../common/errors.ts';
+import { perRegistry } from '../common/metric-families.ts';
+import { sleep } from '../common/sleep.ts';
 import type { KubeRequester } from './api-client.ts';
 import { RESOURCES } from './resource.ts';
 import { isAlreadyExists, isConflict, resourceClient } from './resource-client.ts';
-import { sleep } from './backoff.ts';
 import { decideLease, observe, releasedSpec } from './leader-election-decision.ts';
 import type { Lease, LeaseSpec, Observation } from './leader-election-decision.ts';
 
@@ -266,8 +268,10 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
   };
 }
 
-class LostLeaseError extends Error {
+class LostLeaseError extends LifeboatError {
   readonly code = 'LEASE_LOST';
+  /** Renewing cannot win the lease back from another holder: leadership ends. */
+  readonly temporary = false;
   readonly holder: string;
   constructor(holder: string) {
     super(`lease is held by ${holder}`);
@@ -276,8 +280,10 @@ class LostLeaseError extends Error {
   }
 }
 
-class RenewDeadlineError extends Error {
+class RenewDeadlineError extends LifeboatError {
   readonly code = 'RENEW_DEADLINE';
+  /** A slow API server: the next round (while campaigning) may well make it in time. */
+  readonly temporary = true;
   constructor() {
     super('the renew deadline passed before the lease round finished');
     this.name = 'RenewDeadlineError';
@@ -306,21 +312,18 @@ function leaseClient(api: KubeRequester, namespace: string, name: string): Lease
   };
 }
 
-const gauges = new WeakMap<Registry, Gauge<'lease'>>();
-
-function leaderGauge(registry: Registry | undefined): Gauge<'lease'> | undefined {
-  if (!registry) return undefined;
-  let g = gauges.get(registry);
-  if (!g) {
-    g = new Gauge({
+const leaderGauges = perRegistry(
+  (registry) =>
+    new Gauge({
       name: 'lifeboat_leader',
       help: '1 while this instance holds the leader-election lease, else 0',
       labelNames: ['lease'],
       registers: [registry],
-    });
-    gauges.set(registry, g);
-  }
-  return g;
+    }),
+);
+
+function leaderGauge(registry: Registry | undefined): Gauge<'lease'> | undefined {
+  return registry === undefined ? undefined : leaderGauges(registry);
 }
 
 function withDefaults(options: LeaderElectionOptions): {

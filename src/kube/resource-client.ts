@@ -10,7 +10,7 @@
  *   `isAlreadyExists` and `isInvalid` classify them by status, never by message.
  */
 import { KubeApiError } from './api-client-errors.ts';
-import { sleep } from './backoff.ts';
+import { sleep } from '../common/sleep.ts';
 import { listAllPages } from './list-pager.ts';
 import type { KubeRequester, QueryValue } from './api-client.ts';
 import { resourcePath, apiVersionOf } from './resource.ts';

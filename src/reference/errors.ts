@@ -2,6 +2,7 @@
 // which it uses for digests) one to one: each code names the Go error it stands for, and the message
 // is the Go message, so operators see the same words `docker pull` prints. Mapping errors are
 // Lifeboat's own. References never carry credentials, so inputs are safe to put in messages.
+import { LifeboatError } from '../common/errors.ts';
 
 /** Stable codes of `InvalidReferenceError`, with the Go error each mirrors. */
 export const REFERENCE_ERRORS = {
@@ -32,7 +33,7 @@ export const REFERENCE_ERRORS = {
 export type ReferenceErrorCode = keyof typeof REFERENCE_ERRORS;
 
 /** A string that is not a valid image reference (or tag, or digest). Never temporary. */
-export class InvalidReferenceError extends Error {
+export class InvalidReferenceError extends LifeboatError {
   readonly code: ReferenceErrorCode;
   /** The string that was refused, as given. */
   readonly input: string;
@@ -82,7 +83,7 @@ export interface MappingErrorFields {
 }
 
 /** The mapping source → backup cannot be done as asked. Never temporary: retrying gives the same. */
-export class MappingError extends Error {
+export class MappingError extends LifeboatError {
   readonly code: MappingErrorCode;
   readonly source: string | undefined;
   readonly target: string | undefined;

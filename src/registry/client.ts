@@ -16,7 +16,8 @@ import type { RequestHook } from './transport/metrics.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry.ts';
 import { requestFailure } from './transport/outcome.ts';
 import { registryOrigin } from './transport/scheme.ts';
-import { abortableSleep, createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
+import { sleep as abortableSleep } from '../common/sleep.ts';
+import { createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
 import { createWire, type WireResponse } from './transport/wire.ts';
 import type { RegistryClient } from './types.ts';
 

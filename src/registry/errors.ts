@@ -4,6 +4,7 @@
 // below (status codes, socket error codes, distribution error codes), never from message text.
 // Messages never contain credentials: URLs are redacted before they are put in a message.
 import type { Readable } from 'node:stream';
+import { LifeboatError } from '../common/errors.ts';
 
 /** Statuses worth retrying: the server or something in front of it may answer differently later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
@@ -63,7 +64,7 @@ export interface RegistryErrorFields {
   readonly cause?: unknown;
 }
 
-export class RegistryError extends Error {
+export class RegistryError extends LifeboatError {
   readonly code: RegistryErrorCode;
   readonly registry: string;
   readonly repository: string | undefined;
@@ -87,7 +88,7 @@ export class RegistryError extends Error {
     this.method = fields.method;
     this.url = fields.url;
     this.errors = fields.errors ?? [];
-    this.temporary = fields.temporary ?? isTemporaryStatus(fields.status, this.errors);
+    this.temporary = fields.temporary ?? isTemporaryRegistryStatus(fields.status, this.errors);
   }
 }
 
@@ -204,7 +205,14 @@ export class ProtocolError extends RegistryError {
   }
 }
 
-export function isTemporaryStatus(
+/**
+ * Whether a registry's answer is worth retrying, from the status and the distribution error codes of
+ * its body. Not the Kubernetes table (`isTemporaryKubeStatus`, any 5xx but 501): registries sit behind
+ * CDNs, load balancers and proxies that add 408, 499 and 522, and a registry's other 5xx (505, 507,
+ * 511) repeat on every try. The status table is go-containerregistry's `defaultRetryStatusCodes`
+ * plus 429.
+ */
+export function isTemporaryRegistryStatus(
   status: number | undefined,
   errors: readonly DistributionError[] = [],
 ): boolean {

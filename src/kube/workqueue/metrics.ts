@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { perRegistry } from '../../common/metric-families.ts';
 import type { Clock } from './clock.ts';
 
 /**
@@ -61,11 +62,7 @@ interface Families {
   inFlight: Map<string, () => InFlight>;
 }
 
-const familiesByRegistry = new WeakMap<Registry, Families>();
-
-function familiesFor(registry: Registry): Families {
-  const existing = familiesByRegistry.get(registry);
-  if (existing) return existing;
+const familiesFor = perRegistry((registry): Families => {
   const registers = [registry];
   const labelNames = ['name'] as const;
   const inFlight = new Map<string, () => InFlight>();
@@ -125,9 +122,8 @@ function familiesFor(registry: Registry): Families {
       for (const [name, read] of inFlight) this.set({ name }, read().longestSeconds);
     },
   });
-  familiesByRegistry.set(registry, families);
   return families;
-}
+});
 
 /** Metrics for one queue; see {@link QueueMetrics}. */
 export function createQueueMetrics<T>(options: QueueMetricsOptions): QueueMetrics<T> {

@@ -1,7 +1,9 @@
+import { reserveToken, type BucketState } from '../../common/token-bucket.ts';
 import { realClock, type Clock } from './clock.ts';
 
 /**
- * Decides how long an item waits before it is retried.
+ * Decides how long an item waits before it is retried (client-go's `workqueue.RateLimiter`, hence
+ * the name; the Kubernetes API client's request limiter is the `TokenBucket` of src/common).
  *
  * Limiters compose: {@link maxOfRateLimiters} asks several and takes the longest wait, which is how
  * the default controller limiter combines per-item backoff with an overall budget.
@@ -63,9 +65,9 @@ export interface BucketRateLimiterOptions {
 }
 
 /**
- * One token bucket shared by all items, like Go's `rate.Limiter.Reserve`: each `when` takes a
- * token, going into debt when the bucket is empty, and waits until the debt is repaid. Waits
- * therefore grow by `1/qps` for each retry beyond the burst. It tracks no item.
+ * One token bucket (src/common/token-bucket.ts) shared by all items: each `when` takes a token,
+ * going into debt when the bucket is empty, and waits until the debt is repaid. Waits therefore
+ * grow by `1/qps` for each retry beyond the burst. It tracks no item.
  */
 export function createBucketRateLimiter<T>(options: BucketRateLimiterOptions = {}): RateLimiter<T> {
   const qps = options.qps ?? DEFAULT_QPS;
@@ -74,15 +76,12 @@ export function createBucketRateLimiter<T>(options: BucketRateLimiterOptions = {
   if (!(qps > 0) || !(burst >= 1)) {
     throw new RangeError(`bucket rate limiter needs qps > 0 and burst >= 1, got ${qps} and ${burst}`);
   }
-  let tokens = burst;
-  let last = clock.now();
+  let state: BucketState = { tokens: burst, at: clock.now() };
   return {
     when() {
-      const now = clock.now();
-      tokens = Math.min(burst, tokens + ((now - last) / 1000) * qps);
-      last = now;
-      tokens -= 1;
-      return tokens >= 0 ? 0 : (-tokens / qps) * 1000;
+      const r = reserveToken(state, clock.now(), qps, burst);
+      state = r.state;
+      return r.waitMs;
     },
     forget: () => undefined,
     numRequeues: () => 0,

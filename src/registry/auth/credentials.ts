@@ -1,5 +1,6 @@
 // What a client authenticates with. Credentials are plain data; they never reach a log line or an
 // error message (`describeCredentials` is the only textual form, and it names no secret).
+import { LifeboatError } from '../../common/errors.ts';
 
 export type Credentials =
   | { readonly kind: 'anonymous' }
@@ -14,8 +15,10 @@ export interface Keychain {
   resolve(registry: string): Credentials;
 }
 
-export class CredentialsParseError extends Error {
+export class CredentialsParseError extends LifeboatError {
   readonly code = 'CREDENTIALS_INVALID';
+  /** A malformed flag or config file reads the same on every try: only the user can fix it. */
+  readonly temporary = false;
   constructor(message: string) {
     super(message);
     this.name = 'CredentialsParseError';

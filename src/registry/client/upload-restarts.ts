@@ -3,7 +3,7 @@
 // client whether and when. This is that answer, so the copy engine needs nothing of the transport.
 import { isTemporary, TooManyRequestsError } from '../errors.ts';
 import { DEFAULT_RETRY_POLICY, retryDelay } from '../transport/retry.ts';
-import { abortableSleep } from '../transport/transport.ts';
+import { sleep as abortableSleep } from '../../common/sleep.ts';
 import type { RegistryClient } from '../types.ts';
 
 export interface UploadRestartOptions {

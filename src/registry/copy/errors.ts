@@ -1,8 +1,9 @@
 // Typed errors of the copy engine. Registry failures stay `RegistryError`s (from the client) and are
 // wrapped, with `{ cause }`, in a `CopyError` that says which copy failed.
+import { LifeboatError } from '../../common/errors.ts';
 
 /** The bytes read for a blob are not the blob the manifest names. Nothing is stored under its digest. */
-export class BlobMismatchError extends Error {
+export class BlobMismatchError extends LifeboatError {
   override readonly name = 'BlobMismatchError';
   readonly code: 'BLOB_DIGEST_MISMATCH' | 'BLOB_SIZE_MISMATCH';
   readonly registry: string;
@@ -36,7 +37,7 @@ export class BlobMismatchError extends Error {
 }
 
 /** A child manifest whose bytes differ from the descriptor that named it (size or digest). */
-export class ManifestMismatchError extends Error {
+export class ManifestMismatchError extends LifeboatError {
   override readonly name = 'ManifestMismatchError';
   readonly code = 'MANIFEST_MISMATCH';
   readonly registry: string;
@@ -67,7 +68,7 @@ export class ManifestMismatchError extends Error {
 export type CopyErrorCode = 'COPY_FAILED' | 'COPY_NOT_FOUND' | 'COPY_INVALID_ARGUMENT' | 'COPY_TARGET_DIGEST';
 
 /** What went wrong in one copy, naming source and target; the underlying error is the `cause`. */
-export class CopyError extends Error {
+export class CopyError extends LifeboatError {
   override readonly name = 'CopyError';
   readonly code: CopyErrorCode;
   readonly source: string;

@@ -1,5 +1,6 @@
 // Typed errors for manifest content. Each has a stable `code`; none is temporary, since the same bytes
 // fail the same way on every attempt.
+import { LifeboatError } from '../../common/errors.ts';
 
 export type ManifestErrorCode =
   | 'MANIFEST_UNSUPPORTED'
@@ -9,8 +10,8 @@ export type ManifestErrorCode =
   | 'PLATFORM_NOT_FOUND'
   | 'DIGEST_INVALID';
 
-export abstract class ManifestError extends Error {
-  abstract readonly code: ManifestErrorCode;
+export abstract class ManifestError extends LifeboatError {
+  abstract override readonly code: ManifestErrorCode;
   readonly temporary = false;
 }
 

@@ -1,6 +1,7 @@
 // Shape checks of manifest and index bodies: only the fields the engine relies on are checked, other
 // fields are kept (the bytes are never re-serialised anyway). Hand-written rather than a schema library:
 // this runs once per copied manifest, and loading zod alone cost ~60 ms of every `lifeboat copy`.
+import { LifeboatError } from '../../common/errors.ts';
 import type { Descriptor } from '../types.ts';
 import { isVerifiedDigest } from './verified-digest.ts';
 
@@ -13,7 +14,11 @@ export interface ShapeIssue {
 type Result<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issue: ShapeIssue };
 
-class Issue extends Error {
+/** Thrown inside the checks and turned into a `ShapeIssue` by `check`; it never escapes. */
+class Issue extends LifeboatError {
+  readonly code = 'MANIFEST_SHAPE';
+  /** The same bytes fail the same way on every attempt. */
+  readonly temporary = false;
   readonly path: string;
   constructor(path: string, message: string) {
     super(message);

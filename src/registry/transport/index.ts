@@ -1,5 +1,5 @@
 export { isInsecureRegistry, registryOrigin, wireHost } from './scheme.ts';
-export { backoffDelay, parseRetryAfter, retryDelay } from './retry.ts';
+export { retryDelay } from './retry.ts';
 export type { RetryPolicy } from './retry.ts';
 export { registryRequestMetrics } from './metrics.ts';
 export type { RequestHook, RequestObservation } from './metrics.ts';

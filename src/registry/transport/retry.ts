@@ -1,5 +1,7 @@
 // Retry timing: jittered exponential backoff, and Retry-After (delta-seconds or HTTP date) bounded by a
-// maximum so a registry cannot park a copy for an hour. Pure functions; the transport sleeps.
+// maximum so a registry cannot park a copy for an hour. Pure functions; the transport sleeps. The
+// backoff and the Retry-After reader are the common ones (src/common), shared with the kube client.
+import { backoffDelay } from '../../common/backoff.ts';
 
 export interface RetryPolicy {
   /** Total tries including the first (1 = no retry). */
@@ -24,31 +26,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxRetryAfterMs: 60_000,
 });
 
-/**
- * Milliseconds a Retry-After value asks for, or undefined when absent or unreadable. A date in the
- * past means "now" (0).
- */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (v === undefined || v === '') return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  // Only HTTP dates (they name a weekday/month): Date.parse would read "-1" as a year.
-  if (!/[a-z]/i.test(v)) return undefined;
-  const date = Date.parse(v);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
-/**
- * The wait before retry number `retry` (1-based): "equal jitter", half fixed and half random, so
- * retries from many workers spread out but never collapse to zero.
- */
-export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
-/** The wait before a retry: Retry-After when the server gave one (bounded), else backoff. */
+/** The wait before retry number `retry` (1-based): Retry-After when the server gave one (bounded), else backoff. */
 export function retryDelay(
   retry: number,
   policy: RetryPolicy,
@@ -56,5 +34,14 @@ export function retryDelay(
   random: () => number = Math.random,
 ): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
-  return backoffDelay(retry, policy, random);
+  // "Equal jitter": the ceiling doubles per retry up to maxMs; half of it is fixed and half random,
+  // so retries from many workers spread out, even at the cap, but never collapse to zero.
+  return backoffDelay(Math.max(0, retry - 1), {
+    initialMs: policy.baseMs / 2,
+    factor: 2,
+    maxStepMs: policy.maxMs / 2,
+    maxMs: policy.maxMs,
+    jitter: 1,
+    random,
+  });
 }

@@ -7,7 +7,6 @@
 //  - redirects: followed by hand for GET/HEAD, and Authorization is only ever sent to the registry's
 //    own origin, never to a redirect target (S3 and CDNs reject it, and it must not leak).
 import type { Readable } from 'node:stream';
-import { setTimeout as sleepTimer } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import {
   InsecureRegistryError,
@@ -19,7 +18,9 @@ import {
 } from '../errors.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { TokenHttp } from '../auth/token.ts';
-import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts';
+import { parseRetryAfter } from '../../common/retry-after.ts';
+import type { Sleep } from '../../common/sleep.ts';
+import { retryDelay, type RetryPolicy } from './retry.ts';
 import { untilAborted } from '../until-aborted.ts';
 import { responseError, type HttpMethod, type Wire, type WireResponse } from './wire.ts';
 
@@ -70,17 +71,7 @@ export interface TransportOptions {
   readonly logger: Logger;
   readonly now: () => number;
   readonly random: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** Sleeps `ms`, rejecting early with the signal's reason when it aborts. */
-export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleepTimer(ms, undefined, signal === undefined ? undefined : { signal });
-  } catch (err) {
-    // timers/promises rejects with a generic AbortError; callers expect the reason they gave.
-    throw signal?.aborted === true ? (signal.reason as unknown) : err;
-  }
+  readonly sleep: Sleep;
 }
 
 interface RetryContext {
@@ -89,7 +80,7 @@ interface RetryContext {
   readonly logger: Logger;
   readonly now: () => number;
   readonly random: () => number;
-  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly sleep: Sleep;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   redactUrl,
 } from '../errors.ts';
 import type { RequestHook } from './metrics.ts';
-import { parseRetryAfter } from './retry.ts';
+import { parseRetryAfter } from '../../common/retry-after.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTokenBucket, reserveToken } from './api-client-rate-limiter.ts';
+import { createTokenBucket, reserveToken } from './token-bucket.ts';
 
 describe('reserveToken', () => {
   it('serves a burst at once, then one call per 1/qps, in order', () => {

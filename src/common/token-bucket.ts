@@ -1,25 +1,15 @@
-import { sleep as defaultSleep } from './backoff.ts';
+import { sleep as defaultSleep, type Sleep } from './sleep.ts';
 
 /**
- * Client-side token bucket shared by every call of one API client, as client-go's `rest.Config`
- * QPS/Burst: up to `burst` calls go out at once, then `qps` per second. Callers are served in the
- * order they asked (each reserves its token synchronously, possibly going into debt, and sleeps off
- * the debt), so a storm of calls is spread out rather than retried in a busy loop.
+ * The one token bucket of lifeboat, with Go's `rate.Limiter.Reserve` semantics: up to `burst` takes
+ * go through at once, then `qps` per second. Each take reserves its token at once, going into debt
+ * when the bucket is empty, and is told how long to wait until the debt is repaid; so callers are
+ * served in the order they asked, and a storm is spread out rather than retried in a busy loop.
+ *
+ * `reserveToken` is the pure arithmetic; the Kubernetes workqueue's overall retry limiter uses it as
+ * is (it returns the wait as a delay), and `createTokenBucket` sleeps the wait off (the Kubernetes
+ * API client's `rest.Config` QPS/Burst).
  */
-export interface RateLimiter {
-  /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
-  wait(signal?: AbortSignal): Promise<void>;
-}
-
-export interface TokenBucketOptions {
-  /** Sustained calls per second; 0 or less disables limiting. */
-  qps: number;
-  /** Calls allowed at once after an idle period. */
-  burst: number;
-  now?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
 export interface BucketState {
   /** May be negative: tokens already promised to waiting callers. */
   tokens: number;
@@ -27,7 +17,10 @@ export interface BucketState {
   at: number;
 }
 
-/** Takes one token at `now`; returns the new state and how long the caller must wait. Pure. */
+/**
+ * Takes one token at `now`; returns the new state and how long the caller must wait, rounded up to
+ * a whole millisecond so that a waiter never wakes before its token exists. Pure. Needs `qps` > 0.
+ */
 export function reserveToken(
   state: BucketState,
   now: number,
@@ -41,7 +34,22 @@ export function reserveToken(
   return { state: { tokens, at: now }, waitMs };
 }
 
-export function createTokenBucket(options: TokenBucketOptions): RateLimiter {
+/** A token bucket shared by every caller of one client. */
+export interface TokenBucket {
+  /** Resolves when the caller may send; rejects with the signal's reason if it aborts first. */
+  wait(signal?: AbortSignal): Promise<void>;
+}
+
+export interface TokenBucketOptions {
+  /** Sustained takes per second; 0 or less disables limiting. */
+  qps: number;
+  /** Takes allowed at once after an idle period. */
+  burst: number;
+  now?: () => number;
+  sleep?: Sleep;
+}
+
+export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   if (!(options.qps > 0)) {

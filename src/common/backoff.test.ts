@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, createBackoff, sleep } from './backoff.ts';
+import { backoffDelay, createBackoff } from './backoff.ts';
 
 describe('backoff', () => {
   const fixed = (r: number) => ({
@@ -32,6 +32,13 @@ describe('backoff', () => {
     assert.equal(backoffDelay(2, { ...fixed(0.9), jitter: 0 }), 400);
   });
 
+  it('keeps the jitter at the cap when the step stops below it', () => {
+    const equalJitter = (r: number) => ({ ...fixed(r), initialMs: 50, maxStepMs: 500 });
+    assert.equal(backoffDelay(10, equalJitter(0)), 500, 'half of the cap is fixed');
+    assert.equal(backoffDelay(10, equalJitter(0.5)), 750);
+    assert.equal(backoffDelay(10, equalJitter(1)), 1_000, 'never above maxMs');
+  });
+
   it('grows with consecutive failures and starts over after a healthy stretch', () => {
     const b = createBackoff(fixed(0));
     assert.deepEqual([b.next(0), b.next(10), b.next(20), b.next(30)], [100, 200, 400, 800]);
@@ -47,15 +54,5 @@ describe('backoff', () => {
     b.reset();
     assert.equal(b.failures, 0);
     assert.equal(b.next(2), 100);
-  });
-
-  it('sleep rejects with the abort reason and clears its timer when the signal aborts', async () => {
-    const ac = new AbortController();
-    const p = sleep(60_000, ac.signal);
-    const reason = new Error('stop');
-    ac.abort(reason);
-    await assert.rejects(p, (err) => err === reason);
-    await assert.rejects(sleep(1, ac.signal), (err) => err === reason);
-    await sleep(1);
   });
 });

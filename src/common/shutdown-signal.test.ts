@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
-import { onShutdownSignal, type SignalSource } from './shutdown.ts';
+import { onShutdownSignal, type SignalSource } from './shutdown-signal.ts';
 
 function fakeProcess(): SignalSource & { emit(s: string): boolean; exits: number[] } {
   const emitter = new EventEmitter();
@@ -50,6 +50,26 @@ describe('onShutdownSignal', () => {
     proc.emit('SIGINT');
     // The forced exit is a real timer: poll it, bounded.
     for (let i = 0; i < 500 && proc.exits.length === 0; i++) await sleep(2);
+    assert.deepEqual(proc.exits, [1]);
+  });
+
+  it('never forces an exit with timeoutMs Infinity, and the second signal still exits at once', async (t) => {
+    const proc = fakeProcess();
+    let runs = 0;
+    const dispose = onShutdownSignal(
+      () => {
+        runs++;
+        return new Promise<void>(() => undefined);
+      },
+      { process: proc, timeoutMs: Infinity },
+    );
+    t.after(dispose);
+    proc.emit('SIGINT');
+    // Node fires a setTimeout of Infinity after 1 ms: give such a timer many times that to show up.
+    await sleep(50);
+    assert.equal(runs, 1);
+    assert.deepEqual(proc.exits, [], 'a person interrupting a command decides when to give up');
+    proc.emit('SIGINT');
     assert.deepEqual(proc.exits, [1]);
   });
 
