@@ -3,7 +3,13 @@
 // engine is never graded by itself. Request counts come from a counting proxy in front of a registry.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, pushIndex, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import {
+  pushImage,
+  pushIndex,
+  runTool,
+  startRegistry,
+  type LocalRegistry,
+} from '../../../src/devenv/index.ts';
 import { copyImage, type CopyImageOptions } from '../../../src/registry/copy/index.ts';
 import { createRegistryClient, type ClosableRegistryClient } from '../../../src/registry/index.ts';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
@@ -11,7 +17,7 @@ import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 const clients: ClosableRegistryClient[] = [];
 
 /** A client for `host` (a registry or a proxy in front of it) with `registry`'s push credentials. */
-function clientFor(registry: TestRegistry, host = registry.host): ClosableRegistryClient {
+function clientFor(registry: LocalRegistry, host = registry.host): ClosableRegistryClient {
   const client = createRegistryClient({
     host,
     insecure: true,
@@ -23,13 +29,13 @@ function clientFor(registry: TestRegistry, host = registry.host): ClosableRegist
   return client;
 }
 
-async function craneDigest(registry: TestRegistry, ref: string): Promise<string> {
+async function craneDigest(registry: LocalRegistry, ref: string): Promise<string> {
   return (
     await runTool('crane', ['digest', '--insecure', `${registry.host}/${ref}`], { registries: [registry] })
   ).stdout.trim();
 }
 
-async function craneManifest(registry: TestRegistry, ref: string): Promise<string> {
+async function craneManifest(registry: LocalRegistry, ref: string): Promise<string> {
   return (
     await runTool('crane', ['manifest', '--insecure', `${registry.host}/${ref}`], { registries: [registry] })
   ).stdout;
@@ -37,8 +43,8 @@ async function craneManifest(registry: TestRegistry, ref: string): Promise<strin
 
 for (const impl of ['distribution', 'crane'] as const) {
   describe(`copyImage between real registries (${impl})`, () => {
-    let src: TestRegistry;
-    let dst: TestRegistry;
+    let src: LocalRegistry;
+    let dst: LocalRegistry;
 
     before(async () => {
       [src, dst] = await Promise.all([startRegistry({ impl }), startRegistry({ impl })]);
@@ -146,8 +152,8 @@ for (const impl of ['distribution', 'crane'] as const) {
 }
 
 describe('copyImage request economy (distribution behind counting proxies)', () => {
-  let src: TestRegistry;
-  let dst: TestRegistry;
+  let src: LocalRegistry;
+  let dst: LocalRegistry;
   let srcProxy: CountingProxy;
   let dstProxy: CountingProxy;
 

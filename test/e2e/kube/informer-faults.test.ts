@@ -2,7 +2,7 @@
 // retrying with backoff after every kind of failure, never flood the server, and always recover.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { PASS, type FaultProxy, type FaultRule } from './fault-proxy.ts';

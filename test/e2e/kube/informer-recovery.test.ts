@@ -3,7 +3,7 @@
 // deletes for objects that vanished meanwhile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import { createInformer, type Informer, type KubeApi, type KubeObject } from '../../../src/kube/index.ts';
 import { cacheVersions, freshList, memoryLogger, sameMap, testCluster, type TestCluster } from './cluster.ts';
 import { PASS, type FaultProxy } from './fault-proxy.ts';
