@@ -1,12 +1,12 @@
 // Memory of the test control plane at rest: starts etcd, kube-apiserver, controller-manager,
-// scheduler and kwok with N fake nodes (test/env, the same binaries as the tests and `lifeboat
+// scheduler and kwok with N fake nodes (src/devenv, the same binaries as the tests and `lifeboat
 // dev`), lets it settle, then samples each process's resident set from /proc a few times.
 //
 //   node bench/control-plane-memory.ts [--nodes 3] [--settle-s 60] [--samples 5]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startControlPlane } from '../test/env/index.ts';
+import { startControlPlane } from '../src/devenv/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -9,7 +9,7 @@
 // `kubectl apply` creates them: with a last-applied-configuration annotation and managedFields.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { startControlPlane, type ControlPlane } from '../test/env/index.ts';
+import { startControlPlane, type ControlPlane } from '../src/devenv/index.ts';
 import {
   createInformer,
   RESOURCES,

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { once } from 'node:events';
-import { toolPath } from '../../test/env/index.ts';
+import { toolPath } from '../../src/devenv/index.ts';
 import type { ToolEnv } from './tool-env.ts';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

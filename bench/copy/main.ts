@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startRegistry, toolPath, type TestRegistry } from '../../test/env/index.ts';
+import { startRegistry, toolPath, type LocalRegistry } from '../../src/devenv/index.ts';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.ts';
 import { createPusher, pushImage, pushIndex, pushSmallSet, type Fixture } from './fixtures.ts';
@@ -76,15 +76,15 @@ const versionOf = (file: string, args: string[]): string => {
 
 const work = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
 const tools = createToolEnv(work);
-const registries: TestRegistry[] = [];
+const registries: LocalRegistry[] = [];
 const proxies: CountingProxy[] = [];
-const newRegistry = async (): Promise<TestRegistry> => {
+const newRegistry = async (): Promise<LocalRegistry> => {
   const r = await startRegistry();
   registries.push(r);
   tools.allowHttp([r.host]);
   return r;
 };
-const stopRegistry = async (r: TestRegistry): Promise<void> => {
+const stopRegistry = async (r: LocalRegistry): Promise<void> => {
   await r.stop();
   registries.splice(registries.indexOf(r), 1);
 };
@@ -168,7 +168,7 @@ try {
   for (let it = 0; it < iterations; it++) {
     // A fresh target registry per tool per iteration: no tool finds another's blobs, and the disk
     // holds one iteration's copies at a time.
-    const targets = new Map<Runner, TestRegistry>();
+    const targets = new Map<Runner, LocalRegistry>();
     for (const runner of selected) targets.set(runner, await newRegistry());
     for (const caseId of cases) {
       const applicable = selected.filter((r) => r.cases.includes(caseId));

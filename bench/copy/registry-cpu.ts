@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 /** Kernel clock ticks per second (USER_HZ), 100 on every Linux we run on. */
 const CLOCK_TICKS = 100;
 
-/** The pid of the distribution server started by test/env for `dataDir` (its config sits beside it). */
+/** The pid of the distribution server started by src/devenv for `dataDir` (its config sits beside it). */
 export function registryPid(dataDir: string): number {
   const config = join(dirname(dataDir), 'config.yml');
   for (const entry of readdirSync('/proc')) {

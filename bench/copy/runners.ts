@@ -4,7 +4,7 @@
 // rows (lifeboat's engine with a shared scheduler, `skopeo sync`) to separate start-up from copying.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolPath } from '../../test/env/index.ts';
+import { toolPath } from '../../src/devenv/index.ts';
 import type { EngineBatchPlan } from './engine-batch.ts';
 import type { Fixture } from './fixtures.ts';
 import type { FloorPlan } from './floor.ts';

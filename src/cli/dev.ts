@@ -1,5 +1,5 @@
-// `lifeboat dev`: the embedded default environment, built from the same pinned binaries as the
-// integration tests (test/env): a real control plane with kwok nodes, a "public" source registry
+// `lifeboat dev`: the embedded default environment (src/devenv), the same code and pinned binaries
+// the integration tests run: a real control plane with kwok nodes, a "public" source registry
 // with demo images, and an auth-protected backup registry. The controller is not part of it yet;
 // this command says so instead of pretending.
 import { Command, Option } from 'commander';
@@ -29,8 +29,8 @@ export function devCommand(): Command {
 
 async function runDev(options: { nodes: number; demoImages: boolean }): Promise<void> {
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
-  // Loaded lazily: the rest of the CLI must not pay for (or depend on) the test environment.
-  const env = await import('../../test/env/index.ts');
+  // Loaded lazily: the other commands must not pay for loading the embedded environment.
+  const env = await import('../devenv/index.ts');
   say('lifeboat dev: building/locating the pinned binaries (first run compiles them: minutes)…');
   const bin = env.toolsBin();
   const stops: (() => Promise<void>)[] = [];

@@ -28,18 +28,24 @@ describe('informer', () => {
   it('arms no resync timer when a handler of the first list stops it', async () => {
     const resyncPeriodMs = 20;
     let resyncs = 0;
+    let adds = 0;
     let stopped: Promise<void> | undefined;
     const informer: Informer<KubeObject> = createInformer({
       api: oneConfigMap,
       resource: RESOURCES.configMaps,
       resyncPeriodMs,
       handlers: {
-        onAdd: () => void (stopped = informer.stop()),
+        onAdd: () => {
+          adds += 1;
+          stopped = informer.stop();
+        },
         onUpdate: () => void (resyncs += 1),
       },
     });
     informer.start();
-    await informer.synced.catch(() => undefined);
+    // stop() came from a handler of the first list, before it completed: synced says false.
+    assert.equal(await informer.synced, false, 'stopped before the first list completed');
+    assert.equal(adds, 1, 'onAdd ran for the one listed object');
     await stopped;
     await sleep(5 * resyncPeriodMs);
     assert.equal(resyncs, 0, 'no resync after stop');

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { waitFor } from '../env/index.ts';
+import { waitFor } from '../../src/devenv/index.ts';
 import { cliEnv, MAIN, NODE } from './cli/run-cli.ts';
 
 export interface LogLine {

@@ -1,7 +1,8 @@
 // One control plane per test run, shared by every suite: starting one costs tens of seconds on a
 // 2-core machine. Tests run in one process (--test-isolation=none), so a module-level promise is
-// enough; the global teardown (test/global-setup.ts) stops it.
-import { startControlPlane, type ControlPlane } from './control-plane.ts';
+// enough; the global teardown (test/global-setup.ts) stops it. Test-only: `lifeboat dev` starts its
+// own control plane with src/devenv directly.
+import { startControlPlane, type ControlPlane } from '../../src/devenv/index.ts';
 
 const SHARED_NODES = 3;
 

@@ -131,8 +131,15 @@ describe('Queue', () => {
     const q = createQueue<string>();
     q.add('a');
     await take(q);
-    const drain = q.shutDownWithDrain();
+    let drained = false;
+    const drain = q.shutDownWithDrain().then(() => (drained = true));
+    await yieldToLoop();
+    assert.equal(drained, false, 'the drain waits while a worker holds an item');
     q.shutDown();
+    // The item is still held (no done): only shutDown can have released the drain. setImmediate runs
+    // after the promise callbacks, so a released drain has settled by then; a kept one fails here.
+    await yieldToLoop();
+    assert.equal(drained, true, 'shutDown released the pending drain');
     await drain;
   });
 

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, startRegistry, type PushedImage, type TestRegistry } from '../../env/index.ts';
+import { pushImage, startRegistry, type PushedImage, type LocalRegistry } from '../../../src/devenv/index.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
 
 describe('lifeboat copy progress', () => {
-  let source: TestRegistry;
-  let target: TestRegistry;
+  let source: LocalRegistry;
+  let target: LocalRegistry;
   let image: PushedImage;
   before(async () => {
     [source, target] = await Promise.all([startRegistry(), startRegistry()]);

@@ -5,12 +5,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, pushIndex, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import {
+  pushImage,
+  pushIndex,
+  runTool,
+  startRegistry,
+  type LocalRegistry,
+} from '../../../src/devenv/index.ts';
 import { lifeboat } from '../cli/run-cli.ts';
 
 describe('lifeboat copy (CLI)', () => {
-  let src: TestRegistry;
-  let dst: TestRegistry;
+  let src: LocalRegistry;
+  let dst: LocalRegistry;
   let creds: string;
   let password: string;
   before(async () => {

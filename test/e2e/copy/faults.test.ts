@@ -5,7 +5,7 @@
 // crane then checks what the target holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import { pushImage, runTool, startRegistry, type LocalRegistry } from '../../../src/devenv/index.ts';
 import { BlobMismatchError, CopyError, copyImage } from '../../../src/registry/copy/index.ts';
 import { createRegistryClient, type ClosableRegistryClient } from '../../../src/registry/index.ts';
 import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
@@ -15,8 +15,8 @@ import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
 const ABSENT = /MANIFEST_UNKNOWN|BLOB_UNKNOWN|NAME_UNKNOWN|404/;
 
 describe('copyImage through a faulty source or target', () => {
-  let src: TestRegistry;
-  let dst: TestRegistry;
+  let src: LocalRegistry;
+  let dst: LocalRegistry;
   let proxy: CountingProxy;
   let targetProxy: FaultProxy;
   const clients: ClosableRegistryClient[] = [];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import { pushImage, runTool, startRegistry, type LocalRegistry } from '../../../src/devenv/index.ts';
 
 const NODE = new URL('../../../node_modules/.bin/node', import.meta.url).pathname;
 const MAIN = new URL('../../../src/cli/main.ts', import.meta.url).pathname;
@@ -31,8 +31,8 @@ function peakRss(pid: number): number | undefined {
 }
 
 describe('lifeboat copy of a large blob', () => {
-  let src: TestRegistry;
-  let dst: TestRegistry;
+  let src: LocalRegistry;
+  let dst: LocalRegistry;
   before(async () => {
     [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
   });

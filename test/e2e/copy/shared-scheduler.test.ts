@@ -5,15 +5,15 @@
 // whose layers its repository did not hold: MANIFEST_BLOB_UNKNOWN). crane grades every target.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { pushImage, runTool, startRegistry, type TestRegistry } from '../../env/index.ts';
+import { pushImage, runTool, startRegistry, type LocalRegistry } from '../../../src/devenv/index.ts';
 import { copyImage, createCopyScheduler } from '../../../src/registry/copy/index.ts';
 import { createRegistryClient, type ClosableRegistryClient } from '../../../src/registry/index.ts';
 
 const IMAGES = 20;
 
 describe('concurrent copies sharing one scheduler (distribution)', () => {
-  let src: TestRegistry;
-  let dst: TestRegistry;
+  let src: LocalRegistry;
+  let dst: LocalRegistry;
   const clients: ClosableRegistryClient[] = [];
 
   before(async () => {
@@ -24,7 +24,7 @@ describe('concurrent copies sharing one scheduler (distribution)', () => {
     await Promise.allSettled([src?.stop(), dst?.stop()]);
   });
 
-  const clientFor = (registry: TestRegistry): ClosableRegistryClient => {
+  const clientFor = (registry: LocalRegistry): ClosableRegistryClient => {
     const client = createRegistryClient({ host: registry.host, insecure: true });
     clients.push(client);
     return client;

@@ -3,7 +3,8 @@
 // served, and state lives in etcd across an apiserver restart.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedControlPlane, waitFor, type ControlPlane } from '../../env/index.ts';
+import { waitFor, type ControlPlane } from '../../../src/devenv/index.ts';
+import { sharedControlPlane } from '../../env/shared.ts';
 
 const NS = `env-smoke-${process.pid}`;
 

@@ -3,9 +3,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startRegistry, pushImage, pushIndex, runTool, type TestRegistry } from '../../env/index.ts';
+import {
+  startRegistry,
+  pushImage,
+  pushIndex,
+  runTool,
+  type LocalRegistry,
+} from '../../../src/devenv/index.ts';
 
-async function rawManifestDigest(registry: TestRegistry, ref: string): Promise<string> {
+async function rawManifestDigest(registry: LocalRegistry, ref: string): Promise<string> {
   const { stdout } = await runTool('regctl', ['manifest', 'get', '--format', 'raw-body', ref], {
     registries: [registry],
   });
@@ -19,7 +25,7 @@ for (const options of [
   { auth: 'none', tls: false, impl: 'crane' },
 ] as const) {
   describe(`a ${options.auth} registry${options.tls ? ' over TLS' : ''} (${'impl' in options ? options.impl : 'distribution'})`, () => {
-    let registry: TestRegistry;
+    let registry: LocalRegistry;
     before(async () => {
       registry = await startRegistry(options);
       await pushImage(registry, 'smoke/auth:v1', { layers: 1, layerSize: 1024 });

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { sharedControlPlane, type ControlPlane } from '../../env/index.ts';
+import type { ControlPlane } from '../../../src/devenv/index.ts';
+import { sharedControlPlane } from '../../env/shared.ts';
 import {
   createKubeApi,
   loadKubeConfig,

@@ -2,7 +2,7 @@
 // retrying with backoff after every kind of failure, never flood the server, and always recover.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import {
   createInformer,
   type Informer,

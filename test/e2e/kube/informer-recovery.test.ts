@@ -3,7 +3,7 @@
 // deletes for objects that vanished meanwhile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import {
   createInformer,
   type Informer,

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import {
   createInformer,
   createKubeApi,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import { createLeaderElector, type LeaderElector } from '../../../src/kube/index.ts';
 import { testCluster, uniqueName, type TestCluster } from './cluster.ts';
 

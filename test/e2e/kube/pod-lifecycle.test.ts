@@ -2,7 +2,7 @@
 // Ready, is relabelled and deleted, and the example logs each step.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../env/index.ts';
+import { waitFor } from '../../../src/devenv/index.ts';
 import { loadKubeConfig, RESOURCES, resourceClient } from '../../../src/kube/index.ts';
 import { runPodLifecycle } from '../../../examples/pod-lifecycle/main.ts';
 import { memoryLogger, testCluster, type TestCluster } from './cluster.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { pushImage, startRegistry, type PushedImage, type TestRegistry } from '../../env/index.ts';
+import { pushImage, startRegistry, type PushedImage, type LocalRegistry } from '../../../src/devenv/index.ts';
 import {
   InsecureRegistryError,
   RegistryError,
@@ -28,7 +28,7 @@ function withClient(
   return client;
 }
 
-function pushCreds(registry: TestRegistry): { kind: 'basic'; username: string; password: string } {
+function pushCreds(registry: LocalRegistry): { kind: 'basic'; username: string; password: string } {
   assert.ok(registry.username !== undefined && registry.password !== undefined);
   return { kind: 'basic', username: registry.username, password: registry.password };
 }
@@ -49,7 +49,7 @@ function assertUnauthorized(err: unknown, registry: string, scope: RegExp, secre
 }
 
 describe('Basic auth against an htpasswd registry', () => {
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   before(async () => {
     registry = await startRegistry({ auth: 'htpasswd' });
     await pushImage(registry, 'basic/app:v1', { layers: 1, layerSize: 1024 });
@@ -82,7 +82,7 @@ describe('Basic auth against an htpasswd registry', () => {
 });
 
 describe('the Bearer token flow against a token-auth registry', () => {
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   let image: PushedImage;
   before(async () => {
     registry = await startRegistry({ auth: 'token', tokenTtlSeconds: 120 });
@@ -238,7 +238,7 @@ describe('the Bearer token flow against a token-auth registry', () => {
 });
 
 describe('TLS with a private CA', () => {
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   let ca: string;
   before(async () => {
     registry = await startRegistry({ auth: 'token', tls: true });
@@ -268,7 +268,7 @@ describe('TLS with a private CA', () => {
 });
 
 describe('plain HTTP registries', () => {
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   before(async () => {
     registry = await startRegistry({ auth: 'none' });
     await pushImage(registry, 'plain/app:v1', { layers: 1, layerSize: 1024 });

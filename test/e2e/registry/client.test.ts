@@ -11,8 +11,8 @@ import {
   runTool,
   startRegistry,
   type PushedImage,
-  type TestRegistry,
-} from '../../env/index.ts';
+  type LocalRegistry,
+} from '../../../src/devenv/index.ts';
 import {
   NotFoundError,
   createRegistryClient,
@@ -29,7 +29,7 @@ async function readAll(body: Readable): Promise<Buffer> {
 const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 function clientFor(
-  registry: TestRegistry,
+  registry: LocalRegistry,
   onRequest?: (o: RequestObservation) => void,
 ): ClosableRegistryClient {
   return createRegistryClient({
@@ -51,7 +51,7 @@ for (const options of [
 ] as const) {
   const impl = 'impl' in options ? options.impl : 'distribution';
   describe(`registry client against a ${options.auth} ${impl} registry`, () => {
-    let registry: TestRegistry;
+    let registry: LocalRegistry;
     let client: ClosableRegistryClient;
     let image: PushedImage;
     const observed: RequestObservation[] = [];

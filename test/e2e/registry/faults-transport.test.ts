@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pushImage, startRegistry, type PushedImage, type TestRegistry } from '../../env/index.ts';
+import { pushImage, startRegistry, type PushedImage, type LocalRegistry } from '../../../src/devenv/index.ts';
 import {
   DigestMismatchError,
   ManifestTooLargeError,
@@ -31,7 +31,7 @@ async function readAll(body: Readable): Promise<Buffer> {
 const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 describe('registry transport under injected faults', () => {
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   let image: PushedImage;
   let proxy: FaultProxy;
   let blobDigest: string;

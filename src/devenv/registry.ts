@@ -1,4 +1,4 @@
-// Real registry servers for tests: distribution (v3) with no auth, htpasswd or token auth, optionally
+// Real registry servers for `lifeboat dev` and the tests: distribution (v3) with no auth, htpasswd or token auth, optionally
 // behind TLS with a CA of its own; or go-containerregistry's registry as a second implementation.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,10 @@ import { startTokenServer, type TokenServer } from './token-server.ts';
 import { toolPath } from './tools.ts';
 import { waitFor } from './wait.ts';
 
-export type RegistryAuth = 'none' | 'htpasswd' | 'token';
+export type LocalRegistryAuth = 'none' | 'htpasswd' | 'token';
 
-export interface RegistryOptions {
-  readonly auth?: RegistryAuth;
+export interface LocalRegistryOptions {
+  readonly auth?: LocalRegistryAuth;
   readonly tls?: boolean;
   readonly impl?: 'distribution' | 'crane';
   /** Token auth: let requests without credentials pull (as Docker Hub does). */
@@ -25,11 +25,11 @@ export interface RegistryOptions {
   readonly tokenTtlSeconds?: number;
 }
 
-export interface TestRegistry {
+export interface LocalRegistry {
   /** `127.0.0.1:PORT`, as written in image references. */
   readonly host: string;
   readonly url: string;
-  readonly auth: RegistryAuth;
+  readonly auth: LocalRegistryAuth;
   readonly impl: 'distribution' | 'crane';
   /** A user that may push and pull (htpasswd and token auth). */
   readonly username?: string;
@@ -46,7 +46,7 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-// Fixed test-only credentials; the bcrypt hashes below were made from exactly these passwords.
+// Fixed credentials, only ever valid for these throwaway loopback registries; the bcrypt hashes below were made from exactly these passwords.
 const PUSH_USER = 'lifeboat';
 const PUSH_PASSWORD = 'lifeboat-push-secret';
 const PUSH_HASH = '$2a$10$Vdgqn.8ZRvZQVW30cy9LCeDEjAc4hX.xp8Pz9EDeKMYwITG0eAhK6';
@@ -56,7 +56,7 @@ const READ_HASH = '$2a$10$FFoP0jPSFYq4QwMxad9oc.N8no96fLwu55mJV9Bg17300PHAjY3QC'
 
 const START_TIMEOUT_MS = 60_000;
 
-export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+export async function startRegistry(options: LocalRegistryOptions = {}): Promise<LocalRegistry> {
   const auth = options.auth ?? 'none';
   const impl = options.impl ?? 'distribution';
   if (impl === 'crane' && (auth !== 'none' || options.tls)) {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestRegistry } from './registry.ts';
+import type { LocalRegistry } from './registry.ts';
 import { runTool } from './tools.ts';
 
 export interface FixtureOptions {
@@ -37,7 +37,7 @@ interface ImageManifest {
 }
 
 export async function pushImage(
-  registry: TestRegistry,
+  registry: LocalRegistry,
   repoAndTag: string,
   options: FixtureOptions & { readonly platform?: string },
 ): Promise<PushedImage> {
@@ -65,7 +65,7 @@ export async function pushImage(
 
 /** A multi-platform index (OCI) or manifest list (Docker) with one fresh image per platform. */
 export async function pushIndex(
-  registry: TestRegistry,
+  registry: LocalRegistry,
   repoAndTag: string,
   options: FixtureOptions & { readonly platforms: readonly string[] },
 ): Promise<PushedIndex> {
@@ -89,7 +89,7 @@ export async function pushIndex(
   return { ref, digest, mediaType: index.mediaType, children };
 }
 
-async function describeImage(registry: TestRegistry, ref: string): Promise<PushedImage> {
+async function describeImage(registry: LocalRegistry, ref: string): Promise<PushedImage> {
   const digest = (await runTool('crane', ['digest', ref], { registries: [registry] })).stdout.trim();
   const manifest = JSON.parse(
     (await runTool('crane', ['manifest', ref], { registries: [registry] })).stdout,

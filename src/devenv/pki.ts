@@ -1,4 +1,4 @@
-// Certificates for the test servers, made with the machine's openssl (EC P-256: fast to generate).
+// Certificates for the embedded servers, made with the machine's openssl (EC P-256: fast to generate).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -14,8 +14,8 @@ export interface KubeResponse {
 }
 
 /**
- * One admin API call with the client certificate: what the test environment needs to bootstrap a
- * cluster (nodes, readiness checks) without going through the code under test.
+ * One admin API call with the client certificate: what the environment needs to bootstrap a
+ * cluster (nodes, readiness checks) without going through lifeboat's own client, the code under test.
  */
 export async function kubeRequest(
   credentials: KubeCredentials,

@@ -3,7 +3,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-/** A server process started by the test environment; its output goes to `<dir>/<name>.log`. */
+/** A server process started by the embedded environment; its output goes to `<dir>/<name>.log`. */
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
@@ -21,7 +21,7 @@ interface Leftovers {
 
 // Shared through globalThis so every copy of this module (the test runner may load it twice)
 // registers into one set and one exit hook.
-const slot = Symbol.for('lifeboat.test-env.leftovers');
+const slot = Symbol.for('lifeboat.devenv.leftovers');
 const holder = globalThis as { [slot]?: Leftovers };
 const leftovers = (holder[slot] ??= registerExitHook({ children: new Set(), dirs: new Set() }));
 
@@ -47,8 +47,9 @@ export function startProcess(
   options: { readonly dir: string; readonly env?: NodeJS.ProcessEnv; readonly cwd?: string },
 ): ManagedProcess {
   const logFile = join(options.dir, `${name}.log`);
-  // Output goes straight to a file descriptor, not through pipes: a pipe would keep the test
-  // runner's event loop alive, and with --test-isolation=none the run only ends when it drains.
+  // Output goes straight to a file descriptor, not through pipes: a pipe would keep the event loop
+  // alive (with --test-isolation=none a test run only ends when it drains; `lifeboat dev` holds its
+  // loop open itself).
   const log = openSync(logFile, 'a');
   let child: ChildProcess;
   try {

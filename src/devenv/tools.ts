@@ -2,12 +2,13 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestRegistry } from './registry.ts';
+import type { LocalRegistry } from './registry.ts';
 
+// src/devenv/tools.ts → the repository root, where tools/build.sh sits.
 const repoRoot = new URL('../../', import.meta.url).pathname;
 let binDir: string | undefined;
 
-/** The directory of the pinned test binaries; builds them first when the cache is cold. */
+/** The directory of the pinned binaries (tools/build.sh); builds them first when the cache is cold. */
 export function toolsBin(): string {
   binDir ??= execFileSync('bash', [join(repoRoot, 'tools/build.sh')], {
     encoding: 'utf8',
@@ -30,13 +31,13 @@ export interface ToolRun {
 }
 
 /**
- * Runs crane or regctl with credentials and CAs for `registries` in a throwaway config, so tests
- * never depend on (or touch) the user's own docker or regctl configuration.
+ * Runs crane or regctl with credentials and CAs for `registries` in a throwaway config, so neither
+ * tests nor `lifeboat dev` depend on (or touch) the user's own docker or regctl configuration.
  */
 export async function runTool(
   name: string,
   args: readonly string[],
-  options: { readonly registries?: readonly TestRegistry[]; readonly stdin?: string | Buffer } = {},
+  options: { readonly registries?: readonly LocalRegistry[]; readonly stdin?: string | Buffer } = {},
 ): Promise<ToolRun> {
   const home = mkdtempSync(join(tmpdir(), 'lifeboat-tool-'));
   try {
@@ -59,7 +60,7 @@ export async function runTool(
   }
 }
 
-function toolEnv(home: string, registries: readonly TestRegistry[]): NodeJS.ProcessEnv {
+function toolEnv(home: string, registries: readonly LocalRegistry[]): NodeJS.ProcessEnv {
   const auths: Record<string, { auth: string }> = {};
   const hosts: Record<string, Record<string, string>> = {};
   const cas: string[] = [];

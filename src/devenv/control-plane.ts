@@ -24,7 +24,7 @@ export interface ControlPlaneOptions {
 }
 
 export interface ControlPlane {
-  /** An admin (system:masters) kubeconfig for kubectl and for code under test. */
+  /** An admin (system:masters) kubeconfig for kubectl and for lifeboat (or code under test). */
   readonly kubeconfigPath: string;
   /** `https://127.0.0.1:PORT` */
   readonly server: string;
@@ -32,7 +32,7 @@ export interface ControlPlane {
   readonly nodes: number;
   /** Processes currently running, for memory measurements. */
   processes(): readonly { readonly name: string; readonly pid: number }[];
-  /** An admin API call that bypasses the code under test. */
+  /** An admin API call that bypasses lifeboat's own Kubernetes client (the code under test). */
   request(method: string, path: string, body?: unknown): Promise<KubeResponse>;
   /** Stops kube-apiserver and starts it again on the same port and etcd. */
   restartApiserver(): Promise<void>;

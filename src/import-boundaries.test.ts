@@ -1,0 +1,158 @@
+// Imports flow one way through src/: a module imports its own layer (the directory right under src/)
+// and the layers MAY_IMPORT lists for it, nothing else of ours. The product never imports the test
+// tree, and product code never imports test code. Every .ts file is checked, tests included: a unit
+// test in src/kube that reached for src/registry would couple the layers just the same.
+// A test, not a lint rule: it needs the whole tree (which files are test support) and one table.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import ts from 'typescript';
+
+/**
+ * What each layer may import besides itself. `(root)` is a file directly in src/: only tests that
+ * span the libraries live there (this one, error-classes.test.ts).
+ */
+const MAY_IMPORT: Readonly<Record<string, readonly string[] | 'anything'>> = {
+  '(root)': ['common', 'reference', 'registry', 'kube'],
+  common: [],
+  reference: ['common'],
+  registry: ['common', 'reference'],
+  kube: ['common', 'reference'],
+  controllers: ['common', 'reference', 'registry', 'kube'],
+  devenv: ['common', 'reference', 'registry', 'kube'],
+  cli: 'anything',
+};
+
+/** Paths are relative to src/, with `/` separators: `kube/informer.ts`. */
+type SourceTree = ReadonlyMap<string, string>;
+
+const isTest = (path: string): boolean => path.endsWith('.test.ts');
+
+/** Test support by name: under `testing/`, or `fake-*.ts`, `*-fake.ts`, `*.test-support.ts`. */
+const TEST_SUPPORT_PATH = /(^|\/)testing\/|(^|\/)fake-[^/]*\.ts$|-fake\.ts$|\.test-support\.ts$/;
+
+/**
+ * Code written for tests that is not itself a test: a module that imports node:test or node:assert
+ * (product code reports errors, it does not assert), one under a `testing/` directory, or one named
+ * `fake-*.ts`, `*-fake.ts` or `*.test-support.ts` (the fake clock, recording fakes).
+ */
+function isTestSupport(path: string, tree: SourceTree): boolean {
+  if (isTest(path)) return false;
+  if (TEST_SUPPORT_PATH.test(path)) return true;
+  const source = tree.get(path);
+  return source !== undefined && importsOf(source).some((spec) => /^node:(test|assert)(\/|$)/.test(spec));
+}
+
+/** Every module specifier of a file: static, type-only, re-exports and dynamic `import()` (not comments or strings). */
+function importsOf(source: string): string[] {
+  return ts.preProcessFile(source, true, true).importedFiles.map((file) => file.fileName);
+}
+
+function layerOf(path: string): string {
+  const slash = path.indexOf('/');
+  return slash < 0 ? '(root)' : path.slice(0, slash);
+}
+
+/** One line per import that breaks a rule: `<file> imports <specifier>: <rule>`. */
+function findViolations(tree: SourceTree): string[] {
+  const found: string[] = [];
+  for (const [path, source] of tree) {
+    const layer = layerOf(path);
+    const allowed = MAY_IMPORT[layer];
+    for (const spec of importsOf(source)) {
+      // Packages and node: builtins are not ours; only relative specifiers reach our own files.
+      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+      const say = (rule: string): void => void found.push(`src/${path} imports ${spec}: ${rule}`);
+      const target = posix.normalize(posix.join(posix.dirname(path), spec));
+      if (target.startsWith('../')) {
+        say(`${target.slice(3)} is outside src/ (the product never imports test/, bench/ or the rest)`);
+        continue;
+      }
+      if (allowed === undefined) {
+        say(`src/${layer}/ is in no layer: add it to MAY_IMPORT`);
+      } else {
+        const to = layerOf(target);
+        if (to !== layer && allowed !== 'anything' && !allowed.includes(to)) {
+          say(`${layer} may import only ${[layer, ...allowed].join(', ')}`);
+        }
+      }
+      if (!isTest(path) && !isTestSupport(path, tree) && (isTest(target) || isTestSupport(target, tree))) {
+        say('product code imports test code');
+      }
+    }
+  }
+  return found;
+}
+
+function readSourceTree(): Map<string, string> {
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const tree = new Map<string, string>();
+  for (const entry of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    const path = entry.split(/[\\/]/).join('/');
+    if (path.endsWith('.ts')) tree.set(path, readFileSync(posix.join(root, path), 'utf8'));
+  }
+  return tree;
+}
+
+describe('import boundaries', () => {
+  it('src/ as it stands breaks none', () => {
+    const tree = readSourceTree();
+    // The walk must have found the tree: an empty one would pass trivially.
+    assert.ok(
+      tree.has('cli/dev.ts') && tree.has('kube/informer.ts'),
+      `read only ${[...tree.keys()].join(', ')}`,
+    );
+    assert.deepEqual(findViolations(tree), []);
+  });
+
+  it('allows imports down the layers, within a layer, and anything from cli', () => {
+    const tree = new Map([
+      ['common/errors.ts', ''],
+      ['reference/parse.ts', "import { LifeboatError } from '../common/errors.ts';"],
+      ['registry/client.ts', "import '../reference/parse.ts'; import './types.ts';"],
+      ['kube/informer.ts', "import type { X } from '../reference/parse.ts'; import '../common/errors.ts';"],
+      ['controllers/backup.ts', "import '../registry/client.ts'; import '../kube/informer.ts';"],
+      ['devenv/registry.ts', "import '../registry/client.ts';"],
+      ['cli/dev.ts', "const env = await import('../devenv/registry.ts'); import '../controllers/backup.ts';"],
+      ['kube/workqueue/fake-clock.ts', "import type { Clock } from './clock.ts';"],
+      ['kube/workqueue/queue.test.ts', "import assert from 'node:assert'; import './fake-clock.ts';"],
+    ]);
+    assert.deepEqual(findViolations(tree), []);
+  });
+
+  it('reports each kind of violation', () => {
+    const tree = new Map([
+      ['common/errors.ts', "import '../reference/parse.ts';"],
+      ['reference/parse.ts', "import { Resource } from '../kube/resource.ts';"],
+      ['registry/client.ts', "import type { Informer } from '../kube/informer.ts';"],
+      ['kube/informer.ts', "export * from '../registry/client.ts';"],
+      ['controllers/backup.ts', "import '../cli/main.ts';"],
+      ['devenv/registry.ts', "import '../controllers/backup.ts';"],
+      ['cli/dev.ts', "const env = await import('../../test/env/index.ts');"],
+      ['cli/bench.ts', "import { run } from '../../bench/copy/main.ts';"],
+      ['widgets/thing.ts', "import '../common/errors.ts';"],
+      ['kube/clock.ts', "import { FakeClock } from './workqueue/fake-clock.ts';"],
+      ['kube/workqueue/fake-clock.ts', ''],
+      ['registry/copy/plan.ts', "import { memoryRegistry } from './memory-registry.ts';"],
+      ['registry/copy/memory-registry.ts', "import assert from 'node:assert/strict';"],
+      ['registry/copy/scheduler.ts', "import { cases } from './plan.test.ts';"],
+      ['registry/copy/plan.test.ts', ''],
+    ]);
+    assert.deepEqual(findViolations(tree), [
+      'src/common/errors.ts imports ../reference/parse.ts: common may import only common',
+      'src/reference/parse.ts imports ../kube/resource.ts: reference may import only reference, common',
+      'src/registry/client.ts imports ../kube/informer.ts: registry may import only registry, common, reference',
+      'src/kube/informer.ts imports ../registry/client.ts: kube may import only kube, common, reference',
+      'src/controllers/backup.ts imports ../cli/main.ts: controllers may import only controllers, common, reference, registry, kube',
+      'src/devenv/registry.ts imports ../controllers/backup.ts: devenv may import only devenv, common, reference, registry, kube',
+      'src/cli/dev.ts imports ../../test/env/index.ts: test/env/index.ts is outside src/ (the product never imports test/, bench/ or the rest)',
+      'src/cli/bench.ts imports ../../bench/copy/main.ts: bench/copy/main.ts is outside src/ (the product never imports test/, bench/ or the rest)',
+      'src/widgets/thing.ts imports ../common/errors.ts: src/widgets/ is in no layer: add it to MAY_IMPORT',
+      'src/kube/clock.ts imports ./workqueue/fake-clock.ts: product code imports test code',
+      'src/registry/copy/plan.ts imports ./memory-registry.ts: product code imports test code',
+      'src/registry/copy/scheduler.ts imports ./plan.test.ts: product code imports test code',
+    ]);
+  });
+});
