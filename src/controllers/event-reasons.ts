@@ -1,0 +1,28 @@
+/**
+ * The `reason` of every Event lifeboat records (SPEC §1.6, issues 8 and 9), in one place so that
+ * docs, tests and `kubectl events --for …` filters cannot drift from the code.
+ */
+export const EventReasons = Object.freeze({
+  /** An ImageBackup began copying its image to the backup registry. */
+  BackupStarted: 'BackupStarted',
+  /** An ImageBackup's image is in the backup registry with the source's digest. */
+  BackupReady: 'BackupReady',
+  /** An ImageBackup's copy failed (the note names the registry, digest or media type); retried with backoff. */
+  BackupFailed: 'BackupFailed',
+  /** A workload's images were rewritten to their copies in the backup registry. */
+  ImagesMovedToBackup: 'ImagesMovedToBackup',
+  /** A workload's images changed between lifeboat's read and its guarded patch; retried on fresh state. */
+  RewriteConflict: 'RewriteConflict',
+  /** Another writer (GitOps) put a rewritten workload's original images back; lifeboat leaves it so. */
+  RewriteReverted: 'RewriteReverted',
+  /** A private backup's source cannot be read with this namespace's credentials; the workload is left as it was. */
+  BackupAccessDenied: 'BackupAccessDenied',
+  /** A Secret with the pull-secret name exists in a namespace and lifeboat does not own it; left untouched. */
+  PullSecretConflict: 'PullSecretConflict',
+  /** The backup pull secret is missing, of the wrong type, or not valid dockerconfigjson; nothing is changed. */
+  PullSecretSourceInvalid: 'PullSecretSourceInvalid',
+  /** A workload references an image that does not parse; that workload is skipped. */
+  InvalidImageReference: 'InvalidImageReference',
+});
+
+export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];
