@@ -44,3 +44,20 @@ export type { Informer, InformerHandlers, InformerOptions, InformerStats } from 
 export { createInformer, dropNoise, INFORMER_DEFAULTS } from './informer.ts';
 export type { LeaderElectionOptions, LeaderElector } from './leader-election.ts';
 export { createLeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-election.ts';
+export type { EventRecorder, EventRecorderOptions } from './event-recorder.ts';
+export { createEventRecorder, EVENT_RECORDER_DEFAULTS } from './event-recorder.ts';
+export type { EventInput, EventType, ObjectReference } from './event-body.ts';
+export { objectReference } from './event-body.ts';
+export type { FakeEventRecorder, RecordedEvent } from './event-recorder-fake.ts';
+export { createFakeEventRecorder } from './event-recorder-fake.ts';
+export type { IndexFunc, Indexer, OwnerReference } from './indexer.ts';
+export { createIndexer, indexByNamespace, indexByOwner, ownerReferencesOf, INDEX } from './indexer.ts';
+export type {
+  InformerRequest,
+  SharedInformer,
+  SharedInformers,
+  SharedInformersOptions,
+  SharedInformerSettings,
+} from './shared-informers.ts';
+export { createSharedInformers, informerName } from './shared-informers.ts';
+export { enqueueMapped, enqueueObject, ownerKeys } from './object-mapping.ts';
