@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createEventRecorder, type EventRecorder, type KubeObject } from '../../../src/kube/index.ts';
+import type { EventBody } from '../../../src/kube/event-body.ts';
 import { RESOURCES, resourcePath } from '../../../src/kube/resource.ts';
 import { testCluster, type TestCluster } from './cluster.ts';
-
-interface EventObject {
-  metadata: { name: string; namespace: string };
-  eventTime: string;
-  reportingController: string;
-  reportingInstance: string;
-  action: string;
-  reason: string;
-  note?: string;
-  type: string;
-  regarding: { apiVersion: string; kind: string; name: string; namespace?: string; uid?: string };
-  series?: { count: number; lastObservedTime: string };
-}
 
 describe('event recorder against the real API server', () => {
   let c: TestCluster;
@@ -33,7 +21,7 @@ describe('event recorder against the real API server', () => {
     return r;
   };
   const eventsAbout = async (namespace: string, name: string) => {
-    const list = await c.api.requestJson<{ items: EventObject[] }>({
+    const list = await c.api.requestJson<{ items: EventBody[] }>({
       path: resourcePath(RESOURCES.events, { namespace }),
       query: { fieldSelector: `regarding.name=${name}` },
     });
