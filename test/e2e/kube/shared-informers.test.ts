@@ -52,9 +52,11 @@ describe('shared informers against the real API server', () => {
     const f = createSharedInformers({ api: counted.api, freeze: true });
     factories.push(f);
 
-    // Two controllers ask for the same collection.
-    const forFirst = f.informerFor<ConfigMap>(RESOURCES.configMaps, { namespace: ns });
-    const forSecond = f.informerFor<ConfigMap>(RESOURCES.configMaps, { namespace: ns });
+    // Two controllers ask for the same collection (the selector leaves out kube-root-ca.crt, which
+    // the controller manager adds to every namespace).
+    const request = { namespace: ns, labelSelector: 'test=shared' };
+    const forFirst = f.informerFor<ConfigMap>(RESOURCES.configMaps, request);
+    const forSecond = f.informerFor<ConfigMap>(RESOURCES.configMaps, { ...request });
     assert.equal(forFirst, forSecond);
     forFirst.addIndex('dataKey', byDataKey);
     forSecond.addIndex('dataKey', byDataKey);
@@ -76,7 +78,7 @@ describe('shared informers against the real API server', () => {
     await c.api.requestJson({
       method: 'POST',
       path,
-      body: { metadata: { name: 'cm' }, data: { alice: '1' } },
+      body: { metadata: { name: 'cm', labels: { test: 'shared' } }, data: { alice: '1' } },
     });
     await waitFor(() => forSecond.indexKeys('dataKey', 'alice').length === 1, {
       what: 'indexed add',
