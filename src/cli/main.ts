@@ -8,6 +8,8 @@ import { Command } from 'commander';
 // Caching compiled (type-stripped) code saves ~28 MiB at start; loading commands after it counts.
 enableCompileCache();
 const { versionCommand } = await import('./version.ts');
+const { runCommand } = await import('./run.ts');
+const { uninstallCommand } = await import('./uninstall.ts');
 const { refCommand } = await import('./ref.ts');
 const { copyCommand } = await import('./copy.ts');
 const { devCommand } = await import('./dev.ts');
@@ -17,6 +19,8 @@ const program = new Command('lifeboat')
   .showHelpAfterError();
 
 program.addCommand(versionCommand());
+program.addCommand(runCommand());
+program.addCommand(uninstallCommand());
 program.addCommand(refCommand());
 program.addCommand(copyCommand());
 program.addCommand(devCommand());

@@ -9,6 +9,8 @@ import { createProcessLogger } from './logging.ts';
 
 /** Attempts per namespace when another writer changes a service account under us. */
 const RACE_ATTEMPTS = 5;
+/** Namespaces cleaned at once: the API client's token bucket (50 qps) is the real limit. */
+const PARALLEL_NAMESPACES = 8;
 
 export function uninstallCommand(): Command {
   const command = new Command('uninstall').description(
@@ -43,28 +45,33 @@ async function uninstall(config: RunConfig): Promise<void> {
     const serviceAccounts = await accounts.listAll();
     const namespaces = new Set([...copies, ...serviceAccounts].map((o) => o.metadata.namespace ?? ''));
     let changed = 0;
-    for (const namespace of [...namespaces].sort()) {
-      // Each attempt reads the namespace afresh: a guarded patch that lost a race (422/409) is
-      // planned again on what is there now.
+    const queue = [...namespaces].sort();
+    const worker = async (): Promise<void> => {
+      for (let namespace = queue.shift(); namespace !== undefined; namespace = queue.shift()) {
+        if (await removeFromFresh(namespace)) {
+          changed++;
+          logger.info({ namespace }, 'removed what lifeboat added');
+        }
+      }
+    };
+    // Each attempt reads the namespace afresh: a guarded patch that lost a race (422/409) is
+    // planned again on what is there now.
+    const removeFromFresh = async (namespace: string): Promise<boolean> => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const removed = await removeFromNamespace({
+          return await removeFromNamespace({
             secrets,
             accounts,
             secretName: config.pullSecretName,
             copy: await secrets.find(config.pullSecretName, { namespace }),
             serviceAccounts: await accounts.listAll({ namespace }),
           });
-          if (removed) {
-            changed++;
-            logger.info({ namespace }, 'removed what lifeboat added');
-          }
-          break;
         } catch (err) {
           if (attempt >= RACE_ATTEMPTS || !(kube.isConflict(err) || kube.isInvalid(err))) throw err;
         }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_NAMESPACES }, worker));
     logger.info({ namespaces: changed }, 'lifeboat uninstall finished');
   } catch (err) {
     logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');

@@ -1,23 +1,28 @@
-/** Every Event reason lifeboat records, in one place (SPEC §1.6). Operators alert on these names. */
-export const EVENT_REASONS = Object.freeze({
-  /** A copy into the backup registry began. */
+/**
+ * The `reason` of every Event lifeboat records (SPEC §1.6, issues 8 and 9), in one place so that
+ * docs, tests and `kubectl events --for …` filters cannot drift from the code.
+ */
+export const EventReasons = Object.freeze({
+  /** An ImageBackup began copying its image to the backup registry. */
   BackupStarted: 'BackupStarted',
-  /** The backup holds the source's manifest and everything under it. */
+  /** An ImageBackup's image is in the backup registry with the source's digest. */
   BackupReady: 'BackupReady',
-  /** A copy failed; the note names the registry, repository and cause. */
+  /** An ImageBackup's copy failed (the note names the registry, digest or media type); retried with backoff. */
   BackupFailed: 'BackupFailed',
-  /** A workload now runs from the backup registry. */
+  /** A workload's images were rewritten to their copies in the backup registry. */
   ImagesMovedToBackup: 'ImagesMovedToBackup',
-  /** The workload changed between read and patch; planned again on fresh state. */
+  /** A workload's images changed between lifeboat's read and its guarded patch; retried on fresh state. */
   RewriteConflict: 'RewriteConflict',
-  /** Another writer put the original images back; lifeboat leaves the workload as it is. */
+  /** Another writer (GitOps) put a rewritten workload's original images back; lifeboat leaves it so. */
   RewriteReverted: 'RewriteReverted',
-  /** The namespace's own credentials cannot read a private source; the workload is left alone. */
+  /** A private backup's source cannot be read with this namespace's credentials; the workload is left as it was. */
   BackupAccessDenied: 'BackupAccessDenied',
-  /** A Secret named like the pull-secret copy exists and lifeboat does not own it. */
+  /** A Secret with the pull-secret name exists in a namespace and lifeboat does not own it; left untouched. */
   PullSecretConflict: 'PullSecretConflict',
-  /** `--backup-pull-secret` is missing or not a usable dockerconfigjson Secret. */
+  /** The backup pull secret is missing, of the wrong type, or not valid dockerconfigjson; nothing is changed. */
   PullSecretSourceInvalid: 'PullSecretSourceInvalid',
-  /** A workload's image reference does not parse; that workload is skipped. */
+  /** A workload references an image that does not parse; that workload is skipped. */
   InvalidImageReference: 'InvalidImageReference',
 });
+
+export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];

@@ -67,3 +67,18 @@ export {
   resourceClient,
   retryOnConflict,
 } from './resource-client.ts';
+export type { EventRecorder, EventRecorderOptions } from './event-recorder.ts';
+export { createEventRecorder, EVENT_RECORDER_DEFAULTS } from './event-recorder.ts';
+export type { EventInput, EventType, ObjectReference } from './event-body.ts';
+export { objectReference } from './event-body.ts';
+export type { IndexFunc, Indexer, OwnerReference } from './indexer.ts';
+export { createIndexer, indexByNamespace, indexByOwner, ownerReferencesOf, INDEX } from './indexer.ts';
+export type {
+  InformerRequest,
+  SharedInformer,
+  SharedInformers,
+  SharedInformersOptions,
+  SharedInformerSettings,
+} from './shared-informers.ts';
+export { createSharedInformers, informerName } from './shared-informers.ts';
+export { enqueueMapped, enqueueObject, ownerKeys } from './object-mapping.ts';

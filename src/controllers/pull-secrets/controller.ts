@@ -22,6 +22,8 @@ import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   createController,
+  INDEX,
+  indexByNamespace,
   isAlreadyExists,
   isConflict,
   isInvalid,
@@ -29,10 +31,10 @@ import {
   RESOURCES,
   resourceClient,
   type Controller,
-  type Informer,
+  type EventRecorder,
   type KubeRequester,
   type ReconcileResult,
-  type Resource,
+  type SharedInformers,
 } from '../../kube/index.ts';
 import type { NamespaceState, SyncResult } from './metrics.ts';
 import { pullSecretMetrics } from './metrics.ts';
@@ -41,17 +43,12 @@ import type { NamespaceObject, SecretObject, ServiceAccountObject } from './obje
 import { planCopy, planServiceAccountAdd, selectsServiceAccount } from './plan.ts';
 import { removeFromNamespace } from './remove.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
-import { EVENT_REASONS, type EventSink } from '../events.ts';
-
-/** The informers a controller asks for; a shared factory gives every caller the same one. */
-export type InformerFor = <T extends { metadata: { name: string; namespace?: string } }>(
-  resource: Resource,
-  options?: { namespace?: string; fieldSelector?: string },
-) => Informer<T & { metadata: { name: string } }>;
+import { EventReasons } from '../event-reasons.ts';
 
 export interface PullSecretDistributionOptions {
   api: KubeRequester;
-  informerFor: InformerFor;
+  /** The process's shared informers: every controller watching a resource shares one cache. */
+  informers: Pick<SharedInformers, 'informerFor'>;
   /** `--backup-pull-secret`. */
   source: { readonly namespace: string; readonly name: string };
   /** `--pull-secret-name`. */
@@ -60,7 +57,8 @@ export interface PullSecretDistributionOptions {
   serviceAccounts: readonly string[];
   /** Every excluded namespace by name (defaults, flags, lifeboat's own); labels are read per object. */
   excludedNamespaces: ReadonlySet<string>;
-  events: EventSink;
+  /** Where Events go (the process's rate-limited recorder; a fake in unit tests). */
+  events: Pick<EventRecorder, 'record'>;
   logger?: Logger;
   registry?: Registry;
   workers?: number;
@@ -82,19 +80,20 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   const sourceKey = `${o.source.namespace}/${o.source.name}`;
   // The source's own namespace never receives a copy: the copy could be the source itself.
   const excluded = new Set([...o.excludedNamespaces, o.source.namespace]);
-  const namespaces = o.informerFor<NamespaceObject>(RESOURCES.namespaces);
-  const copies = o.informerFor<SecretObject>(RESOURCES.secrets, {
+  const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
+  const copies = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     fieldSelector: `metadata.name=${o.secretName}`,
   });
-  const sources = o.informerFor<SecretObject>(RESOURCES.secrets, {
+  const sources = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     namespace: o.source.namespace,
     fieldSelector: `metadata.name=${o.source.name}`,
   });
   const serviceAccountNames = o.serviceAccounts.includes('*') ? [] : o.serviceAccounts;
-  const serviceAccounts = o.informerFor<ServiceAccountObject>(
+  const serviceAccounts = o.informers.informerFor<ServiceAccountObject>(
     RESOURCES.serviceAccounts,
     serviceAccountNames.length === 1 ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}` } : {},
   );
+  serviceAccounts.addIndex(INDEX.namespace, indexByNamespace);
   const secrets = resourceClient<SecretObject>(o.api, RESOURCES.secrets);
   const accounts = resourceClient<ServiceAccountObject>(o.api, RESOURCES.serviceAccounts);
   const states = new Map<string, NamespaceState>();
@@ -143,7 +142,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
           },
           {
             type: 'Warning',
-            reason: EVENT_REASONS.PullSecretSourceInvalid,
+            reason: EventReasons.PullSecretSourceInvalid,
             action: 'Validate',
             note: content.message,
           },
@@ -163,7 +162,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     const disposition = namespaceDisposition(ns, excluded);
     if (disposition === 'terminating') return void states.delete(name);
     const copy = copies.get(`${name}/${o.secretName}`);
-    const inNamespace = serviceAccounts.list().filter((sa) => sa.metadata.namespace === name);
+    const inNamespace = serviceAccounts.byIndex(INDEX.namespace, name);
 
     if (disposition === 'excluded') {
       const removed = await guarded(() =>
@@ -191,7 +190,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
       metrics.sync('conflict');
       o.events.record(regardingOf(copy!, 'Secret'), {
         type: 'Warning',
-        reason: EVENT_REASONS.PullSecretConflict,
+        reason: EventReasons.PullSecretConflict,
         action: 'Distribute',
         note: `Secret ${name}/${o.secretName} is not managed by lifeboat (no app.kubernetes.io/managed-by=lifeboat label): lifeboat leaves it and this namespace's service accounts alone`,
       });

@@ -2,7 +2,9 @@
  * The shapes of the core objects pull-secret distribution reads, as the API server serves them
  * (plain JSON, only the fields used here). Cached objects are shared: never mutate them.
  */
-export interface ObjectMeta {
+import type { KubeObject } from '../../kube/index.ts';
+
+export interface ObjectMeta extends Omit<KubeObject['metadata'], 'deletionTimestamp'> {
   name: string;
   namespace?: string;
   uid?: string;
@@ -12,25 +14,19 @@ export interface ObjectMeta {
   deletionTimestamp?: string;
 }
 
-export interface NamespaceObject {
-  apiVersion?: string;
-  kind?: string;
+export interface NamespaceObject extends KubeObject {
   metadata: ObjectMeta;
   status?: { phase?: string };
 }
 
-export interface SecretObject {
-  apiVersion?: string;
-  kind?: string;
+export interface SecretObject extends KubeObject {
   metadata: ObjectMeta;
   type?: string;
   /** base64 values. */
   data?: Record<string, string>;
 }
 
-export interface ServiceAccountObject {
-  apiVersion?: string;
-  kind?: string;
+export interface ServiceAccountObject extends KubeObject {
   metadata: ObjectMeta;
   imagePullSecrets?: { name?: string }[];
 }
