@@ -2,9 +2,10 @@
 // registries, byte for byte. Flags are spelled as skopeo spells them; each also reads LIFEBOAT_<FLAG>.
 // Credentials given on the command line are never echoed: not in messages, not in errors, not in JSON.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
-import { booleanFlag, positiveInt } from './options.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { COPY_FLAGS, type CopyConfig } from './config/copy-flags.ts';
 import type { CopyProgress, CopyResult } from '../registry/copy/index.ts';
 
 // The engine, the registry client and their dependencies are imported when the command runs, so that
@@ -23,104 +24,38 @@ async function loadEngine() {
 /** Redraws of the progress line; faster is flicker, slower feels stuck. */
 const PROGRESS_REDRAW_MS = 200;
 
-interface CopyFlags {
-  readonly platforms?: string[];
-  readonly jobs?: number;
-  readonly authfile?: string;
-  readonly srcCreds?: string;
-  readonly dstCreds?: string;
-  readonly insecureRegistries?: string[];
-  readonly registryCa?: string[];
-  readonly logLevel: string;
-}
-
 /** Passwords shorter than this are not searched for in messages: they would mangle ordinary words. */
 const MIN_REDACTED_PASSWORD = 4;
 
-/** `a,b` given once or repeated → [a, b]; blanks dropped. */
-function collectList(value: string, previous: string[] | undefined): string[] {
-  return [
-    ...(previous ?? []),
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  ];
-}
-
-function collectRepeated(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 export function copyCommand(): Command {
-  return new Command('copy')
+  const command = new Command('copy')
     .description('Copy an image (all platforms of an index by default) from SRC to DST, byte for byte')
     .argument('<src>', 'source image reference (name[:tag][@digest])')
-    .argument('<dst>', 'target image reference; without tag or digest it keeps the source tag')
-    .addOption(
-      new Option('--platforms <os/arch[/variant],...>', 'copy only these platforms (writes a new index)')
-        .argParser(collectList)
-        .env('LIFEBOAT_PLATFORMS'),
-    )
-    .addOption(new Option('--jobs <n>', 'blobs copied at once').argParser(positiveInt).env('LIFEBOAT_JOBS'))
-    .addOption(
-      new Option(
-        '--authfile <path>',
-        'docker config.json with credentials (default: $REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json)',
-      ).env('LIFEBOAT_AUTHFILE'),
-    )
-    .addOption(
-      new Option('--src-creds <user:password>', 'credentials for the source registry').env(
-        'LIFEBOAT_SRC_CREDS',
-      ),
-    )
-    .addOption(
-      new Option('--dst-creds <user:password>', 'credentials for the target registry').env(
-        'LIFEBOAT_DST_CREDS',
-      ),
-    )
-    .addOption(
-      new Option('--insecure-registries <host[:port],...>', 'registries reached over plain HTTP (repeatable)')
-        .argParser(collectList)
-        .env('LIFEBOAT_INSECURE_REGISTRIES'),
-    )
-    .addOption(
-      new Option('--registry-ca <file>', 'extra CA certificate (PEM) to trust (repeatable)')
-        .argParser(collectRepeated)
-        .env('LIFEBOAT_REGISTRY_CA'),
-    )
-    .addOption(new Option('--json', 'print the result as one JSON line on stdout').env('LIFEBOAT_JSON'))
-    .addOption(
-      new Option('--log-level <level>', 'log level of the JSON logs on stderr')
-        .choices(['silent', 'error', 'warn', 'info', 'debug'])
-        .default('warn')
-        .env('LIFEBOAT_LOG_LEVEL'),
-    )
-    .action(async (src: string, dst: string, flags: CopyFlags, command: Command) => {
-      const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) => {
-        if (!c) return [];
-        const password = c.slice(c.indexOf(':') + 1);
-        return password.length >= MIN_REDACTED_PASSWORD ? [c, password] : [c];
-      });
-      let json = false;
-      try {
-        json = booleanFlag(command, 'json', 'LIFEBOAT_JSON');
-        await runCopy(src, dst, { ...flags, json });
-      } catch (error) {
-        const message = redact(messageOf(error), secrets);
-        process.stderr.write(`lifeboat copy: ${message}\n`);
-        // A script reading --json output gets a line for a failure too.
-        if (json) process.stdout.write(`${JSON.stringify({ source: src, target: dst, error: message })}\n`);
-        process.exitCode = 1;
-      }
+    .argument('<dst>', 'target image reference; without tag or digest it keeps the source tag');
+  addFlags(command, COPY_FLAGS);
+  return command.action(async (src: string, dst: string, _flags: unknown, cmd: Command) => {
+    // Commander's own refusals exit 1; so do ours, for the same kind of mistake.
+    const flags = readConfigOrReport(cmd, COPY_FLAGS, 1);
+    if (!flags) return;
+    const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) => {
+      if (!c) return [];
+      const password = c.slice(c.indexOf(':') + 1);
+      return password.length >= MIN_REDACTED_PASSWORD ? [c, password] : [c];
     });
+    const json = flags.json;
+    try {
+      await runCopy(src, dst, flags);
+    } catch (error) {
+      const message = redact(messageOf(error), secrets);
+      process.stderr.write(`lifeboat copy: ${message}\n`);
+      // A script reading --json output gets a line for a failure too.
+      if (json) process.stdout.write(`${JSON.stringify({ source: src, target: dst, error: message })}\n`);
+      process.exitCode = 1;
+    }
+  });
 }
 
-async function runCopy(
-  src: string,
-  dst: string,
-  flags: CopyFlags & { readonly json: boolean },
-): Promise<void> {
+async function runCopy(src: string, dst: string, flags: CopyConfig): Promise<void> {
   const {
     copyImage,
     copyTargetReference,

@@ -2,9 +2,10 @@
 // the integration tests run: a real control plane with kwok nodes, a "public" source registry
 // with demo images, and an auth-protected backup registry. The controller is not part of it yet;
 // this command says so instead of pretending.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
-import { positiveInt } from './options.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { DEV_FLAGS } from './config/dev-flags.ts';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -16,15 +17,14 @@ const DEMO_IMAGES = [
 ] as const;
 
 export function devCommand(): Command {
-  return new Command('dev')
-    .description('Start the embedded environment: control plane, source and backup registries, demo images')
-    .addOption(
-      new Option('--nodes <n>', 'fake kwok nodes').env('LIFEBOAT_NODES').default('2').argParser(positiveInt),
-    )
-    .addOption(new Option('--no-demo-images', 'do not push demo images to the source registry'))
-    .action(async (options: { nodes: number; demoImages: boolean }) => {
-      await runDev(options);
-    });
+  const command = new Command('dev').description(
+    'Start the embedded environment: control plane, source and backup registries, demo images',
+  );
+  addFlags(command, DEV_FLAGS);
+  return command.action(async (_flags: unknown, cmd: Command) => {
+    const options = readConfigOrReport(cmd, DEV_FLAGS, 1);
+    if (options) await runDev(options);
+  });
 }
 
 async function runDev(options: { nodes: number; demoImages: boolean }): Promise<void> {

@@ -2,14 +2,15 @@
 // and, given a backup registry, where their copies go. One JSON line per reference; invalid ones are
 // reported, not fatal (exit 0), so a whole cluster's image list can be piped through it.
 import type { Readable, Writable } from 'node:stream';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   describeReference,
   MappingError,
   mappingFromLocation,
   type BackupMapping,
 } from '../reference/index.ts';
-import { booleanFlag } from './options.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { REF_FLAGS, type RefConfig } from './config/ref-flags.ts';
 
 /**
  * Lines are gathered into writes of about this size: one write per line would cost a syscall each
@@ -17,15 +18,7 @@ import { booleanFlag } from './options.ts';
  */
 const OUTPUT_CHUNK_BYTES = 64 * 1024;
 
-const FLATTEN_ENV = 'LIFEBOAT_FLATTEN';
-
-interface RefOptions {
-  readonly backupRegistry?: string;
-  readonly prefix?: string;
-  readonly flatten?: boolean;
-}
-
-function mappingFrom(options: RefOptions, flatten: boolean): BackupMapping | undefined {
+function mappingFrom(options: RefConfig, flatten: boolean): BackupMapping | undefined {
   if (options.backupRegistry !== undefined) {
     return mappingFromLocation({ backupRegistry: options.backupRegistry, prefix: options.prefix, flatten });
   }
@@ -104,7 +97,7 @@ function writable(out: Writable): Promise<void> {
 }
 
 export function refCommand(): Command {
-  return new Command('ref')
+  const command = new Command('ref')
     .description(
       'Parse image references as Kubernetes does and print one JSON line each: ' +
         '{input, valid, error?, normalized, familiar, dockerRef, domain, path, tag, digest, backup?}. ' +
@@ -112,43 +105,27 @@ export function refCommand(): Command {
         'and the exit status stays 0. With --backup-registry, "backup" is the image a workload would be ' +
         'rewritten to (before pinning the copied digest).',
     )
-    .argument('[refs...]', 'image references (default: one per line on stdin)')
-    .addOption(
-      new Option(
-        '--backup-registry <host[/prefix]>',
-        'backup registry host, optionally followed by the repository prefix',
-      ).env('LIFEBOAT_BACKUP_REGISTRY'),
-    )
-    .addOption(
-      new Option('--prefix <path>', 'repository prefix inside the backup registry').env('LIFEBOAT_PREFIX'),
-    )
-    .addOption(
-      new Option(
-        '--flatten',
-        'one path component per source image, for registries that allow a single level',
-      ).env(FLATTEN_ENV),
-    )
-    .action(async (refs: string[], options: RefOptions, command: Command) => {
-      let mapping: BackupMapping | undefined;
-      try {
-        const flatten = booleanFlag(command, 'flatten', FLATTEN_ENV);
-        mapping = mappingFrom(options, flatten);
-      } catch (error) {
-        if (error instanceof InvalidArgumentError || error instanceof MappingError) {
-          command.error(`error: ${error.message}`, { exitCode: 2, code: 'lifeboat.invalidOption' });
-        }
-        throw error;
+    .argument('[refs...]', 'image references (default: one per line on stdin)');
+  addFlags(command, REF_FLAGS);
+  return command.action(async (refs: string[], _flags: unknown, cmd: Command) => {
+    // Unusable options exit 2: the references were not even read.
+    const options = readConfigOrReport(cmd, REF_FLAGS, 2);
+    if (!options) return;
+    let mapping: BackupMapping | undefined;
+    try {
+      mapping = mappingFrom(options, options.flatten);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError || error instanceof MappingError) {
+        cmd.error(`error: ${error.message}`, { exitCode: 2, code: 'lifeboat.invalidOption' });
       }
-      try {
-        await printDescriptions(
-          refs.length > 0 ? refs : nonEmptyLines(process.stdin),
-          mapping,
-          process.stdout,
-        );
-      } catch (error) {
-        // Invalid references are output, not errors; this is stdout or stdin failing (ENOSPC, EIO).
-        process.stderr.write(`lifeboat ref: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 1;
-      }
-    });
+      throw error;
+    }
+    try {
+      await printDescriptions(refs.length > 0 ? refs : nonEmptyLines(process.stdin), mapping, process.stdout);
+    } catch (error) {
+      // Invalid references are output, not errors; this is stdout or stdin failing (ENOSPC, EIO).
+      process.stderr.write(`lifeboat ref: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  });
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { addFlags, readConfig } from './config/commander.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { ALWAYS_EXCLUDED_NAMESPACES, RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 
@@ -14,14 +14,9 @@ export function runCommand(): Command {
   );
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
-    let config: RunConfig;
-    try {
-      config = readConfig(cmd, RUN_FLAGS);
-    } catch (err) {
-      process.stderr.write(`lifeboat run: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-      return;
-    }
+    // A configuration that cannot work exits 2 before anything touches the cluster.
+    const config = readConfigOrReport(cmd, RUN_FLAGS, 2);
+    if (!config) return;
     await runController(config);
   });
 }

@@ -3,7 +3,7 @@
 // annotation vouches for). Takes the same flags as `run`, so it looks for the same names. Backups
 // in the registry are never deleted.
 import { Command } from 'commander';
-import { addFlags, readConfig } from './config/commander.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 
@@ -18,14 +18,9 @@ export function uninstallCommand(): Command {
   );
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
-    let config: RunConfig;
-    try {
-      config = readConfig(cmd, RUN_FLAGS);
-    } catch (err) {
-      process.stderr.write(`lifeboat uninstall: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-      return;
-    }
+    // A configuration that cannot work exits 2 before anything touches the cluster.
+    const config = readConfigOrReport(cmd, RUN_FLAGS, 2);
+    if (!config) return;
     await uninstall(config);
   });
 }

@@ -28,6 +28,8 @@ export function addFlags(command: Command, specs: readonly FlagSpec[]): Command 
         .argParser((value: string, previous: string[]) =>
           splitList(value, previous === defaults ? [] : previous),
         );
+    } else if (spec.repeatable) {
+      option.default([], '').argParser((value: string, previous: string[]) => [...previous, value]);
     } else if (typeof spec.default === 'string') option.default(spec.default);
     command.addOption(option);
   }
@@ -67,7 +69,8 @@ export function readConfig<const S extends readonly FlagSpec[]>(
       raw = command.getOptionValue(optionName);
       if (command.getOptionValueSource(optionName) === 'env') from = envName;
       if (spec.list && typeof raw === 'string') raw = splitList(raw);
-      if (spec.list && raw === undefined) raw = [];
+      if ((spec.list || spec.repeatable) && raw === undefined) raw = [];
+      if (spec.repeatable && typeof raw === 'string') raw = [raw];
     }
     if (spec.required && (raw === undefined || raw === '')) {
       throw new ConfigError(spec.flag, `${spec.flag} is required (or ${envName})`);
@@ -75,11 +78,34 @@ export function readConfig<const S extends readonly FlagSpec[]>(
     const parsed = spec.parse.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
-      const shown = Array.isArray(raw) ? raw.join(',') : String(raw);
-      const via = from === spec.flag ? spec.flag : `${spec.flag} (from ${from})`;
-      throw new ConfigError(spec.flag, `${via} ${JSON.stringify(shown)}: ${reason}`);
+      const shown = spec.secret ? '***' : Array.isArray(raw) ? raw.join(',') : String(raw);
+      // Worded as commander words its own refusals, so every bad flag reads the same.
+      const via = from === spec.flag ? '' : ` (from ${from})`;
+      throw new ConfigError(
+        spec.flag,
+        `option '${[spec.flag, spec.arg].filter(Boolean).join(' ')}' argument ${JSON.stringify(shown)}${via} is invalid: ${reason}`,
+      );
     }
     out[spec.key] = parsed.data;
   }
   return Object.freeze(out) as ConfigOf<S>;
+}
+
+/**
+ * `readConfig` for a command's action: on an invalid value it prints `lifeboat <name>: <message>`
+ * (one line, no stack) to stderr, sets `exitCode` and returns `undefined`.
+ */
+export function readConfigOrReport<const S extends readonly FlagSpec[]>(
+  command: Command,
+  specs: S,
+  exitCode: number,
+): ConfigOf<S> | undefined {
+  try {
+    return readConfig(command, specs);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`lifeboat ${command.name()}: ${err.message}\n`);
+    process.exitCode = exitCode;
+    return undefined;
+  }
 }

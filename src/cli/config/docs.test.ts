@@ -3,15 +3,18 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { configurationMarkdown, CONFIGURATION_DOC } from './docs.ts';
 import { envNameOf } from './flag.ts';
+import { COPY_FLAGS } from './copy-flags.ts';
+import { DEV_FLAGS } from './dev-flags.ts';
+import { REF_FLAGS } from './ref-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 
 it('docs/configuration.md is what the flag definitions generate (npm run docs:config)', () => {
   assert.equal(readFileSync(CONFIGURATION_DOC, 'utf8'), configurationMarkdown());
 });
 
-it('documents every flag of lifeboat run with its variable', () => {
+it('documents every flag of every command with its variable', () => {
   const doc = configurationMarkdown();
-  for (const spec of RUN_FLAGS) {
+  for (const spec of [...RUN_FLAGS, ...COPY_FLAGS, ...REF_FLAGS, ...DEV_FLAGS]) {
     assert.ok(doc.includes(spec.flag), spec.flag);
     assert.ok(doc.includes(envNameOf(spec.flag)), envNameOf(spec.flag));
   }

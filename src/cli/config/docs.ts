@@ -1,6 +1,9 @@
 /** The configuration reference (docs/configuration.md), generated from the flag definitions. */
 import { fileURLToPath } from 'node:url';
 import { envNameOf, type FlagSpec } from './flag.ts';
+import { COPY_FLAGS } from './copy-flags.ts';
+import { DEV_FLAGS } from './dev-flags.ts';
+import { REF_FLAGS } from './ref-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 
 /** Where the generated reference lives in the repository. */
@@ -36,6 +39,18 @@ export function configurationMarkdown(): string {
     '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names.',
     '',
     flagsTable(RUN_FLAGS),
+    '',
+    '## `lifeboat copy SRC DST`',
+    '',
+    flagsTable(COPY_FLAGS),
+    '',
+    '## `lifeboat ref [REF...]`',
+    '',
+    flagsTable(REF_FLAGS),
+    '',
+    '## `lifeboat dev`',
+    '',
+    flagsTable(DEV_FLAGS),
     '',
   ].join('\n');
 }

@@ -11,6 +11,8 @@
  *   no|on|off` in its variable; anything else there is an error (commander alone would take any
  *   value of the variable as true).
  * - A `list` flag takes comma-separated values and may be repeated; its variable is comma-separated.
+ *   A `repeatable` flag takes one value per occurrence (paths); its variable holds one value.
+ * - A `secret` flag's value is never quoted back, not even in the error that refuses it.
  * - `parse` receives the raw value (string, string[] or boolean) or `undefined` when the flag was
  *   not given and has no default; a failed parse is a `ConfigError` naming the flag and the value.
  */
@@ -32,8 +34,15 @@ export interface FlagSpec<K extends string = string, V = unknown> {
   readonly required?: boolean;
   /** Shown in the docs for a default that is computed (e.g. "in-cluster, else ~/.kube/config"). */
   readonly defaultNote?: string;
+  /** Repeatable, one value per occurrence (no comma split): file paths, which may contain commas. */
+  readonly repeatable?: boolean;
+  /** A credential: its value never appears in an error message. */
+  readonly secret?: boolean;
   readonly parse: z.ZodType<V>;
 }
+
+/** Identity, for inference: each definition keeps its own key and value type in a `const` list. */
+export const defineFlag = <K extends string, V>(spec: FlagSpec<K, V>): FlagSpec<K, V> => spec;
 
 export type ConfigOf<S extends readonly FlagSpec[]> = {
   readonly [F in S[number] as F['key']]: F extends FlagSpec<string, infer V> ? V : never;

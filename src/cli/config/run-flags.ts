@@ -3,7 +3,7 @@
  * what `run` added). Names are part of the interface: documented, scripted against, in the chart.
  */
 import { z } from 'zod';
-import type { ConfigOf, FlagSpec } from './flag.ts';
+import { defineFlag, type ConfigOf } from './flag.ts';
 import {
   backupLocation,
   listenAddress,
@@ -17,10 +17,8 @@ import {
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
 
-const flag = <K extends string, V>(spec: FlagSpec<K, V>): FlagSpec<K, V> => spec;
-
 export const RUN_FLAGS = [
-  flag({
+  defineFlag({
     key: 'kubeconfig',
     flag: '--kubeconfig',
     arg: '<path>',
@@ -28,7 +26,7 @@ export const RUN_FLAGS = [
     defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
     parse: z.string().min(1).optional(),
   }),
-  flag({
+  defineFlag({
     key: 'namespace',
     flag: '--namespace',
     arg: '<ns>',
@@ -36,7 +34,7 @@ export const RUN_FLAGS = [
     default: 'lifeboat-system',
     parse: namespaceName,
   }),
-  flag({
+  defineFlag({
     key: 'backupRegistry',
     flag: '--backup-registry',
     arg: '<host[:port][/prefix]>',
@@ -44,14 +42,14 @@ export const RUN_FLAGS = [
     required: true,
     parse: backupLocation,
   }),
-  flag({
+  defineFlag({
     key: 'backupPullSecret',
     flag: '--backup-pull-secret',
     arg: '<ns/name>',
     help: 'kubernetes.io/dockerconfigjson Secret with READ-ONLY credentials for the backup registry, copied to every namespace (none: no pull-secret distribution)',
     parse: objectRef.optional(),
   }),
-  flag({
+  defineFlag({
     key: 'pullSecretName',
     flag: '--pull-secret-name',
     arg: '<name>',
@@ -59,7 +57,7 @@ export const RUN_FLAGS = [
     default: 'lifeboat-pull',
     parse: objectName,
   }),
-  flag({
+  defineFlag({
     key: 'pullSecretServiceAccounts',
     flag: '--pull-secret-service-accounts',
     arg: '<name,...>',
@@ -68,7 +66,7 @@ export const RUN_FLAGS = [
     list: true,
     parse: z.array(z.union([z.literal('*'), objectName])).min(1, 'name at least one service account, or *'),
   }),
-  flag({
+  defineFlag({
     key: 'excludeNamespaces',
     flag: '--exclude-namespaces',
     arg: '<ns,...>',
@@ -76,14 +74,14 @@ export const RUN_FLAGS = [
     list: true,
     parse: z.array(namespaceName),
   }),
-  flag({
+  defineFlag({
     key: 'leaderElect',
     flag: '--leader-elect',
     help: 'elect a leader through a Lease so that only one replica works',
     default: true,
     parse: z.boolean(),
   }),
-  flag({
+  defineFlag({
     key: 'metricsAddr',
     flag: '--metrics-addr',
     arg: '<host:port>',
@@ -91,7 +89,7 @@ export const RUN_FLAGS = [
     default: ':8080',
     parse: listenAddress,
   }),
-  flag({
+  defineFlag({
     key: 'logFormat',
     flag: '--log-format',
     arg: '<json|text>',
@@ -99,7 +97,7 @@ export const RUN_FLAGS = [
     default: 'json',
     parse: logFormat,
   }),
-  flag({
+  defineFlag({
     key: 'logLevel',
     flag: '--log-level',
     arg: '<level>',

@@ -62,3 +62,10 @@ export const listenAddress = z
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 export const logFormat = z.enum(['json', 'text']);
+
+/** A whole number ≥ 1, as typed. */
+export const positiveInteger = z
+  .string()
+  .regex(/^\s*\d+\s*$/, 'expected a positive integer')
+  .transform(Number)
+  .refine((n) => n >= 1, 'expected a positive integer');
