@@ -1,7 +1,7 @@
 // Copy benchmark: lifeboat copy vs crane, regctl and skopeo (and the curl transfer floor) on local
 // distribution registries, interleaved in one run. See docs/benchmarks.md for what is measured and why.
 //   node bench/copy/main.ts [--iterations 3] [--cases big,index,small,recopy]
-//     [--tools lifeboat,crane,crane-j8,regctl,skopeo,floor,passthrough,engine,sync] [--scale 1]
+//     [--tools lifeboat,crane,crane-j8,regctl,skopeo,floor,go-floor,passthrough,engine,sync] [--scale 1]
 //     [--small-count 100] [--no-count] [--no-profile] [--out bench/copy/results/latest.json]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,7 @@ const RUNNER_KEYS: Record<string, () => Runner> = {
   regctl: () => runners.regctl,
   skopeo: () => runners.skopeo,
   floor: () => runners.floor,
+  'go-floor': () => runners.goFloor,
   passthrough: () => runners.passthrough,
   engine: () => runners.lifeboatEngine,
   sync: () => runners.skopeoSync,

@@ -3,7 +3,8 @@
 // extra row). Single-image cases are one invocation; the many-images case is one invocation per image
 // for the CLIs (a loop, timed as a whole: it pays each tool's start-up once per image) plus one-process
 // rows (lifeboat's engine with a shared scheduler, `skopeo sync`) to separate start-up from copying.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { toolPath } from '../../test/env/index.ts';
@@ -27,7 +28,8 @@ const ALL_CASES: readonly CaseId[] = ['big', 'index', 'small', 'recopy'];
 
 /**
  * How the report uses a row: `subject` is lifeboat, the SPEC §3 wall-time targets compare it with
- * every `peer`, the `floor` is what "within 1.5× of the floor" divides by, `extra` rows are shown only.
+ * every `peer`; the fastest `floor` row (raw copiers) is what "within 1.5× of the floor" divides by;
+ * `extra` rows are shown only.
  */
 export type Role = 'subject' | 'peer' | 'floor' | 'extra';
 
@@ -188,8 +190,12 @@ export const lifeboatEngine: Runner = {
   },
 };
 
-/** A raw copier (see transfer-plan.ts) run as a Node child process on the fixtures' plan. */
-function rawCopier(name: string, role: Role, script: string): Runner {
+/** A raw copier (see transfer-plan.ts): `command(ctx, planFile)` runs it on the fixtures' plan. */
+function rawCopier(
+  name: string,
+  role: Role,
+  command: (ctx: RunContext, planFile: string) => Command,
+): Runner {
   return {
     name,
     role,
@@ -213,19 +219,40 @@ function rawCopier(name: string, role: Role, script: string): Runner {
       };
       const file = join(ctx.scratch, `plan-${Date.now()}.json`);
       writeFileSync(file, JSON.stringify(plan));
-      return timedRun(
-        { file: NODE, args: [join(repoRoot, 'bench/copy', script), file], env: ctx.tools.env },
-        ctx.scratch,
-      );
+      return timedRun(command(ctx, file), ctx.scratch);
     },
   };
 }
 
-/** The transfer floor: every blob once, 16 at a time, by curl (see curl-floor.ts). */
-export const floor = rawCopier('floor (curl)', 'floor', 'curl-floor.ts');
+const nodeScript =
+  (script: string) =>
+  (ctx: RunContext, planFile: string): Command => ({
+    file: NODE,
+    args: [join(repoRoot, 'bench/copy', script), planFile],
+    env: ctx.tools.env,
+  });
+
+/** A transfer floor: every blob once, 16 at a time, by curl processes (see curl-floor.ts). */
+export const floor = rawCopier('floor (curl)', 'floor', nodeScript('curl-floor.ts'));
+
+/**
+ * A transfer floor in one Go process (see go-floor/main.go), built on first use into the scratch
+ * directory (outside the timing) with the machine's Go: standard library only, nothing downloaded.
+ */
+export const goFloor = rawCopier('floor (Go, one process)', 'floor', (ctx, planFile) => {
+  const binary = join(ctx.scratch, 'go-floor');
+  if (!existsSync(binary)) {
+    execFileSync('go', ['build', '-trimpath', '-o', binary, '.'], {
+      cwd: join(repoRoot, 'bench/copy/go-floor'),
+      env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return { file: binary, args: [planFile], env: ctx.tools.env };
+});
 
 /** The same transfers by undici in Node, no hashing (see passthrough.ts): not a floor. */
-export const passthrough = rawCopier('Node pass-through (no hashing)', 'extra', 'passthrough.ts');
+export const passthrough = rawCopier('Node pass-through (no hashing)', 'extra', nodeScript('passthrough.ts'));
 
 /** Start-up cost of each tool: a command that does no network work. */
 export function startupCommands(tools: ToolEnv): Record<string, Command> {
