@@ -27,7 +27,7 @@ const subjects: Record<string, string> = {
 
 const scratch = mkdtempSync(join(tmpdir(), 'lifeboat-load-'));
 try {
-  process.stdout.write('| module | wall ms (median) | peak RSS MB |\n|---|---:|---:|\n');
+  process.stdout.write('| module | wall ms (median) | peak RSS MiB |\n|---|---:|---:|\n');
   for (const [label, code] of Object.entries(subjects)) {
     const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); ${code}`;
     const command = {

@@ -1,11 +1,11 @@
-// Copy benchmark: lifeboat copy vs crane, regctl and skopeo (and the raw-HTTP transfer floor) on local
+// Copy benchmark: lifeboat copy vs crane, regctl and skopeo (and the curl transfer floor) on local
 // distribution registries, interleaved in one run. See docs/benchmarks.md for what is measured and why.
 //   node bench/copy/main.ts [--iterations 3] [--cases big,index,small,recopy]
-//     [--tools lifeboat,crane,regctl,skopeo,floor,engine,sync] [--scale 1] [--small-count 100]
-//     [--no-count] [--no-profile] [--out bench/copy/results/latest.json]
+//     [--tools lifeboat,crane,crane-j8,regctl,skopeo,floor,go-floor,passthrough,engine,sync] [--scale 1]
+//     [--small-count 100] [--no-count] [--no-profile] [--out bench/copy/results/latest.json]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, release, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRegistry, toolPath, type LocalRegistry } from '../../src/devenv/index.ts';
@@ -15,20 +15,25 @@ import { createPusher, pushImage, pushIndex, pushSmallSet, type Fixture } from '
 import { cpuSeconds, machineBusySeconds, registryPid } from './registry-cpu.ts';
 import { median, otherCpu, renderMarkdown, type CountSample, type Results, type Sample } from './report.ts';
 import * as runners from './runners.ts';
-import type { CaseId, RunContext, Runner } from './runners.ts';
+import type { CaseId, Role, RunContext, Runner } from './runners.ts';
 import { timedRun } from './timed-run.ts';
 import { createToolEnv } from './tool-env.ts';
 
 const MiB = 1024 * 1024;
 const STARTUP_SAMPLES = 5;
-const RUNNER_KEYS: Record<string, Runner> = {
-  lifeboat: runners.lifeboat,
-  crane: runners.crane,
-  regctl: runners.regctl,
-  skopeo: runners.skopeo,
-  floor: runners.floor,
-  engine: runners.lifeboatEngine,
-  sync: runners.skopeoSync,
+/** lifeboat's default number of blobs copied at once, which the second crane row is given. */
+const LIFEBOAT_JOBS = 8;
+const RUNNER_KEYS: Record<string, () => Runner> = {
+  lifeboat: () => runners.lifeboat,
+  crane: () => runners.crane(),
+  'crane-j8': () => runners.crane(LIFEBOAT_JOBS),
+  regctl: () => runners.regctl,
+  skopeo: () => runners.skopeo,
+  floor: () => runners.floor,
+  'go-floor': () => runners.goFloor,
+  passthrough: () => runners.passthrough,
+  engine: () => runners.lifeboatEngine,
+  sync: () => runners.skopeoSync,
 };
 const CASE_TITLES: Record<CaseId, string> = {
   big: '(a) 1 GiB image, 8 × 128 MiB layers',
@@ -55,7 +60,7 @@ const cases = flags.cases.split(',') as CaseId[];
 const selected = flags.tools.split(',').map((k) => {
   const r = RUNNER_KEYS[k];
   if (r === undefined) throw new Error(`unknown tool ${k}; known: ${Object.keys(RUNNER_KEYS).join(', ')}`);
-  return r;
+  return r();
 });
 const scale = Number(flags.scale);
 const smallCount = Number(flags['small-count']);
@@ -66,7 +71,12 @@ if (cases.includes('recopy') && (!cases.includes('big') || !selected.includes(ru
 const log = (message: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 };
-const versionOf = (file: string, args: string[]): string => {
+/** The load averages as `uptime` prints them: the machine is shared, so a run records how busy it was. */
+const load = (): Results['load']['before'] => ({
+  uptime: firstLineOf('uptime', []),
+  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+});
+const firstLineOf = (file: string, args: string[]): string => {
   try {
     return execFileSync(file, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
   } catch {
@@ -89,6 +99,7 @@ const stopRegistry = async (r: LocalRegistry): Promise<void> => {
   registries.splice(registries.indexOf(r), 1);
 };
 
+const loadBefore = load();
 try {
   const source = await newRegistry();
   const sourcePid = registryPid(source.dataDir);
@@ -152,15 +163,15 @@ try {
     };
   }
 
-  log('warm-up (untimed): every tool copies a 2 MiB image once');
-  {
+  // Each tool into its own empty target: in a shared one, only the first tool would move bytes and
+  // the others would find every blob already there.
+  log('warm-up (untimed): every tool copies a 2 MiB image once, each into its own target');
+  for (const runner of selected) {
     const target = await newRegistry();
-    for (const runner of selected) {
-      await runner.run({
-        ...ctxFor('small', target.host, source.host, [warm]),
-        caseId: runner.cases[0] ?? 'small',
-      });
-    }
+    await runner.run({
+      ...ctxFor('small', target.host, source.host, [warm]),
+      caseId: runner.cases[0] ?? 'small',
+    });
     await stopRegistry(target);
   }
 
@@ -273,15 +284,17 @@ try {
       kernel: release(),
     },
     command: `node_modules/.bin/node bench/copy/main.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    load: { before: loadBefore, after: load() },
     iterations,
     cases: Object.fromEntries(cases.map((c) => [c, CASE_TITLES[c]])),
     versions: {
       node: process.version,
-      crane: versionOf(toolPath('crane'), ['version']),
-      regctl: versionOf(toolPath('regctl'), ['version', '--format', '{{.VCSTag}}']),
-      skopeo: versionOf('skopeo', ['--version']),
-      registry: versionOf(toolPath('registry'), ['--version']),
+      crane: firstLineOf(toolPath('crane'), ['version']),
+      regctl: firstLineOf(toolPath('regctl'), ['version', '--format', '{{.VCSTag}}']),
+      skopeo: firstLineOf('skopeo', ['--version']),
+      registry: firstLineOf(toolPath('registry'), ['--version']),
     },
+    roles: Object.fromEntries(selected.map((r): [string, Role] => [r.name, r.role])),
     startup,
     samples,
     counts,

@@ -1,0 +1,3 @@
+module lifeboat.dev/bench/go-floor
+
+go 1.24
