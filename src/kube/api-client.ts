@@ -52,6 +52,9 @@ export const KUBE_API_DEFAULTS = Object.freeze({
   userAgent: 'lifeboat',
 });
 
+/** How long `close()` lets in-flight requests finish before it destroys them. */
+const CLOSE_GRACE_MS = 2_000;
+
 export type QueryValue = string | number | boolean | undefined;
 
 export interface RawRequestOptions {
@@ -89,7 +92,7 @@ export interface KubeApi extends KubeRequester {
   readonly server: string;
   /** The shared agent every call goes through (exposed for connection diagnostics). */
   readonly agent: Agent;
-  /** Closes the shared agent; in-flight streams are destroyed. */
+  /** Closes the shared agent: in-flight requests may finish for a moment, then they are destroyed. */
   close(): Promise<void>;
 }
 
@@ -186,7 +189,13 @@ export function createKubeApi(options: KubeApiOptions): KubeApi {
     agent,
     request: (req) => send(req),
     requestJson,
-    close: () => agent.destroy(),
+    async close() {
+      // Gracefully first: destroying an HTTP/2 session under a stream that is still closing (a
+      // watch just aborted by its informer) makes undici emit an unhandled 'error' on that stream,
+      // which ends the process with exit 1 in the middle of a clean shutdown.
+      const closed = agent.close().then(() => true);
+      if (!(await Promise.race([closed, sleep(CLOSE_GRACE_MS).then(() => false)]))) await agent.destroy();
+    },
   };
 }
 

@@ -387,7 +387,12 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       return names;
     })();
     await new Promise((r) => setTimeout(r, 200));
-    assert.equal(await lb.stop('SIGTERM'), 0, 'a clean exit on SIGTERM');
+    const stopping = lb;
+    assert.equal(
+      await stopping.stop('SIGTERM'),
+      0,
+      `a clean exit on SIGTERM; stderr: ${stopping.stderr()}; last logs: ${JSON.stringify(stopping.logs.slice(-5))}`,
+    );
     lb = startLifeboat(runArgs());
     const names = await creating;
     await waitFor(async () => (await Promise.all(names.map(distributed))).every(Boolean), {
