@@ -28,6 +28,10 @@ export const REDACTED_PATHS = [
   '*.authorization',
   'data',
   '*.data',
+  '*.*.data',
+  'stringData',
+  '*.stringData',
+  '*.*.stringData',
 ];
 
 /** One JSON log line → one text line. Values that are not plain become JSON. */

@@ -8,6 +8,9 @@ import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { ALWAYS_EXCLUDED_NAMESPACES, RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 
+/** How long a SIGTERM may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 25_000;
+
 export function runCommand(): Command {
   const command = new Command('run').description(
     'Run the controller: distribute the backup pull secret to every namespace (and, as the product grows, back up and rewrite workloads)',
@@ -108,7 +111,9 @@ async function runController(config: RunConfig): Promise<void> {
       await health.close();
       await api.close();
     },
-    { logger },
+    // Below Kubernetes' default terminationGracePeriodSeconds (30 s), so our own forced exit, not
+    // the kubelet's SIGKILL, ends a stuck drain.
+    { logger, timeoutMs: SHUTDOWN_TIMEOUT_MS },
   );
   await running;
   if (!shuttingDown && config.leaderElect) {

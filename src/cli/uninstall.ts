@@ -31,7 +31,14 @@ async function uninstall(config: RunConfig): Promise<void> {
   type Secret = import('../controllers/pull-secrets/objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/pull-secrets/objects.ts').ServiceAccountObject;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
-  const api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
+  let api: ReturnType<typeof kube.createKubeApi>;
+  try {
+    api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
+  } catch (err) {
+    process.stderr.write(`lifeboat uninstall: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+    return;
+  }
   try {
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
@@ -62,11 +69,18 @@ async function uninstall(config: RunConfig): Promise<void> {
             serviceAccounts: await accounts.listAll({ namespace }),
           });
         } catch (err) {
-          if (attempt >= RACE_ATTEMPTS || !(kube.isConflict(err) || kube.isInvalid(err))) throw err;
+          if (
+            attempt >= RACE_ATTEMPTS ||
+            !(kube.isConflict(err) || kube.isInvalid(err) || kube.isNotFound(err))
+          ) {
+            throw err;
+          }
         }
       }
     };
-    await Promise.all(Array.from({ length: PARALLEL_NAMESPACES }, worker));
+    // Every worker finishes before the client closes, even when one of them failed.
+    const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL_NAMESPACES }, worker));
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
     logger.info({ namespaces: changed }, 'lifeboat uninstall finished');
   } catch (err) {
     logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');

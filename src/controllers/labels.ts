@@ -14,7 +14,8 @@ export const IGNORE_LABEL = 'lifeboat.dev/ignore';
 export const COPIED_FROM_ANNOTATION = 'lifeboat.dev/copied-from';
 
 /**
- * On a service account: the pull secret lifeboat appended to its `imagePullSecrets`. Removal
+ * On a service account: the pull secrets lifeboat appended to its `imagePullSecrets`
+ * (comma-separated; one per configuration, usually one). Removal
  * (exclusion, uninstall) takes out only an entry this annotation vouches for, so an entry the
  * owner added by hand — even one with the same name — survives.
  */

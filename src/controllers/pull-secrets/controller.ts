@@ -19,9 +19,12 @@
  * planned from; a lost race (409/422) requeues the namespace on fresh state.
  */
 import { pino, type Logger } from 'pino';
+import { LifeboatError } from '../../common/errors.ts';
 import type { Registry } from 'prom-client';
 import {
   createController,
+  KubeApiError,
+  type KubeObject,
   INDEX,
   indexByNamespace,
   isAlreadyExists,
@@ -74,15 +77,43 @@ export interface PullSecretDistribution {
 
 /** A lost race is not worth the rate limiter's backoff: the winner's event is already on its way. */
 const REQUEUE_AFTER_RACE_MS = 500;
+/**
+ * Races in a row after which a namespace goes back to the rate limiter's backoff: a 422 can also be
+ * an admission policy refusing the write for good, which must not be retried twice a second.
+ */
+const MAX_QUICK_RACES = 3;
+
+/** A write lost to other writers several times in a row: retried with backoff, and logged. */
+class RepeatedRaceError extends LifeboatError {
+  readonly code = 'PULL_SECRET_WRITE_RACE';
+  readonly temporary = true;
+  constructor(namespace: string, cause: unknown) {
+    super(`namespace ${namespace}: ${MAX_QUICK_RACES} writes in a row were refused (409/422/404)`, { cause });
+    this.name = 'RepeatedRaceError';
+  }
+}
+
+/**
+ * The cached copy of service accounts and Secrets keeps every annotation (only managedFields go):
+ * a JSON patch planned from a cache without kubectl's last-applied annotation would replace the
+ * whole annotations map and erase it on the server.
+ */
+function dropManagedFields<T extends KubeObject>(obj: KubeObject): T {
+  delete obj.metadata.managedFields;
+  return obj as T;
+}
 
 export function createPullSecretDistribution(o: PullSecretDistributionOptions): PullSecretDistribution {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'pull-secrets' });
   const sourceKey = `${o.source.namespace}/${o.source.name}`;
-  // The source's own namespace never receives a copy: the copy could be the source itself.
-  const excluded = new Set([...o.excludedNamespaces, o.source.namespace]);
+  const excluded = new Set(o.excludedNamespaces);
+  // The one copy that would be the source itself is never written (the rest of its namespace is).
+  const isSourceItself = (namespace: string): boolean =>
+    namespace === o.source.namespace && o.secretName === o.source.name;
   const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
   const copies = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     fieldSelector: `metadata.name=${o.secretName}`,
+    transform: dropManagedFields,
   });
   const sources = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     namespace: o.source.namespace,
@@ -91,7 +122,9 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   const serviceAccountNames = o.serviceAccounts.includes('*') ? [] : o.serviceAccounts;
   const serviceAccounts = o.informers.informerFor<ServiceAccountObject>(
     RESOURCES.serviceAccounts,
-    serviceAccountNames.length === 1 ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}` } : {},
+    serviceAccountNames.length === 1
+      ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}`, transform: dropManagedFields }
+      : { transform: dropManagedFields },
   );
   serviceAccounts.addIndex(INDEX.namespace, indexByNamespace);
   const secrets = resourceClient<SecretObject>(o.api, RESOURCES.secrets);
@@ -126,7 +159,12 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   }
   sources.addHandlers({ onAdd: sourceChanged, onUpdate: sourceChanged, onDelete: sourceChanged });
 
+  /** Only the leader reports: followers keep their caches warm and stay silent. */
+  let leading = false;
+  const quickRaces = new Map<string, number>();
+
   function sourceChanged(): void {
+    if (!leading) return;
     const content = validateSourceSecret(sources.get(sourceKey), o.source);
     if (content instanceof SourceSecretError) {
       if (reportedSourceProblem !== content.message) {
@@ -159,6 +197,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   async function reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const ns = namespaces.get(name);
     if (!ns) return void states.delete(name);
+    if (isSourceItself(name)) return;
     const disposition = namespaceDisposition(ns, excluded);
     if (disposition === 'terminating') return void states.delete(name);
     const copy = copies.get(`${name}/${o.secretName}`);
@@ -175,7 +214,8 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
           signal,
         }),
       );
-      if (removed === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+      if (removed === 'race') return raced(name);
+      quickRaces.delete(name);
       states.set(name, 'excluded');
       if (removed) metrics.sync('removed');
       return;
@@ -217,18 +257,43 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
         if (result === 'unchanged') result = 'updated';
       }
     });
-    if (write === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+    if (write === 'race') return raced(name);
+    quickRaces.delete(name);
     states.set(name, 'synced');
     metrics.sync(result);
     if (result !== 'unchanged') logger.info({ namespace: name, result }, 'pull secret distributed');
+  }
+
+  /** A lost race: planned again soon on fresh state, or with backoff once it keeps happening. */
+  function raced(namespace: string): ReconcileResult {
+    const n = (quickRaces.get(namespace) ?? 0) + 1;
+    quickRaces.set(namespace, n);
+    logger.debug({ namespace, races: n }, 'write lost to another writer: planning again');
+    if (n > MAX_QUICK_RACES) {
+      quickRaces.delete(namespace);
+      throw new RepeatedRaceError(namespace, undefined);
+    }
+    return { requeueAfter: REQUEUE_AFTER_RACE_MS };
   }
 
   return {
     controller,
     hasSynced: () => [namespaces, copies, sources, serviceAccounts].every((i) => i.hasSynced()),
     async run(signal) {
-      const synced = await Promise.all([namespaces, copies, sources, serviceAccounts].map((i) => i.synced));
-      if (!synced.every(Boolean) || signal.aborted) return;
+      // The caches' sync ignores the signal: race it, or a SIGTERM during a slow first list would wait
+      // for the informers that are only stopped after this returns.
+      const aborted = new Promise<boolean>((resolve) =>
+        signal.addEventListener('abort', () => resolve(false)),
+      );
+      const synced = await Promise.race([
+        Promise.all([namespaces, copies, sources, serviceAccounts].map((i) => i.synced)).then((all) =>
+          all.every(Boolean),
+        ),
+        aborted,
+      ]);
+      if (!synced || signal.aborted) return;
+      leading = true;
+      signal.addEventListener('abort', () => (leading = false));
       // A source that does not exist sends no event: check it once the caches are complete.
       sourceChanged();
       await controller.run(signal);
@@ -238,14 +303,17 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
 
 /**
  * Runs a write and classifies a lost race (another writer won, or the cache was behind: 409, or a
- * failed `test` op: 422) and an object that vanished meanwhile (404) as `race`, to be planned
- * again on fresh state. Any other error is thrown to the controller's error policy.
+ * failed `test` op: 422), an object that vanished meanwhile (404) and a namespace that started
+ * terminating (403) as `race`, to be planned again on fresh state. Any other error is thrown to the
+ * controller's error policy.
  */
 async function guarded<R>(write: () => Promise<R>): Promise<R | 'race'> {
   try {
     return await write();
   } catch (err) {
     if (isConflict(err) || isAlreadyExists(err) || isInvalid(err) || isNotFound(err)) return 'race';
+    if (err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.message))
+      return 'race';
     throw err;
   }
 }

@@ -205,6 +205,26 @@ describe('service accounts', () => {
   it('never duplicates an entry', () => {
     assert.equal(planServiceAccountAdd(sa({}, [{ name: 'lifeboat-pull' }]), 'lifeboat-pull'), undefined);
   });
+  it('records several configurations in one annotation and removes only its own', () => {
+    const both = sa({ annotations: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull' } }, [
+      { name: 'lifeboat-pull' },
+    ]);
+    assert.deepEqual(planServiceAccountAdd(both, 'other-pull')?.at(-1), {
+      op: 'add',
+      path: '/metadata/annotations/lifeboat.dev~1added-pull-secret',
+      value: 'lifeboat-pull,other-pull',
+    });
+    const after = sa({ annotations: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull,other-pull' } }, [
+      { name: 'lifeboat-pull' },
+      { name: 'other-pull' },
+    ]);
+    assert.deepEqual(planServiceAccountRemove(after, 'other-pull'), [
+      { op: 'test', path: '/metadata/resourceVersion', value: '3' },
+      { op: 'test', path: '/imagePullSecrets/1', value: { name: 'other-pull' } },
+      { op: 'remove', path: '/imagePullSecrets/1' },
+      { op: 'add', path: '/metadata/annotations/lifeboat.dev~1added-pull-secret', value: 'lifeboat-pull' },
+    ]);
+  });
   it('removes only the entry its annotation vouches for', () => {
     const added = sa({ annotations: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull' } }, [
       { name: 'mine' },

@@ -84,51 +84,65 @@ export function selectsServiceAccount(selection: readonly string[], sa: ServiceA
   return selection.includes('*') || selection.includes(sa.metadata.name);
 }
 
+/** The pull secrets lifeboat's annotation says it added (comma-separated: one per configuration). */
+function addedByLifeboat(sa: ServiceAccountObject): string[] {
+  const value = sa.metadata.annotations?.[ADDED_PULL_SECRET_ANNOTATION];
+  return value ? value.split(',').filter((n) => n !== '') : [];
+}
+
+/** Sets lifeboat's annotation to `names` (removes it when empty), creating `annotations` if needed. */
+function annotationOp(sa: ServiceAccountObject, names: readonly string[]): JsonPatchOp {
+  const path = `/metadata/annotations/${escapePointerToken(ADDED_PULL_SECRET_ANNOTATION)}`;
+  if (names.length === 0) return { op: 'remove', path };
+  if (!sa.metadata.annotations) {
+    return {
+      op: 'add',
+      path: '/metadata/annotations',
+      value: { [ADDED_PULL_SECRET_ANNOTATION]: names.join(',') },
+    };
+  }
+  return { op: 'add', path, value: names.join(',') };
+}
+
 /**
  * Appends `secretName` to `imagePullSecrets` (creating the list when absent), keeping every other
- * entry and its order, and marks the addition with an annotation. `undefined`: already there.
+ * entry and its order, and records the addition in lifeboat's annotation. `undefined`: already there.
  */
 export function planServiceAccountAdd(
   sa: ServiceAccountObject,
   secretName: string,
 ): JsonPatchOp[] | undefined {
   if ((sa.imagePullSecrets ?? []).some((r) => r.name === secretName)) return undefined;
-  const ops: JsonPatchOp[] = [...rvTest(sa)];
-  ops.push(
+  return [
+    ...rvTest(sa),
     sa.imagePullSecrets
       ? { op: 'add', path: '/imagePullSecrets/-', value: { name: secretName } }
       : { op: 'add', path: '/imagePullSecrets', value: [{ name: secretName }] },
-  );
-  ops.push(
-    sa.metadata.annotations
-      ? {
-          op: 'add',
-          path: `/metadata/annotations/${escapePointerToken(ADDED_PULL_SECRET_ANNOTATION)}`,
-          value: secretName,
-        }
-      : { op: 'add', path: '/metadata/annotations', value: { [ADDED_PULL_SECRET_ANNOTATION]: secretName } },
-  );
-  return ops;
+    annotationOp(sa, [...addedByLifeboat(sa).filter((n) => n !== secretName), secretName]),
+  ];
 }
 
 /**
  * Takes out exactly what `planServiceAccountAdd` put in: the entry lifeboat's annotation vouches
- * for, and the annotation. `undefined`: lifeboat added nothing here.
+ * for, and its name in the annotation. `undefined`: lifeboat added nothing here.
  */
 export function planServiceAccountRemove(
   sa: ServiceAccountObject,
   secretName: string,
 ): JsonPatchOp[] | undefined {
-  if (sa.metadata.annotations?.[ADDED_PULL_SECRET_ANNOTATION] !== secretName) return undefined;
+  const added = addedByLifeboat(sa);
+  if (!added.includes(secretName)) return undefined;
   const ops: JsonPatchOp[] = [...rvTest(sa)];
   const index = (sa.imagePullSecrets ?? []).findIndex((r) => r.name === secretName);
   if (index !== -1) {
     ops.push({ op: 'test', path: `/imagePullSecrets/${index}`, value: { name: secretName } });
     ops.push({ op: 'remove', path: `/imagePullSecrets/${index}` });
   }
-  ops.push({
-    op: 'remove',
-    path: `/metadata/annotations/${escapePointerToken(ADDED_PULL_SECRET_ANNOTATION)}`,
-  });
+  ops.push(
+    annotationOp(
+      sa,
+      added.filter((n) => n !== secretName),
+    ),
+  );
   return ops;
 }

@@ -114,7 +114,8 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
   async function eventsIn(ns: string): Promise<EventObject[]> {
     return resourceClient<EventObject>(api, RESOURCES.events).listAll({ namespace: ns });
   }
-  async function setSource(type: string, data: Record<string, string>): Promise<void> {
+  /** Replaces the source Secret (its type is immutable); `type` undefined leaves it missing. */
+  async function setSource(type: string | undefined, data: Record<string, string>): Promise<void> {
     await secrets().delete(SOURCE.name, { namespace: SOURCE.namespace });
     await waitFor(
       async () => (await secrets().find(SOURCE.name, { namespace: SOURCE.namespace })) === undefined,
@@ -123,7 +124,12 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
         ...WAIT,
       },
     );
-    await secrets().create({ metadata: { name: SOURCE.name }, type, data }, { namespace: SOURCE.namespace });
+    if (type !== undefined) {
+      await secrets().create(
+        { metadata: { name: SOURCE.name }, type, data },
+        { namespace: SOURCE.namespace },
+      );
+    }
   }
 
   before(async () => {
@@ -209,6 +215,7 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     });
     const recreated = Date.now() - start;
 
+    const uidBeforeEdit = (await copyIn(ns))?.metadata.uid;
     start = Date.now();
     await secrets().mergePatch(
       COPY,
@@ -220,6 +227,11 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       ...WAIT,
     });
     const restored = Date.now() - start;
+    assert.equal(
+      (await copyIn(ns))?.metadata.uid,
+      uidBeforeEdit,
+      'restored in place, not deleted and re-created',
+    );
 
     const sa = await accounts().get('default', { namespace: ns });
     const index = sa.imagePullSecrets!.findIndex((r) => r.name === COPY);
@@ -314,6 +326,12 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     });
     const firstCopies = Date.now() - start;
 
+    const uidsBefore = new Map(
+      (await secrets().listAll({ fieldSelector: `metadata.name=${COPY}` })).map((c) => [
+        c.metadata.namespace,
+        c.metadata.uid,
+      ]),
+    );
     const rotated = {
       '.dockerconfigjson': b64(dockerConfig(registry, { 'mirror.example.com': { auth: b64('a:b') } })),
     };
@@ -325,6 +343,14 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       what: 'the rotation in 200 copies',
       timeoutMs: 180_000,
     });
+    const uidsAfter = await secrets().listAll({ fieldSelector: `metadata.name=${COPY}` });
+    for (const c of uidsAfter.filter((c) => created.includes(c.metadata.namespace ?? ''))) {
+      assert.equal(
+        c.metadata.uid,
+        uidsBefore.get(c.metadata.namespace),
+        `${c.metadata.namespace}: patched, not re-created`,
+      );
+    }
     t.diagnostic(
       `pull-secrets timing: 200 new namespaces → all copies ${firstCopies} ms; rotation → all 200 copies ${Date.now() - start} ms`,
     );
@@ -339,6 +365,7 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       );
 
     for (const [type, data, note] of [
+      [undefined, {}, /source pull secret lifeboat-system\/backup-pull: not found$/],
       ['Opaque', valid, /type is "Opaque", expected kubernetes.io\/dockerconfigjson/],
       // The API server itself refuses a dockerconfigjson Secret that is not JSON; JSON without
       // "auths" gets through it.
@@ -411,6 +438,12 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       p.logs.some((l) => l.msg === 'pull secret distributed' && l.namespace === n);
     assert.equal(wrote(lb, ns), true, 'the first replica leads');
     assert.equal(wrote(second, ns), false, 'the follower writes nothing');
+    const followerMetrics = await (await fetch(`http://${await second.address()}/metrics`)).text();
+    assert.doesNotMatch(
+      followerMetrics,
+      /^lifeboat_pull_secret_syncs_total\{/m,
+      'the follower reconciled nothing',
+    );
     const killedAt = Date.now();
     await lb.stop('SIGKILL');
     const after = await newNamespace('takeover');
@@ -438,6 +471,48 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       run.stderr,
       'lifeboat run: option \'--metrics-addr <host:port>\' argument "nope" is invalid: expected HOST:PORT, [IPV6]:PORT or :PORT\n',
     );
+  });
+
+  it('leaves a namespace being deleted alone, without error noise', async () => {
+    const ns = await newNamespace('doomed');
+    await waitFor(() => distributed(ns), { what: `the pull secret in ${ns}`, ...WAIT });
+    await namespaces().delete(ns);
+    await waitFor(async () => (await namespaces().find(ns)) === undefined, {
+      what: `${ns} to be deleted`,
+      timeoutMs: 120_000,
+    });
+    const noise = lb.logs.filter((l) => l.level >= 40 && JSON.stringify(l).includes(ns));
+    assert.deepEqual(noise, [], 'no warning or error about a namespace that is going away');
+  });
+
+  it('with --pull-secret-service-accounts * a new service account gets the reference too', async () => {
+    // A second configuration beside the first: its own copy name, no leader election.
+    const other = [
+      '--pull-secret-name',
+      'other-pull',
+      '--pull-secret-service-accounts',
+      '*',
+      '--no-leader-elect',
+    ];
+    const star = startLifeboat(runArgs(...other));
+    extraProcesses.push(star);
+    await star.address();
+    const ns = await newNamespace('star');
+    await accounts().create({ metadata: { name: 'builder' } }, { namespace: ns });
+    const refers = async (sa: string): Promise<boolean> =>
+      ((await accounts().find(sa, { namespace: ns }))?.imagePullSecrets ?? []).some(
+        (r) => r.name === 'other-pull',
+      );
+    await waitFor(async () => (await refers('default')) && (await refers('builder')), {
+      what: 'both service accounts to reference other-pull',
+      ...WAIT,
+    });
+    assert.equal(await star.stop('SIGTERM'), 0, star.stderr());
+    extraProcesses.pop();
+    const run = await lifeboat(['uninstall', ...runArgs(...other).slice(1)]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await refers('builder'), false);
+    assert.equal(await secrets().find('other-pull', { namespace: ns }), undefined);
   });
 
   it('uninstall removes every copy and reference it added, and nothing else', async (t: TestContext) => {
