@@ -136,7 +136,10 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   const controller = createController({
     name: 'pull-secrets',
     workers: o.workers ?? 2,
-    reconcile: (namespace, signal) => reconcile(namespace, signal),
+    // The shutdown signal is not passed to the writes: each is one short request (bounded by the
+    // API client's timeout), and aborting it mid-flight gains nothing — it also trips undici into
+    // an unhandled error on the aborted HTTP/2 stream when the agent closes right after.
+    reconcile: (namespace) => reconcile(namespace),
     logger,
     ...(o.registry ? { registry: o.registry } : {}),
   });
@@ -194,7 +197,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     for (const ns of namespaces.list()) controller.enqueue(ns.metadata.name);
   }
 
-  async function reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
+  async function reconcile(name: string): Promise<ReconcileResult | void> {
     const ns = namespaces.get(name);
     if (!ns) return void states.delete(name);
     if (isSourceItself(name)) return;
@@ -211,7 +214,6 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
           secretName: o.secretName,
           copy,
           serviceAccounts: inNamespace,
-          signal,
         }),
       );
       if (removed === 'race') return raced(name);
@@ -239,21 +241,21 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     let result: SyncResult = 'unchanged';
     const write = await guarded(async () => {
       if (plan.action === 'create') {
-        await secrets.create(plan.secret, { namespace: name, signal });
+        await secrets.create(plan.secret, { namespace: name });
         result = 'created';
       } else if (plan.action === 'update') {
-        await secrets.jsonPatch(o.secretName, plan.ops, { namespace: name, signal });
+        await secrets.jsonPatch(o.secretName, plan.ops, { namespace: name });
         result = 'updated';
       } else if (plan.action === 'replace-type') {
-        await secrets.delete(o.secretName, { namespace: name, preconditions: { uid: plan.uid }, signal });
-        await secrets.create(plan.secret, { namespace: name, signal });
+        await secrets.delete(o.secretName, { namespace: name, preconditions: { uid: plan.uid } });
+        await secrets.create(plan.secret, { namespace: name });
         result = 'updated';
       }
       for (const sa of inNamespace) {
         if (!selectsServiceAccount(o.serviceAccounts, sa)) continue;
         const ops = planServiceAccountAdd(sa, o.secretName);
         if (!ops) continue;
-        await accounts.jsonPatch(sa.metadata.name, ops, { namespace: name, signal });
+        await accounts.jsonPatch(sa.metadata.name, ops, { namespace: name });
         if (result === 'unchanged') result = 'updated';
       }
     });
