@@ -10,7 +10,8 @@ interface CrdVersion {
   schema: { openAPIV3Schema: JsonSchema };
 }
 
-const version = (): CrdVersion => (imageBackupCrd() as { spec: { versions: [CrdVersion] } }).spec.versions[0];
+const version = (): CrdVersion =>
+  (imageBackupCrd() as unknown as { spec: { versions: [CrdVersion] } }).spec.versions[0];
 
 describe('the ImageBackup CRD', () => {
   it('deploy/crd/imagebackups.lifeboat.dev.json is what the zod definition generates', () => {

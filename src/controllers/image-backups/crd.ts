@@ -26,7 +26,15 @@ const PRINTER_COLUMNS = [
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
-export function imageBackupCrd(): object {
+/** The parts of a CustomResourceDefinition a client needs to send it; the rest is plain JSON. */
+export interface CustomResourceDefinition {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+}
+
+export function imageBackupCrd(): CustomResourceDefinition {
   const { group, version, plural, kind } = IMAGE_BACKUPS;
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

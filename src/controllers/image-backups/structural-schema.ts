@@ -39,6 +39,7 @@ const IGNORED_KEYS = new Set(['$schema']);
 export class UnsupportedSchemaError extends LifeboatError {
   readonly code = 'CRD_SCHEMA_UNSUPPORTED';
   readonly temporary = false;
+  /** Where in the schema: `.status.conditions[]`, `` for the root. */
   readonly path: string;
   readonly keyword: string;
   constructor(path: string, keyword: string) {
@@ -49,6 +50,7 @@ export class UnsupportedSchemaError extends LifeboatError {
   }
 }
 
+/** `schema` (zod's output, no `$ref`s: zod inlines what is not recursive) as a CRD may hold it. */
 export function toStructuralSchema(schema: JsonSchema, path = ''): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
