@@ -37,13 +37,13 @@ describe('the ImageBackup CRD on the API server', () => {
   before(async () => {
     cluster = await testCluster();
   });
-  // The control plane is shared: leave no CRD (and so no ImageBackup) behind for other suites.
+  // The control plane is shared: leave no CRD (and so no ImageBackup) behind for other suites. The
+  // deletion finishes in the background, as env/control-plane.test.ts's does: waiting here for the
+  // CRD to be gone was followed, in 4 runs of 4, by the pull-secrets suite's `lifeboat run`
+  // processes failing (exit 1 on SIGTERM: an unhandled ClientHttp2Stream error from api.close()).
+  // Cause not found; see the report of this change.
   after(async () => {
     await crds().delete(crd.metadata.name);
-    await waitFor(async () => (await crds().find(crd.metadata.name)) === undefined, {
-      what: 'ImageBackup CRD deleted',
-      timeoutMs: 60_000,
-    });
     await cluster.close();
   });
 
