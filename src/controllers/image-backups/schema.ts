@@ -1,0 +1,117 @@
+/**
+ * The one definition of an ImageBackup (SPEC §1.4): the TypeScript type is `z.infer` of these
+ * schemas and the CRD's OpenAPI schema is generated from them (crd.ts), so the two cannot drift.
+ *
+ * Only what both zod and the API server's structural schemas can express is used here: objects,
+ * strings, integers, booleans, enums, string arrays and arrays of objects, lengths and minimums.
+ * A refinement zod checks but JSON Schema cannot say (unique list entries) is mirrored by an
+ * `x-kubernetes-list-type` in `.meta()`, which the API server enforces the same way. `.meta()` must
+ * come last: a refinement after it would make a new schema without the metadata.
+ * Descriptions are what `kubectl explain imagebackups.spec` prints.
+ */
+import { z } from 'zod';
+
+/** No two entries alike: what `x-kubernetes-list-type: set` makes the API server refuse too. */
+const distinct = (values: readonly string[]): boolean => new Set(values).size === values.length;
+
+/** No two entries with the same key: what a `map` list with `x-kubernetes-list-map-keys` refuses. */
+const distinctBy =
+  <T>(key: (item: T) => string) =>
+  (items: readonly T[]): boolean =>
+    distinct(items.map(key));
+
+const count = () => z.int().nonnegative();
+
+const timestamp = () => z.iso.datetime({ offset: true });
+
+const platformList = (description: string) =>
+  z
+    .array(z.string().min(1))
+    .refine(distinct, 'platforms must be distinct')
+    .meta({ description, 'x-kubernetes-list-type': 'set' });
+
+export const IMAGE_BACKUP_PHASES = ['Pending', 'Copying', 'Ready', 'Failed'] as const;
+
+export const pullSecretRefSchema = z.object({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+});
+
+export const imageBackupSpecSchema = z.object({
+  source: z.string().min(1).meta({ description: 'Normalised source image reference that is backed up.' }),
+  target: z
+    .string()
+    .min(1)
+    .meta({ description: 'Image reference in the backup registry the copy is pushed to.' }),
+  platforms: platformList('os/arch[/variant] to copy from an index; every platform when absent.').optional(),
+  pullSecretRefs: z
+    .array(pullSecretRefSchema)
+    .refine(
+      distinctBy((r: PullSecretRef) => `${r.namespace}/${r.name}`),
+      'pullSecretRefs must be distinct',
+    )
+    .meta({
+      description: 'Secrets (kubernetes.io/dockerconfigjson) that may read the source.',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['namespace', 'name'],
+    })
+    .optional(),
+});
+
+/** metav1.Condition, with the constraints the API types declare (apimachinery's types.go). */
+export const conditionSchema = z.object({
+  type: z.string().min(1).max(316),
+  status: z.enum(['True', 'False', 'Unknown']),
+  observedGeneration: count().optional(),
+  lastTransitionTime: timestamp(),
+  reason: z.string().min(1).max(1024),
+  message: z.string().max(32768),
+});
+
+export const imageBackupStatusSchema = z.object({
+  phase: z.enum(IMAGE_BACKUP_PHASES).optional(),
+  /** Human-readable, for the Progress printer column (kubectl cannot compute a ratio). */
+  progress: z.string().meta({ description: 'Copy progress for people, e.g. "12/30 blobs, 40%".' }).optional(),
+  sourceDigest: z.string().optional(),
+  targetDigest: z.string().optional(),
+  mediaType: z.string().optional(),
+  platforms: platformList('Platforms the copy holds.').optional(),
+  bytesTotal: count().optional(),
+  bytesDone: count().optional(),
+  blobsTotal: count().optional(),
+  blobsDone: count().optional(),
+  blobsReused: count().meta({ description: 'Blobs already in the backup registry (not copied).' }).optional(),
+  startedAt: timestamp().optional(),
+  completedAt: timestamp().optional(),
+  attempts: count().optional(),
+  lastError: z.string().optional(),
+  private: z.boolean().meta({ description: 'The source needed credentials to read.' }).optional(),
+  conditions: z
+    .array(conditionSchema)
+    .refine(
+      distinctBy((c: Condition) => c.type),
+      'conditions must have distinct types',
+    )
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
+    .optional(),
+  observedGeneration: count().optional(),
+});
+
+/**
+ * A whole ImageBackup as read from or written to the API. `apiVersion` and `kind` are optional:
+ * list items come without them. `metadata` is the API server's; only `name` is required here.
+ */
+export const imageBackupSchema = z.object({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: z.looseObject({ name: z.string().min(1) }),
+  spec: imageBackupSpecSchema,
+  status: imageBackupStatusSchema.optional(),
+});
+
+export type ImageBackupPhase = (typeof IMAGE_BACKUP_PHASES)[number];
+export type PullSecretRef = z.infer<typeof pullSecretRefSchema>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type ImageBackupSpec = z.infer<typeof imageBackupSpecSchema>;
+export type ImageBackupStatus = z.infer<typeof imageBackupStatusSchema>;
+export type ImageBackup = z.infer<typeof imageBackupSchema>;
