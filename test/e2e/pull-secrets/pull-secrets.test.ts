@@ -452,7 +452,11 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     await waitFor(() => distributed(ns), { what: `the pull secret in ${ns}`, ...WAIT });
     const wrote = (p: LifeboatProcess, n: string) =>
       p.logs.some((l) => l.msg === 'pull secret distributed' && l.namespace === n);
-    assert.equal(wrote(lb, ns), true, 'the first replica leads');
+    // The line follows the writes: wait for it rather than race the log pipe.
+    await lb.waitForLog(
+      (l) => l.msg === 'pull secret distributed' && l.namespace === ns,
+      'the leader to log its write',
+    );
     assert.equal(wrote(second, ns), false, 'the follower writes nothing');
     const followerMetrics = await (await fetch(`http://${await second.address()}/metrics`)).text();
     assert.doesNotMatch(
@@ -464,7 +468,10 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     await lb.stop('SIGKILL');
     const after = await newNamespace('takeover');
     await waitFor(() => distributed(after), { what: 'the follower to take over', ...WAIT });
-    assert.equal(wrote(second, after), true);
+    await second.waitForLog(
+      (l) => l.msg === 'pull secret distributed' && l.namespace === after,
+      'the new leader to log its write',
+    );
     t.diagnostic(
       `pull-secrets timing: SIGKILLed leader → follower distributed a new namespace after ${Date.now() - killedAt} ms`,
     );
