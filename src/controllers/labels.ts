@@ -7,8 +7,10 @@
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'lifeboat';
 
-/** `true` on a namespace or workload: lifeboat leaves it alone. */
+/** `true` on a namespace: lifeboat leaves it and everything in it alone. */
 export const IGNORE_LABEL = 'lifeboat.dev/ignore';
+/** `true` on a workload (an annotation there, as it carries no selector meaning): lifeboat leaves it alone. */
+export const IGNORE_ANNOTATION = IGNORE_LABEL;
 
 /** On a pull-secret copy: `NAMESPACE/NAME` of the Secret it was copied from. */
 export const COPIED_FROM_ANNOTATION = 'lifeboat.dev/copied-from';

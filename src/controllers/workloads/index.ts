@@ -16,3 +16,16 @@ export { escapePointerToken, podSpecOf, podSpecPointer, pointer } from './pointe
 export { workloadImages } from './images.ts';
 export type { WorkloadImage } from './images.ts';
 export { annotationsPatch, imagePullSecretPatch, imagesPatch, removeAnnotationsPatch } from './patch.ts';
+export { registryKey, workloadEligibility } from './eligibility.ts';
+export type {
+  Eligibility,
+  EligibilityOptions,
+  EligibilityWorkload,
+  ImageDecision,
+  ImageSkipReason,
+  IneligibleReason,
+  InvalidImage,
+} from './eligibility.ts';
+export { globToRegExp, matchingGlob } from './image-glob.ts';
+export { isWorkloadReady } from './readiness.ts';
+export type { ReadinessFields } from './readiness.ts';
