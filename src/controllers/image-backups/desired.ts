@@ -1,0 +1,76 @@
+// The ImageBackup the workload controller ensures for one source image: a pure builder, so the
+// controller only compares and writes.
+import {
+  mapRepository,
+  withDigest,
+  withTag,
+  type BackupMapping,
+  type ImageReference,
+} from '../../reference/index.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../labels.ts';
+import { imageBackupName } from './naming.ts';
+import type { ImageBackup, PullSecretRef } from './schema.ts';
+import { backupSource } from './source.ts';
+
+export interface DesiredImageBackupOptions {
+  readonly mapping: BackupMapping;
+  /** `--platforms` (os/arch[/variant]); every platform when absent or empty. */
+  readonly platforms?: readonly string[] | undefined;
+  /** The Secrets that may read the source, in any order, duplicates allowed. */
+  readonly pullSecretRefs: readonly PullSecretRef[];
+}
+
+/**
+ * The ImageBackup for `source` (normalised, from `parseNormalizedNamed`):
+ * - name `imageBackupName(source)`, label `app.kubernetes.io/managed-by=lifeboat`;
+ * - spec.source: `backupSource(source)` as a string (host lower-cased, `latest` when untagged);
+ * - spec.target: the mapped repository with the source's tag (`{mapped}:{tag}`), or for a
+ *   digest-only source its digest (`{mapped}@{digest}`). Never both: a copy target names one of them
+ *   (`lifeboat copy` refuses both), and a tag+digest source is read by its digest anyway;
+ * - spec.platforms only for a source without a digest: copying some platforms of an index writes
+ *   a new index with another digest, and a source that pins a digest must find that very digest in
+ *   the backup registry (the rewrite keeps it), so it is always copied whole;
+ * - spec.pullSecretRefs sorted and without duplicates, so equal inputs give equal objects.
+ * Throws MappingError when the source cannot be mapped (see `mapRepository`).
+ */
+export function desiredImageBackup(source: ImageReference, o: DesiredImageBackupOptions): ImageBackup {
+  const key = backupSource(source);
+  const repository = mapRepository(key, o.mapping);
+  // backupSource gives a tag or a digest, so exactly one branch names the target.
+  const target =
+    key.tag === undefined ? withDigest(repository, key.digest ?? '') : withTag(repository, key.tag);
+  const platforms =
+    key.digest === undefined && o.platforms !== undefined ? [...new Set(o.platforms)].sort() : [];
+  return {
+    metadata: { name: imageBackupName(key), labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+    spec: {
+      source: key.string(),
+      target: target.string(),
+      ...(platforms.length > 0 ? { platforms } : {}),
+      pullSecretRefs: mergePullSecretRefs([], o.pullSecretRefs),
+    },
+  };
+}
+
+/**
+ * The union of two lists of refs, sorted by namespace then name and without duplicates: what the
+ * ImageBackup of an image several workloads use must hold after one more of them asks for it. Pure;
+ * equal inputs in any order give equal output, so a controller can compare it with what is stored.
+ */
+export function mergePullSecretRefs(
+  existing: readonly PullSecretRef[] | undefined,
+  wanted: readonly PullSecretRef[],
+): PullSecretRef[] {
+  const byKey = new Map<string, PullSecretRef>();
+  for (const ref of [...(existing ?? []), ...wanted]) {
+    byKey.set(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
+  }
+  return [...byKey.values()].sort(comparePullSecretRefs);
+}
+
+/** By code units, not locale: the order must not depend on where lifeboat runs. */
+function comparePullSecretRefs(a: PullSecretRef, b: PullSecretRef): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return 0;
+}
