@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { KubeRequester } from './api-client.ts';
-import { createInformer, type Informer } from './informer.ts';
+import { createInformer, dropNoise, type Informer } from './informer.ts';
 import { RESOURCES } from './resource.ts';
 import type { KubeObject } from './store.ts';
 
@@ -23,6 +23,26 @@ const oneConfigMap: KubeRequester = {
       signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
     }),
 };
+
+describe('dropNoise', () => {
+  it('drops managedFields and last-applied, and keeps the annotations map even when it is left empty', () => {
+    const only: KubeObject = {
+      metadata: {
+        name: 'a',
+        managedFields: [{}],
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+      },
+    };
+    assert.deepEqual(dropNoise(only), { metadata: { name: 'a', annotations: {} } });
+    const more: KubeObject = {
+      metadata: {
+        name: 'b',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' },
+      },
+    };
+    assert.deepEqual(dropNoise(more).metadata.annotations, { keep: 'me' });
+  });
+});
 
 describe('informer', () => {
   it('arms no resync timer when a handler of the first list stops it', async () => {

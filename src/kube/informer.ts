@@ -115,14 +115,16 @@ export const INFORMER_DEFAULTS = Object.freeze({
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** Default transform: drops the two largest fields no controller reads. Mutates and returns `obj`. */
+/**
+ * Default transform: drops the two largest fields no controller reads. Mutates and returns `obj`.
+ * An annotations map left empty is kept: whether the map exists decides how a JSON patch planned
+ * from the cache adds an annotation (`add /metadata/annotations/key` vs `add /metadata/annotations
+ * {…}`), and the second form would replace the server's map, last-applied included.
+ */
 export function dropNoise<T extends KubeObject>(obj: T): T {
   delete obj.metadata.managedFields;
   const annotations = obj.metadata.annotations;
-  if (annotations && LAST_APPLIED in annotations) {
-    delete annotations[LAST_APPLIED];
-    if (Object.keys(annotations).length === 0) delete obj.metadata.annotations;
-  }
+  if (annotations && LAST_APPLIED in annotations) delete annotations[LAST_APPLIED];
   return obj;
 }
 

@@ -24,7 +24,6 @@ import type { Registry } from 'prom-client';
 import {
   createController,
   KubeApiError,
-  type KubeObject,
   INDEX,
   indexByNamespace,
   isAlreadyExists,
@@ -93,16 +92,6 @@ class RepeatedRaceError extends LifeboatError {
   }
 }
 
-/**
- * The cached copy of service accounts and Secrets keeps every annotation (only managedFields go):
- * a JSON patch planned from a cache without kubectl's last-applied annotation would replace the
- * whole annotations map and erase it on the server.
- */
-function dropManagedFields<T extends KubeObject>(obj: KubeObject): T {
-  delete obj.metadata.managedFields;
-  return obj as T;
-}
-
 export function createPullSecretDistribution(o: PullSecretDistributionOptions): PullSecretDistribution {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'pull-secrets' });
   const sourceKey = `${o.source.namespace}/${o.source.name}`;
@@ -113,7 +102,6 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
   const copies = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     fieldSelector: `metadata.name=${o.secretName}`,
-    transform: dropManagedFields,
   });
   const sources = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     namespace: o.source.namespace,
@@ -122,9 +110,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   const serviceAccountNames = o.serviceAccounts.includes('*') ? [] : o.serviceAccounts;
   const serviceAccounts = o.informers.informerFor<ServiceAccountObject>(
     RESOURCES.serviceAccounts,
-    serviceAccountNames.length === 1
-      ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}`, transform: dropManagedFields }
-      : { transform: dropManagedFields },
+    serviceAccountNames.length === 1 ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}` } : {},
   );
   serviceAccounts.addIndex(INDEX.namespace, indexByNamespace);
   const secrets = resourceClient<SecretObject>(o.api, RESOURCES.secrets);
