@@ -23,6 +23,10 @@ export const EventReasons = Object.freeze({
   PullSecretSourceInvalid: 'PullSecretSourceInvalid',
   /** A workload references an image that does not parse; that workload is skipped. */
   InvalidImageReference: 'InvalidImageReference',
+  /** `--dry-run`: an image of this workload would be copied to the backup registry (nothing is written). */
+  WouldBackUp: 'WouldBackUp',
+  /** `--dry-run`: this workload's images would be rewritten to their copies (nothing is written). */
+  WouldRewrite: 'WouldRewrite',
 });
 
 export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];

@@ -22,3 +22,13 @@ export const COPIED_FROM_ANNOTATION = 'lifeboat.dev/copied-from';
  * owner added by hand — even one with the same name — survives.
  */
 export const ADDED_PULL_SECRET_ANNOTATION = 'lifeboat.dev/added-pull-secret';
+
+/**
+ * On a rewritten workload's own metadata: JSON object, container name (init containers included) →
+ * the image it ran before lifeboat rewrote it. What `lifeboat restore` puts back, and how a revert by
+ * another writer (GitOps re-applying its manifest) is recognised.
+ */
+export const ORIGINAL_IMAGES_ANNOTATION = 'lifeboat.dev/original-images';
+
+/** What `kubectl rollout history` prints for the revision lifeboat's rewrite made. */
+export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
