@@ -93,15 +93,19 @@ export function readConfig<const S extends readonly FlagSpec[]>(
 
 /**
  * `readConfig` for a command's action: on an invalid value it prints `lifeboat <name>: <message>`
- * (one line, no stack) to stderr, sets `exitCode` and returns `undefined`.
+ * (one line, no stack) to stderr, sets `exitCode` and returns `undefined`. `check` validates what
+ * one flag alone cannot (a combination), throwing `ConfigError`, reported the same way.
  */
 export function readConfigOrReport<const S extends readonly FlagSpec[]>(
   command: Command,
   specs: S,
   exitCode: number,
+  check?: (config: ConfigOf<S>) => unknown,
 ): ConfigOf<S> | undefined {
   try {
-    return readConfig(command, specs);
+    const config = readConfig(command, specs);
+    check?.(config);
+    return config;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`lifeboat ${command.name()}: ${err.message}\n`);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addFlags, readConfig } from './commander.ts';
 import { ConfigError, envNameOf } from './flag.ts';
-import { RUN_FLAGS, type RunConfig } from './run-flags.ts';
+import { backupMappingOf, RUN_FLAGS, type RunConfig } from './run-flags.ts';
 
 /** Parses `args` as `lifeboat run` would, with `env` as the environment. */
 function parse(args: string[], env: Record<string, string> = {}): RunConfig {
@@ -31,6 +32,8 @@ function refusal(args: string[], env: Record<string, string> = {}): ConfigError 
 }
 
 const REQUIRED = ['--backup-registry', 'backup.example.com/lifeboat'];
+/** Any readable file stands for a CA bundle: the config checks only that it can be read. */
+const CA_FILE = fileURLToPath(import.meta.url);
 
 describe('lifeboat run configuration', () => {
   it('applies the defaults', () => {
@@ -46,6 +49,25 @@ describe('lifeboat run configuration', () => {
     assert.equal(c.metricsAddr, ':8080');
     assert.equal(c.logFormat, 'json');
     assert.equal(c.logLevel, 'info');
+    assert.equal(c.flatten, false);
+    assert.equal(c.backupPushSecret, undefined);
+    assert.equal(c.sourceCredentials, undefined);
+    assert.deepEqual(c.kinds, ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob']);
+    assert.deepEqual(c.excludeImages, []);
+    assert.deepEqual(c.sourceRegistries, []);
+    assert.equal(c.requireReady, true);
+    assert.deepEqual(c.platforms, []);
+    assert.equal(c.pinDigest, true);
+    assert.equal(c.maxConcurrentCopies, 4);
+    assert.deepEqual(c.insecureRegistries, []);
+    assert.deepEqual(c.registryCa, []);
+    assert.equal(c.dryRun, false);
+    assert.equal(c.installCrds, false);
+    assert.deepEqual(backupMappingOf(c), {
+      backupRegistry: 'backup.example.com',
+      prefix: 'lifeboat',
+      flatten: false,
+    });
     assert.ok(Object.isFrozen(c));
   });
 
@@ -62,6 +84,20 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_LOG_FORMAT: 'text',
       LIFEBOAT_LOG_LEVEL: 'debug',
       LIFEBOAT_KUBECONFIG: '/tmp/kc',
+      LIFEBOAT_FLATTEN: 'yes',
+      LIFEBOAT_BACKUP_PUSH_SECRET: 'ops/push',
+      LIFEBOAT_SOURCE_CREDENTIALS: 'ops/hub',
+      LIFEBOAT_KINDS: 'deployment,CRONJOB',
+      LIFEBOAT_EXCLUDE_IMAGES: 'docker.io/**,quay.io/team/*:1.*',
+      LIFEBOAT_SOURCE_REGISTRIES: 'ghcr.io,registry.local:5000',
+      LIFEBOAT_REQUIRE_READY: 'off',
+      LIFEBOAT_PLATFORMS: 'linux/amd64,linux/arm64/v8',
+      LIFEBOAT_PIN_DIGEST: '0',
+      LIFEBOAT_MAX_CONCURRENT_COPIES: '2',
+      LIFEBOAT_INSECURE_REGISTRIES: 'localhost:5000',
+      LIFEBOAT_REGISTRY_CA: CA_FILE,
+      LIFEBOAT_DRY_RUN: 'true',
+      LIFEBOAT_INSTALL_CRDS: 'on',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -77,8 +113,60 @@ describe('lifeboat run configuration', () => {
         metricsAddr: '127.0.0.1:9090',
         logFormat: 'text',
         logLevel: 'debug',
+        flatten: true,
+        backupPushSecret: { namespace: 'ops', name: 'push' },
+        sourceCredentials: { namespace: 'ops', name: 'hub' },
+        kinds: ['Deployment', 'CronJob'],
+        excludeImages: ['docker.io/**', 'quay.io/team/*:1.*'],
+        sourceRegistries: ['ghcr.io', 'registry.local:5000'],
+        requireReady: false,
+        platforms: ['linux/amd64', 'linux/arm64/v8'],
+        pinDigest: false,
+        maxConcurrentCopies: 2,
+        insecureRegistries: ['localhost:5000'],
+        registryCa: [CA_FILE],
+        dryRun: true,
+        installCrds: true,
       },
     );
+    assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
+  });
+
+  it('reads --kinds in any case, deduplicated, in canonical spelling; --registry-ca repeated', () => {
+    const c = parse([
+      ...REQUIRED,
+      '--kinds',
+      'STATEFULSET,daemonset',
+      '--kinds',
+      'DaemonSet',
+      '--registry-ca',
+      CA_FILE,
+      '--registry-ca',
+      CA_FILE,
+      '--no-pin-digest',
+      '--flatten',
+    ]);
+    assert.deepEqual(c.kinds, ['StatefulSet', 'DaemonSet']);
+    assert.deepEqual(c.registryCa, [CA_FILE, CA_FILE]);
+    assert.equal(c.pinDigest, false);
+    assert.deepEqual(backupMappingOf(c), {
+      backupRegistry: 'backup.example.com',
+      prefix: 'lifeboat',
+      flatten: true,
+    });
+  });
+
+  it('refuses --flatten on docker.io without a prefix with one line naming --flatten', () => {
+    const c = parse(['--backup-registry', 'docker.io', '--flatten']);
+    assert.throws(
+      () => backupMappingOf(c),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.flag === '--flatten' &&
+        /^--flatten: flatten on docker\.io needs a prefix/.test(err.message) &&
+        !err.message.includes('\n'),
+    );
+    assert.equal(backupMappingOf({ ...c, flatten: false }).flatten, false);
   });
 
   it('every flag has its variable, named after the flag', () => {
@@ -155,6 +243,102 @@ describe('lifeboat run configuration', () => {
       ['--backup-registry', 'backup/x'],
       {},
       /^option '--backup-registry <host\[:port\]\[\/prefix\]>' argument "backup\/x" is invalid: backup registry "backup" would be read as a Docker Hub namespace/,
+    ],
+    [
+      'an unknown kind',
+      [...REQUIRED, '--kinds', 'Deployment,Job'],
+      {},
+      /^option '--kinds <kind,\.\.\.>' argument "Deployment,Job" is invalid: unknown kind "Job": expected Deployment, DaemonSet, StatefulSet, CronJob$/,
+    ],
+    [
+      'an empty kind list',
+      [...REQUIRED, '--kinds', ','],
+      {},
+      /^option '--kinds <kind,\.\.\.>' argument "" is invalid: name at least one of/,
+    ],
+    [
+      'a glob with characters no image holds',
+      [...REQUIRED, '--exclude-images', 'nginx:1.?'],
+      {},
+      /^option '--exclude-images <glob,\.\.\.>' argument "nginx:1\.\?" is invalid: expected an image glob/,
+    ],
+    [
+      'a bad glob from its variable',
+      REQUIRED,
+      { LIFEBOAT_EXCLUDE_IMAGES: 'docker.io/[ab]*' },
+      /^option '--exclude-images <glob,\.\.\.>' argument "docker\.io\/\[ab\]\*" \(from LIFEBOAT_EXCLUDE_IMAGES\) is invalid: /,
+    ],
+    [
+      'a source registry that is not a host',
+      [...REQUIRED, '--source-registries', 'https://ghcr.io'],
+      {},
+      /^option '--source-registries <host\[:port\],\.\.\.>' argument "https:\/\/ghcr\.io" is invalid: expected HOST\[:PORT\]$/,
+    ],
+    [
+      'a boolean --require-ready variable that is not one',
+      REQUIRED,
+      { LIFEBOAT_REQUIRE_READY: 'sometimes' },
+      /^LIFEBOAT_REQUIRE_READY must be true or false, not "sometimes"$/,
+    ],
+    [
+      'a platform without an architecture',
+      [...REQUIRED, '--platforms', 'linux/amd64,linux'],
+      {},
+      /^option '--platforms <os\/arch\[\/variant\],\.\.\.>' argument "linux\/amd64,linux" is invalid: invalid platform "linux"/,
+    ],
+    [
+      'a boolean --pin-digest variable that is not one',
+      REQUIRED,
+      { LIFEBOAT_PIN_DIGEST: 'digest' },
+      /^LIFEBOAT_PIN_DIGEST must be true or false, not "digest"$/,
+    ],
+    [
+      'a boolean --flatten variable that is not one',
+      REQUIRED,
+      { LIFEBOAT_FLATTEN: 'flat' },
+      /^LIFEBOAT_FLATTEN must be true or false, not "flat"$/,
+    ],
+    [
+      'zero concurrent copies',
+      [...REQUIRED, '--max-concurrent-copies', '0'],
+      {},
+      /^option '--max-concurrent-copies <n>' argument "0" is invalid: expected a positive integer$/,
+    ],
+    [
+      'a push secret without namespace',
+      [...REQUIRED, '--backup-push-secret', 'push'],
+      {},
+      /^option '--backup-push-secret <ns\/name>' argument "push" is invalid: expected NAMESPACE\/NAME$/,
+    ],
+    [
+      'source credentials without namespace',
+      REQUIRED,
+      { LIFEBOAT_SOURCE_CREDENTIALS: 'a/b/c' },
+      /^option '--source-credentials <ns\/name>' argument "a\/b\/c" \(from LIFEBOAT_SOURCE_CREDENTIALS\) is invalid: expected NAMESPACE\/NAME$/,
+    ],
+    [
+      'an insecure registry with a space',
+      [...REQUIRED, '--insecure-registries', 'local host:5000'],
+      {},
+      /^option '--insecure-registries <host\[:port\],\.\.\.>' argument "local host:5000" is invalid: expected HOST\[:PORT\]$/,
+    ],
+    [
+      'a CA file that cannot be read',
+      [...REQUIRED, '--registry-ca', '/nonexistent/ca.pem'],
+      {},
+      /^option '--registry-ca <file>' argument "\/nonexistent\/ca\.pem" is invalid: ENOENT/,
+    ],
+    [
+      'a boolean --dry-run variable that is not one',
+      REQUIRED,
+      { LIFEBOAT_DRY_RUN: 'perhaps' },
+      /^LIFEBOAT_DRY_RUN must be true or false, not "perhaps"$/,
+    ],
+    [
+      'a boolean --install-crds variable that is not one',
+      REQUIRED,
+      { LIFEBOAT_INSTALL_CRDS: 'always' },
+      /^LIFEBOAT_INSTALL_CRDS must be true or false, not "always"$/,
     ],
   ];
   for (const [what, args, env, message] of refusals) {

@@ -1,7 +1,7 @@
 /** The flags of `lifeboat copy`, spelled as skopeo spells them. */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { positiveInteger } from './values.ts';
+import { insecureRegistryList, platformList, positiveInteger, readableFiles } from './values.ts';
 
 export const COPY_FLAGS = [
   defineFlag({
@@ -10,7 +10,7 @@ export const COPY_FLAGS = [
     arg: '<os/arch[/variant],...>',
     help: 'copy only these platforms (writes a new index)',
     list: true,
-    parse: z.array(z.string()),
+    parse: platformList,
   }),
   defineFlag({
     key: 'jobs',
@@ -49,7 +49,7 @@ export const COPY_FLAGS = [
     arg: '<host[:port],...>',
     help: 'registries reached over plain HTTP',
     list: true,
-    parse: z.array(z.string()),
+    parse: insecureRegistryList,
   }),
   defineFlag({
     key: 'registryCa',
@@ -57,7 +57,7 @@ export const COPY_FLAGS = [
     arg: '<file>',
     help: 'extra CA certificate (PEM) to trust',
     repeatable: true,
-    parse: z.array(z.string()),
+    parse: readableFiles,
   }),
   defineFlag({
     key: 'json',

@@ -3,15 +3,23 @@
  * what `run` added). Names are part of the interface: documented, scripted against, in the chart.
  */
 import { z } from 'zod';
-import { defineFlag, type ConfigOf } from './flag.ts';
+import { backupMapping, type BackupMapping } from '../../reference/index.ts';
+import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
 import {
   backupLocation,
+  imageGlobs,
+  insecureRegistryList,
   listenAddress,
   logFormat,
   logLevel,
   namespaceName,
   objectName,
   objectRef,
+  platformList,
+  positiveInteger,
+  readableFiles,
+  registryHosts,
+  workloadKinds,
 } from './values.ts';
 
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
@@ -75,6 +83,114 @@ export const RUN_FLAGS = [
     parse: z.array(namespaceName),
   }),
   defineFlag({
+    key: 'flatten',
+    flag: '--flatten',
+    help: 'one path component per source image below the prefix, for registries that allow a single level',
+    default: false,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'backupPushSecret',
+    flag: '--backup-push-secret',
+    arg: '<ns/name>',
+    help: 'kubernetes.io/dockerconfigjson Secret with push credentials for the backup registry, read at each copy (none: anonymous)',
+    parse: objectRef.optional(),
+  }),
+  defineFlag({
+    key: 'sourceCredentials',
+    flag: '--source-credentials',
+    arg: '<ns/name>',
+    help: "kubernetes.io/dockerconfigjson Secret tried for sources after the workload's own pull secrets, before anonymous (e.g. a Docker Hub account against rate limits)",
+    parse: objectRef.optional(),
+  }),
+  defineFlag({
+    key: 'kinds',
+    flag: '--kinds',
+    arg: '<kind,...>',
+    help: 'workload kinds backed up and rewritten (any case)',
+    default: 'Deployment,DaemonSet,StatefulSet,CronJob',
+    list: true,
+    parse: workloadKinds,
+  }),
+  defineFlag({
+    key: 'excludeImages',
+    flag: '--exclude-images',
+    arg: '<glob,...>',
+    help: 'images never backed up: * within a path segment, ** across; matched against the normalised and familiar reference, with and without tag',
+    list: true,
+    parse: imageGlobs,
+  }),
+  defineFlag({
+    key: 'sourceRegistries',
+    flag: '--source-registries',
+    arg: '<host[:port],...>',
+    help: 'back up only images from these registries; docker.io is index.docker.io',
+    defaultNote: 'every registry',
+    list: true,
+    parse: registryHosts,
+  }),
+  defineFlag({
+    key: 'requireReady',
+    flag: '--require-ready',
+    help: 'rewrite a workload only once it has rolled out its current spec (CronJobs always qualify)',
+    default: true,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'platforms',
+    flag: '--platforms',
+    arg: '<os/arch[/variant],...>',
+    help: 'back up only these platforms of a multi-platform image',
+    defaultNote: 'every platform',
+    list: true,
+    parse: platformList,
+  }),
+  defineFlag({
+    key: 'pinDigest',
+    flag: '--pin-digest',
+    help: 'rewrite to {image}:{tag}@{digest} of the copy, not just {image}:{tag}',
+    default: true,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'maxConcurrentCopies',
+    flag: '--max-concurrent-copies',
+    arg: '<n>',
+    help: 'images copied at once',
+    default: '4',
+    parse: positiveInteger,
+  }),
+  defineFlag({
+    key: 'insecureRegistries',
+    flag: '--insecure-registries',
+    arg: '<host[:port],...>',
+    help: 'registries reached over plain HTTP (as lifeboat copy)',
+    list: true,
+    parse: insecureRegistryList,
+  }),
+  defineFlag({
+    key: 'registryCa',
+    flag: '--registry-ca',
+    arg: '<file>',
+    help: 'extra CA certificate (PEM) to trust for registries; repeatable (as lifeboat copy)',
+    repeatable: true,
+    parse: readableFiles,
+  }),
+  defineFlag({
+    key: 'dryRun',
+    flag: '--dry-run',
+    help: 'log and record Events for what would be copied and rewritten; write nothing to the API or any registry',
+    default: false,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'installCrds',
+    flag: '--install-crds',
+    help: 'create or upgrade the ImageBackup CRD at start (otherwise deploy/ installs it)',
+    default: false,
+    parse: z.boolean(),
+  }),
+  defineFlag({
     key: 'leaderElect',
     flag: '--leader-elect',
     help: 'elect a leader through a Lease so that only one replica works',
@@ -108,3 +224,16 @@ export const RUN_FLAGS = [
 ] as const;
 
 export type RunConfig = ConfigOf<typeof RUN_FLAGS>;
+
+/**
+ * The mapping `--backup-registry` and `--flatten` describe together. Throws `ConfigError` naming
+ * `--flatten` for the one combination only flatten refuses (docker.io without a prefix); run it
+ * as readConfigOrReport's check so that exits 2 like any other bad flag.
+ */
+export function backupMappingOf(config: Pick<RunConfig, 'backupRegistry' | 'flatten'>): BackupMapping {
+  try {
+    return backupMapping({ ...config.backupRegistry, flatten: config.flatten });
+  } catch (err) {
+    throw new ConfigError('--flatten', `--flatten: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -50,7 +50,7 @@ describe('lifeboat copy argument errors', () => {
     const cases: [string[], RegExp][] = [
       [
         ['copy', '--platforms', 'linux', `${closed}/a:1`, `${closed}/b:1`],
-        /^lifeboat copy: --platforms: invalid platform "linux"/,
+        /^lifeboat copy: option '--platforms <os\/arch\[\/variant\],...>' argument "linux" is invalid: invalid platform "linux"/,
       ],
       [
         ['copy', `${closed}/a@sha256:zz`, `${closed}/b:1`],
@@ -59,7 +59,7 @@ describe('lifeboat copy argument errors', () => {
       [['copy', `${closed}/a:1`, `${closed}/B:1`], /^lifeboat copy: DST "127\.0\.0\.1:\d+\/B:1": /],
       [
         ['copy', '--registry-ca', '/nonexistent/ca.pem', `${closed}/a:1`, `${closed}/b:1`],
-        /^lifeboat copy: --registry-ca \/nonexistent\/ca.pem: /,
+        /^lifeboat copy: option '--registry-ca <file>' argument "\/nonexistent\/ca.pem" is invalid: ENOENT/,
       ],
       [
         ['copy', '--platforms', 'linux/amd64', `${closed}/a@${DIGEST}`, `${closed}/b`],
