@@ -10,6 +10,7 @@ enableCompileCache();
 const { versionCommand } = await import('./version.ts');
 const { runCommand } = await import('./run.ts');
 const { uninstallCommand } = await import('./uninstall.ts');
+const { restoreCommand } = await import('./restore.ts');
 const { refCommand } = await import('./ref.ts');
 const { copyCommand } = await import('./copy.ts');
 const { devCommand } = await import('./dev.ts');
@@ -21,6 +22,7 @@ const program = new Command('lifeboat')
 program.addCommand(versionCommand());
 program.addCommand(runCommand());
 program.addCommand(uninstallCommand());
+program.addCommand(restoreCommand());
 program.addCommand(refCommand());
 program.addCommand(copyCommand());
 program.addCommand(devCommand());

@@ -6,6 +6,7 @@ import { envNameOf } from './flag.ts';
 import { COPY_FLAGS } from './copy-flags.ts';
 import { DEV_FLAGS } from './dev-flags.ts';
 import { REF_FLAGS } from './ref-flags.ts';
+import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 
 it('docs/configuration.md is what the flag definitions generate (npm run docs:config)', () => {
@@ -14,7 +15,7 @@ it('docs/configuration.md is what the flag definitions generate (npm run docs:co
 
 it('documents every flag of every command with its variable', () => {
   const doc = configurationMarkdown();
-  for (const spec of [...RUN_FLAGS, ...COPY_FLAGS, ...REF_FLAGS, ...DEV_FLAGS]) {
+  for (const spec of [...RUN_FLAGS, ...RESTORE_FLAGS, ...COPY_FLAGS, ...REF_FLAGS, ...DEV_FLAGS]) {
     assert.ok(doc.includes(spec.flag), spec.flag);
     assert.ok(doc.includes(envNameOf(spec.flag)), envNameOf(spec.flag));
   }

@@ -4,6 +4,7 @@ import { envNameOf, type FlagSpec } from './flag.ts';
 import { COPY_FLAGS } from './copy-flags.ts';
 import { DEV_FLAGS } from './dev-flags.ts';
 import { REF_FLAGS } from './ref-flags.ts';
+import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 
 /** Where the generated reference lives in the repository. */
@@ -39,6 +40,10 @@ export function configurationMarkdown(): string {
     '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names.',
     '',
     flagsTable(RUN_FLAGS),
+    '',
+    '## `lifeboat restore [KIND/NAME]`',
+    '',
+    flagsTable(RESTORE_FLAGS),
     '',
     '## `lifeboat copy SRC DST`',
     '',

@@ -25,15 +25,18 @@ import {
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
 
+/** How every command that talks to the cluster finds it. */
+export const KUBECONFIG_FLAG = defineFlag({
+  key: 'kubeconfig',
+  flag: '--kubeconfig',
+  arg: '<path>',
+  help: 'kubeconfig file (else $KUBECONFIG, else in-cluster, else ~/.kube/config)',
+  defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
+  parse: z.string().min(1).optional(),
+});
+
 export const RUN_FLAGS = [
-  defineFlag({
-    key: 'kubeconfig',
-    flag: '--kubeconfig',
-    arg: '<path>',
-    help: 'kubeconfig file (else $KUBECONFIG, else in-cluster, else ~/.kube/config)',
-    defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
-    parse: z.string().min(1).optional(),
-  }),
+  KUBECONFIG_FLAG,
   defineFlag({
     key: 'namespace',
     flag: '--namespace',

@@ -1,0 +1,51 @@
+/** The flags of `lifeboat restore`. Its `--namespace` is the workloads', not lifeboat's own. */
+import { z } from 'zod';
+import { defineFlag, type ConfigOf } from './flag.ts';
+import { KUBECONFIG_FLAG } from './run-flags.ts';
+import { logFormat, logLevel, namespaceName, workloadKinds } from './values.ts';
+
+export const RESTORE_FLAGS = [
+  KUBECONFIG_FLAG,
+  defineFlag({
+    key: 'namespace',
+    flag: '--namespace',
+    arg: '<ns>',
+    help: 'restore only workloads of this namespace',
+    defaultNote: 'every namespace',
+    parse: namespaceName.optional(),
+  }),
+  defineFlag({
+    key: 'kinds',
+    flag: '--kinds',
+    arg: '<kind,...>',
+    help: 'workload kinds restored when no KIND/NAME is given (any case)',
+    default: 'Deployment,DaemonSet,StatefulSet,CronJob',
+    list: true,
+    parse: workloadKinds,
+  }),
+  defineFlag({
+    key: 'dryRun',
+    flag: '--dry-run',
+    help: 'print what would be restored; write nothing',
+    default: false,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'logFormat',
+    flag: '--log-format',
+    arg: '<json|text>',
+    help: 'format of the logs on stderr (the restored workloads are listed on stdout)',
+    default: 'text',
+    parse: logFormat,
+  }),
+  defineFlag({
+    key: 'logLevel',
+    flag: '--log-level',
+    arg: '<level>',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+    default: 'warn',
+    parse: logLevel,
+  }),
+] as const;
+
+export type RestoreConfig = ConfigOf<typeof RESTORE_FLAGS>;
