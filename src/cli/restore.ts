@@ -9,6 +9,7 @@ import type { Workload, WorkloadKind } from '../controllers/workloads/types.ts';
 import type { KubeObject, ResourceClient } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { RESTORE_FLAGS, type RestoreConfig } from './config/restore-flags.ts';
+import { connectOrReport } from './connect.ts';
 import { createProcessLogger } from './logging.ts';
 import { parseWorkloadTarget, type WorkloadTarget } from './workload-target.ts';
 
@@ -70,14 +71,8 @@ async function restore(config: RestoreConfig, target: WorkloadTarget | undefined
     level: config.logLevel,
     out: process.stderr,
   });
-  let api: ReturnType<typeof kube.createKubeApi>;
-  try {
-    api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
-  } catch (err) {
-    process.stderr.write(`lifeboat restore: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-    return;
-  }
+  const api = await connectOrReport('restore', config.kubeconfig, logger);
+  if (!api) return;
   let failed = 0;
   let found = 0;
   const namespace = config.namespace;

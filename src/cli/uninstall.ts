@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
+import { connectOrReport } from './connect.ts';
 import { createProcessLogger } from './logging.ts';
 
 /** Attempts per namespace when another writer changes a service account under us. */
@@ -31,14 +32,8 @@ async function uninstall(config: RunConfig): Promise<void> {
   type Secret = import('../controllers/pull-secrets/objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/pull-secrets/objects.ts').ServiceAccountObject;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
-  let api: ReturnType<typeof kube.createKubeApi>;
-  try {
-    api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
-  } catch (err) {
-    process.stderr.write(`lifeboat uninstall: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-    return;
-  }
+  const api = await connectOrReport('uninstall', config.kubeconfig, logger);
+  if (!api) return;
   try {
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);

@@ -1,7 +1,8 @@
 /** The flags of `lifeboat copy`, spelled as skopeo spells them. */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { insecureRegistryList, platformList, positiveInteger, readableFiles } from './values.ts';
+import { INSECURE_REGISTRIES_FLAG, REGISTRY_CA_FLAG } from './shared-flags.ts';
+import { platformList, positiveInteger } from './values.ts';
 
 export const COPY_FLAGS = [
   defineFlag({
@@ -43,22 +44,8 @@ export const COPY_FLAGS = [
     secret: true,
     parse: z.string().optional(),
   }),
-  defineFlag({
-    key: 'insecureRegistries',
-    flag: '--insecure-registries',
-    arg: '<host[:port],...>',
-    help: 'registries reached over plain HTTP',
-    list: true,
-    parse: insecureRegistryList,
-  }),
-  defineFlag({
-    key: 'registryCa',
-    flag: '--registry-ca',
-    arg: '<file>',
-    help: 'extra CA certificate (PEM) to trust',
-    repeatable: true,
-    parse: readableFiles,
-  }),
+  INSECURE_REGISTRIES_FLAG,
+  REGISTRY_CA_FLAG,
   defineFlag({
     key: 'json',
     flag: '--json',

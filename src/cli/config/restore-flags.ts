@@ -1,8 +1,8 @@
 /** The flags of `lifeboat restore`. Its `--namespace` is the workloads', not lifeboat's own. */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { KUBECONFIG_FLAG } from './run-flags.ts';
-import { logFormat, logLevel, namespaceName, workloadKinds } from './values.ts';
+import { KUBECONFIG_FLAG, logLevelFlag } from './shared-flags.ts';
+import { logFormat, namespaceName, workloadKinds } from './values.ts';
 
 export const RESTORE_FLAGS = [
   KUBECONFIG_FLAG,
@@ -38,14 +38,7 @@ export const RESTORE_FLAGS = [
     default: 'text',
     parse: logFormat,
   }),
-  defineFlag({
-    key: 'logLevel',
-    flag: '--log-level',
-    arg: '<level>',
-    help: 'fatal, error, warn, info, debug, trace or silent',
-    default: 'warn',
-    parse: logLevel,
-  }),
+  logLevelFlag('warn'),
 ] as const;
 
 export type RestoreConfig = ConfigOf<typeof RESTORE_FLAGS>;

@@ -5,35 +5,23 @@
 import { z } from 'zod';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
+import { INSECURE_REGISTRIES_FLAG, KUBECONFIG_FLAG, logLevelFlag, REGISTRY_CA_FLAG } from './shared-flags.ts';
 import {
   backupLocation,
   imageGlobs,
-  insecureRegistryList,
   listenAddress,
   logFormat,
-  logLevel,
   namespaceName,
   objectName,
   objectRef,
   platformList,
   positiveInteger,
-  readableFiles,
   registryHosts,
   workloadKinds,
 } from './values.ts';
 
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
-
-/** How every command that talks to the cluster finds it. */
-export const KUBECONFIG_FLAG = defineFlag({
-  key: 'kubeconfig',
-  flag: '--kubeconfig',
-  arg: '<path>',
-  help: 'kubeconfig file (else $KUBECONFIG, else in-cluster, else ~/.kube/config)',
-  defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
-  parse: z.string().min(1).optional(),
-});
 
 export const RUN_FLAGS = [
   KUBECONFIG_FLAG,
@@ -163,22 +151,8 @@ export const RUN_FLAGS = [
     default: '4',
     parse: positiveInteger,
   }),
-  defineFlag({
-    key: 'insecureRegistries',
-    flag: '--insecure-registries',
-    arg: '<host[:port],...>',
-    help: 'registries reached over plain HTTP (as lifeboat copy)',
-    list: true,
-    parse: insecureRegistryList,
-  }),
-  defineFlag({
-    key: 'registryCa',
-    flag: '--registry-ca',
-    arg: '<file>',
-    help: 'extra CA certificate (PEM) to trust for registries; repeatable (as lifeboat copy)',
-    repeatable: true,
-    parse: readableFiles,
-  }),
+  INSECURE_REGISTRIES_FLAG,
+  REGISTRY_CA_FLAG,
   defineFlag({
     key: 'dryRun',
     flag: '--dry-run',
@@ -216,14 +190,7 @@ export const RUN_FLAGS = [
     default: 'json',
     parse: logFormat,
   }),
-  defineFlag({
-    key: 'logLevel',
-    flag: '--log-level',
-    arg: '<level>',
-    help: 'fatal, error, warn, info, debug, trace or silent',
-    default: 'info',
-    parse: logLevel,
-  }),
+  logLevelFlag('info'),
 ] as const;
 
 export type RunConfig = ConfigOf<typeof RUN_FLAGS>;
