@@ -61,7 +61,12 @@ describe('isBackupOf', () => {
       `nginx@${DIGEST}`,
       false,
     ],
-    ['a repository that merely ends alike', 'backup.example.com/xdocker.io/library/nginx:1.25', 'nginx:1.25', false],
+    [
+      'a repository that merely ends alike',
+      'backup.example.com/xdocker.io/library/nginx:1.25',
+      'nginx:1.25',
+      false,
+    ],
     ['an invalid current image', 'Not A Reference', 'nginx:1.25', false],
     ['an invalid original', backupOf('nginx:1.25'), ':::', false],
   ];
