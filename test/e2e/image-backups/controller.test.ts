@@ -54,6 +54,7 @@ interface TimedEvent extends RecordedEvent {
 
 interface Harness {
   readonly access: RegistryAccess;
+  readonly metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -94,6 +95,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       }),
       mapping,
       pushSecret: { namespace, name: 'push' },
+      sourceCredentials: { namespace, name: 'fallback' },
       logger: log.logger,
       registry,
     });
@@ -117,6 +119,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const running = backupController.run(abort.signal);
     return {
       access,
+      metrics: registry,
       async stop() {
         abort.abort();
         await running;
@@ -150,6 +153,15 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
         metadata: { name: 'private-source', namespace },
         type: 'kubernetes.io/dockerconfigjson',
         data: dockerConfig(priv.host, priv.readerUsername!, priv.readerPassword!),
+      },
+      { namespace },
+    );
+    // --source-credentials: only for the private registry's `fallback/` repositories.
+    await secrets.create(
+      {
+        metadata: { name: 'fallback', namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(`${priv.host}/fallback`, priv.readerUsername!, priv.readerPassword!),
       },
       { namespace },
     );
@@ -274,6 +286,32 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       await harness.access.backupManifestPresent(repositoryOf(created.spec.target), image.digest),
       true,
     );
+    assert.equal(
+      await harness.access.backupManifestPresent(
+        repositoryOf(created.spec.target),
+        `sha256:${'0'.repeat(64)}`,
+      ),
+      false,
+    );
+    const metrics = await harness.metrics.metrics();
+    const value = (pattern: RegExp): number => Number(pattern.exec(metrics)?.[1] ?? Number.NaN);
+    assert.ok(value(/^lifeboat_image_backups\{phase="Ready"\} (\d+)$/m) >= 1, metrics);
+    assert.ok(value(/^lifeboat_copy_blobs_total\{result="copied"\} (\d+)$/m) >= image.blobs.length, metrics);
+    assert.ok(value(/^lifeboat_copy_bytes_total (\d+)$/m) > 0, metrics);
+    assert.ok(value(/^lifeboat_copy_duration_seconds_count (\d+)$/m) >= 1, metrics);
+    assert.ok(
+      metrics.includes(`lifeboat_registry_requests_total{host="${backup.host}",method="PUT",code="201"}`),
+    );
+  });
+
+  it('falls back to --source-credentials for a source its own Secrets cannot read', async (t) => {
+    const image = await pushImage(priv, `fallback/${unique('fallback')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.private, true);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+    // The probe asks what a namespace's own Secrets can read: --source-credentials are not theirs.
+    assert.equal(await harness.access.sourceReadable(created.spec.source, []), false);
   });
 
   it('backs up a multi-platform index whole: the index digest and every platform', async (t) => {
