@@ -22,7 +22,7 @@ import {
   createRegistryAccess,
   type RegistryAccess,
 } from '../../../src/controllers/image-backups/registry-access.ts';
-import { imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
 import type { ImageBackup, PullSecretRef } from '../../../src/controllers/image-backups/schema.ts';
 import {
   createSharedInformers,
@@ -540,6 +540,42 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       most = Math.max(most, running);
     }
     assert.equal(most, MAX_COPIES, `${most} copies ran at once`);
+  });
+
+  it('writes progress during a copy at most once per 2 s', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('progress')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, { layers: 3, layerSize: 40_000 });
+    const [slow, slower] = image.blobs.slice(1);
+    // Two layers arrive late, so the copy lasts over 5 s with blobs finishing along the way.
+    proxy.addRule({ method: 'GET', path: `/blobs/${slow!.digest}`, action: { kind: 'delay', ms: 2_500 } });
+    proxy.addRule({ method: 'GET', path: `/blobs/${slower!.digest}`, action: { kind: 'delay', ms: 5_000 } });
+    const informers = createSharedInformers({ api: cluster.api });
+    const writes: { at: number; phase: string | undefined; progress: string | undefined }[] = [];
+    const watched = informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
+    const name = desiredImageBackup(parseNormalizedNamed(`${proxy.host}/${repository}:v1`), {
+      mapping,
+      pullSecretRefs: [],
+    }).metadata.name;
+    watched.addHandlers({
+      onUpdate: (_old, b) => {
+        if (b.metadata.name === name)
+          writes.push({ at: Date.now(), phase: b.status?.phase, progress: b.status?.progress });
+      },
+    });
+    informers.start();
+    t.after(() => informers.stop());
+    await watched.synced;
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    await waitPhase(created.metadata.name, 'Ready');
+    const copying = writes.filter((w) => w.phase === 'Copying');
+    const progress = copying.filter((w) => /^\d+\/\d+ blobs, \d+%$/.test(w.progress ?? ''));
+    assert.ok(progress.length >= 1, `progress was written: ${JSON.stringify(writes)}`);
+    for (let i = 1; i < copying.length; i++) {
+      const gap = copying[i]!.at - copying[i - 1]!.at;
+      // Watch delivery may bunch events a little; two writes 2 s apart never arrive 1.5 s apart.
+      assert.ok(gap >= 1_500, `status written ${gap} ms after the previous one: ${JSON.stringify(writes)}`);
+    }
   });
 
   it('aborts a copy on shutdown, leaves it Copying, and the next leader finishes it', async (t) => {
