@@ -446,18 +446,17 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
 
   it('retries a failing copy with growing delays, never in a hot loop', async (t) => {
     const created = await backupOf(t, `${pub.host}/${unique('missing')}/app:v1`);
-    await waitFor(
-      () => eventsOf(created.metadata.name).filter((e) => e.reason === 'BackupStarted').length >= 4,
-      {
-        what: '4 attempts',
-        timeoutMs: 60_000,
-      },
-    );
-    const starts = eventsOf(created.metadata.name)
-      .filter((e) => e.reason === 'BackupStarted')
-      .map((e) => e.at);
+    const times = (reason: string): number[] =>
+      eventsOf(created.metadata.name)
+        .filter((e) => e.reason === reason)
+        .map((e) => e.at);
+    await waitFor(() => times('BackupFailed').length >= 4, { what: '4 failed attempts', timeoutMs: 60_000 });
+    const starts = times('BackupStarted');
+    // Every attempt failed before the next began; lastError stays while the next one runs.
+    for (const [i, failedAt] of times('BackupFailed').slice(0, 3).entries()) {
+      assert.ok(starts[i]! <= failedAt && failedAt <= starts[i + 1]!);
+    }
     const failed = await backups().get(created.metadata.name);
-    assert.equal(failed.status?.phase, 'Failed');
     assert.ok(failed.status?.lastError?.includes('does not exist'), failed.status?.lastError);
     // Lower bounds only: a loaded machine can make the gaps longer, never shorter.
     for (let k = 0; k < 3; k++) {
