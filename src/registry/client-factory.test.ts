@@ -58,3 +58,25 @@ test('credentialsFor: the explicit login, else the keychain, else anonymous', ()
   assert.equal(credentialsFor('other.example', undefined, keychain), ANONYMOUS);
   assert.equal(credentialsFor('r.example', undefined, undefined), ANONYMOUS);
 });
+
+test("a client's own request hook runs after the factory's, for its requests only", async (t) => {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  t.after(() => agent.close());
+  agent
+    .get('https://r.example')
+    .intercept({ path: '/v2/a/manifests/v1', method: 'HEAD' })
+    .reply(200, '', { headers: MANIFEST_HEADERS })
+    .times(2);
+  const seen: string[] = [];
+  const newClient = registryClientFactory({
+    dispatcher: agent,
+    onRequest: (o) => seen.push(`factory ${o.method} ${o.status}`),
+  });
+  const withHook = newClient('r.example', ANONYMOUS, { onRequest: (o) => seen.push(`own ${o.host}`) });
+  const without = newClient('r.example', ANONYMOUS);
+  t.after(() => Promise.all([withHook.close(), without.close()]));
+  await withHook.headManifest('a', 'v1');
+  await without.headManifest('a', 'v1');
+  assert.deepEqual(seen, ['factory HEAD 200', 'own r.example', 'factory HEAD 200']);
+});

@@ -4,6 +4,7 @@
 // keychain, or the credential pool).
 import { ANONYMOUS, type Credentials, type Keychain } from './auth/credentials.ts';
 import { createRegistryClient, type ClosableRegistryClient, type RegistryClientOptions } from './client.ts';
+import type { RequestHook } from './transport/metrics.ts';
 import { isInsecureRegistry } from './transport/scheme.ts';
 
 export interface RegistryClientFactoryOptions extends Omit<
@@ -14,18 +15,31 @@ export interface RegistryClientFactoryOptions extends Omit<
   readonly insecureRegistries?: readonly string[] | undefined;
 }
 
+/** What a caller of the factory may add to the shared options for its own clients. */
+export interface RegistryClientExtras {
+  /** Called for each request of this client, after the factory's own `onRequest` (metrics of one component). */
+  readonly onRequest?: RequestHook | undefined;
+}
+
 /** Builds the client of one registry host with one login; the caller closes it. */
-export type RegistryClientFactory = (host: string, credentials: Credentials) => ClosableRegistryClient;
+export type RegistryClientFactory = (
+  host: string,
+  credentials: Credentials,
+  extras?: RegistryClientExtras,
+) => ClosableRegistryClient;
 
 export function registryClientFactory(options: RegistryClientFactoryOptions = {}): RegistryClientFactory {
   const { insecureRegistries = [], ...shared } = options;
-  return (host, credentials) =>
-    createRegistryClient({
+  return (host, credentials, extras) => {
+    const hooks = [shared.onRequest, extras?.onRequest].filter((h) => h !== undefined);
+    return createRegistryClient({
       ...shared,
       host,
       credentials,
       insecure: isInsecureRegistry(host, insecureRegistries),
+      ...(hooks.length > 0 ? { onRequest: (o) => hooks.forEach((hook) => hook(o)) } : {}),
     });
+  };
 }
 
 /** The login for `host`: the explicit one when given, else the keychain's, else anonymous. */

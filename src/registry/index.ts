@@ -4,7 +4,11 @@ export * from './errors.ts';
 export { createRegistryClient } from './client.ts';
 export type { ClosableRegistryClient, RegistryClientOptions } from './client.ts';
 export { credentialsFor, registryClientFactory } from './client-factory.ts';
-export type { RegistryClientFactory, RegistryClientFactoryOptions } from './client-factory.ts';
+export type {
+  RegistryClientExtras,
+  RegistryClientFactory,
+  RegistryClientFactoryOptions,
+} from './client-factory.ts';
 export { copyTargetReference, imageLocation } from './image-location.ts';
 export {
   ANONYMOUS,

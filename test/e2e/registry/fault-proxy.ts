@@ -2,8 +2,9 @@
 // unchanged (Host included, so the registry's Locations point back at the proxy) unless a rule
 // matches, in which case the rule decides: an injected status (429 + Retry-After, 503), a reset or a
 // truncation after N body bytes, flipped bytes, a replaced body (oversized manifest), a redirect to a
-// second loopback host (127.0.0.2) that records whether Authorization arrived, or a forward without
-// Authorization (the registry then refuses the token, as it would an expired one).
+// second loopback host (127.0.0.2) that records whether Authorization arrived, no answer at all (a hung
+// registry) or a late one, or a forward without Authorization (the registry then refuses the token, as it would an
+// expired one).
 // With `rewriteRealm`, token realms in WWW-Authenticate are pointed at the proxy (`/__token`) so token
 // requests can be counted and rewritten too. Every request is recorded for flood checks.
 import {
@@ -26,6 +27,10 @@ export type FaultAction =
     }
   /** Reset the connection before any response. */
   | { readonly kind: 'reset' }
+  /** Never answer (until the client gives up or the proxy stops): a registry that hangs. */
+  | { readonly kind: 'hang' }
+  /** Forward after `ms`: a slow registry (a transfer that certainly overlaps others). */
+  | { readonly kind: 'delay'; readonly ms: number }
   /** Forward, then send the headers and `afterBytes` of the body and reset the connection. */
   | { readonly kind: 'reset-mid-body'; readonly afterBytes: number }
   /** Forward, then send `afterBytes` of the body and close cleanly (FIN): a short body. */
@@ -235,6 +240,12 @@ export async function startFaultProxy(options: {
       case 'reset':
         req.resume();
         req.socket.resetAndDestroy();
+        return;
+      case 'hang':
+        req.resume();
+        return;
+      case 'delay':
+        setTimeout(() => forward(req, target, headers, res, (up) => passThrough(up, res)), action.ms);
         return;
       case 'reset-mid-body':
       case 'truncate-body':

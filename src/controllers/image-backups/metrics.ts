@@ -1,0 +1,78 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { IMAGE_BACKUP_PHASES, type ImageBackup } from './schema.ts';
+
+/** What the ImageBackup controller counts (SPEC §1.6); a no-op without a registry. */
+export interface CopyMetrics {
+  /** A copy that ended with the image in the backup registry (skipped ones too). */
+  copied(result: {
+    readonly bytesCopied: number;
+    readonly blobsCopied: number;
+    readonly blobsSkipped: number;
+    readonly blobsMounted: number;
+    readonly seconds: number;
+  }): void;
+  /** A copy that failed, by error code. */
+  failed(reason: string, seconds: number): void;
+}
+
+/** Copies take from milliseconds (already present) to many minutes (gigabytes over a slow link). */
+const DURATION_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+/**
+ * Registers the copy metrics; `lifeboat_image_backups{phase}` is computed at scrape time from the
+ * cache (`list`), so it cannot drift from the cluster. An object without a phase counts as Pending.
+ */
+export function copyMetrics(registry: Registry | undefined, list: () => readonly ImageBackup[]): CopyMetrics {
+  if (!registry) return { copied: () => undefined, failed: () => undefined };
+  new Gauge({
+    name: 'lifeboat_image_backups',
+    help: 'ImageBackups by status.phase (Pending when it has none yet)',
+    labelNames: ['phase'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(IMAGE_BACKUP_PHASES.map((p) => [p, 0]));
+      for (const backup of list()) {
+        const phase = backup.status?.phase ?? 'Pending';
+        counts.set(phase, (counts.get(phase) ?? 0) + 1);
+      }
+      for (const [phase, n] of counts) this.set({ phase }, n);
+    },
+  });
+  const bytes = new Counter({
+    name: 'lifeboat_copy_bytes_total',
+    help: 'Bytes of blobs uploaded to the backup registry (not those found present or mounted)',
+    registers: [registry],
+  });
+  const blobs = new Counter({
+    name: 'lifeboat_copy_blobs_total',
+    help: 'Blobs of finished copies by result: copied (uploaded), skipped (already present), mounted (from another backup repository)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'lifeboat_copy_duration_seconds',
+    help: 'Duration of copy attempts, successful or not',
+    buckets: DURATION_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'lifeboat_copy_errors_total',
+    help: 'Failed copy attempts by error code',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const result of ['copied', 'skipped', 'mounted']) blobs.inc({ result }, 0);
+  return {
+    copied(r) {
+      bytes.inc(r.bytesCopied);
+      blobs.inc({ result: 'copied' }, r.blobsCopied);
+      blobs.inc({ result: 'skipped' }, r.blobsSkipped);
+      blobs.inc({ result: 'mounted' }, r.blobsMounted);
+      duration.observe(r.seconds);
+    },
+    failed(reason, seconds) {
+      errors.inc({ reason });
+      duration.observe(seconds);
+    },
+  };
+}

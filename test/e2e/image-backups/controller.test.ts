@@ -1,0 +1,597 @@
+// The ImageBackup controller in-process against the REAL API server (the shared control plane) and
+// REAL registries: a public source (no auth), a private source (htpasswd) and a token-auth backup
+// registry, faults injected by a proxy in front of the real source. ImageBackups are created as the
+// workload controller creates them (desiredImageBackup), and every result in a registry is checked
+// with crane, never with lifeboat's own code.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { Registry } from 'prom-client';
+import {
+  pushImage,
+  pushIndex,
+  runTool,
+  startRegistry,
+  waitFor,
+  type LocalRegistry,
+} from '../../../src/devenv/index.ts';
+import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
+import { desiredImageBackup } from '../../../src/controllers/image-backups/desired.ts';
+import { createImageBackupController } from '../../../src/controllers/image-backups/controller.ts';
+import {
+  createRegistryAccess,
+  type RegistryAccess,
+} from '../../../src/controllers/image-backups/registry-access.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
+import type { ImageBackup, PullSecretRef } from '../../../src/controllers/image-backups/schema.ts';
+import {
+  createSharedInformers,
+  isAlreadyExists,
+  RESOURCES,
+  resourceClient,
+  type NamedObject,
+} from '../../../src/kube/index.ts';
+import { createFakeEventRecorder, type RecordedEvent } from '../../../src/kube/event-recorder-fake.ts';
+import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../../src/reference/index.ts';
+import { registryClientFactory } from '../../../src/registry/index.ts';
+import { memoryLogger, testCluster, type TestCluster } from '../kube/cluster.ts';
+import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
+
+/** What crane prints when the registry holds no such manifest, blob or repository. */
+const ABSENT = /MANIFEST_UNKNOWN|BLOB_UNKNOWN|NAME_UNKNOWN|404/;
+const RETRY = { initialMs: 1_000, maxMs: 4_000 };
+const MAX_COPIES = 2;
+const SMALL = { layers: 2, layerSize: 40_000 } as const;
+
+interface Crd extends NamedObject {
+  metadata: NamedObject['metadata'] & { deletionTimestamp?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+interface TimedEvent extends RecordedEvent {
+  readonly at: number;
+}
+
+interface Harness {
+  readonly access: RegistryAccess;
+  readonly metrics: Registry;
+  stop(): Promise<void>;
+}
+
+describe('the ImageBackup controller (real API server, real registries)', () => {
+  let cluster: TestCluster;
+  let pub: LocalRegistry;
+  let priv: LocalRegistry;
+  let backup: LocalRegistry;
+  let mapping: BackupMapping;
+  let namespace: string;
+  let harness: Harness;
+  let pullRef: PullSecretRef;
+  const proxies: FaultProxy[] = [];
+  const log = memoryLogger('debug');
+  const recorder = createFakeEventRecorder();
+  const events: TimedEvent[] = [];
+  const crd = imageBackupCrd();
+  const crds = () => resourceClient<Crd>(cluster.api, RESOURCES.customResourceDefinitions);
+  const backups = () => imageBackupClient(cluster.api);
+  const unique = (prefix: string): string => `ib-${prefix}-${randomBytes(4).toString('hex')}`;
+
+  const dockerConfig = (host: string, user: string, password: string): Record<string, string> => ({
+    '.dockerconfigjson': Buffer.from(
+      JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } }),
+    ).toString('base64'),
+  });
+
+  function startHarness(): Harness {
+    const registry = new Registry();
+    const informers = createSharedInformers({ api: cluster.api });
+    const access = createRegistryAccess({
+      api: cluster.api,
+      createClient: registryClientFactory({
+        insecureRegistries: ['127.0.0.1'],
+        // Few, short retries: the faults below are permanent unless a test lifts them.
+        retry: { attempts: 2, baseMs: 20, maxMs: 50 },
+        logger: log.logger,
+      }),
+      mapping,
+      pushSecret: { namespace, name: 'push' },
+      sourceCredentials: { namespace, name: 'fallback' },
+      logger: log.logger,
+      registry,
+    });
+    const backupController = createImageBackupController({
+      api: cluster.api,
+      informers,
+      access,
+      events: {
+        record(regarding, event) {
+          recorder.record(regarding, event);
+          events.push({ ...recorder.events.at(-1)!, at: Date.now() });
+        },
+      },
+      logger: log.logger,
+      registry,
+      maxConcurrentCopies: MAX_COPIES,
+      retry: RETRY,
+    });
+    informers.start();
+    const abort = new AbortController();
+    const running = backupController.run(abort.signal);
+    return {
+      access,
+      metrics: registry,
+      async stop() {
+        abort.abort();
+        await running;
+        await informers.stop();
+        await access.close();
+      },
+    };
+  }
+
+  before(async () => {
+    cluster = await testCluster();
+    [pub, priv, backup] = await Promise.all([
+      startRegistry({ auth: 'none' }),
+      startRegistry({ auth: 'htpasswd' }),
+      startRegistry({ auth: 'token' }),
+    ]);
+    mapping = backupMapping({ backupRegistry: backup.host, prefix: 'lifeboat' });
+    await installCrd();
+    namespace = await cluster.namespace('image-backups');
+    const secrets = resourceClient(cluster.api, RESOURCES.secrets);
+    await secrets.create(
+      {
+        metadata: { name: 'push', namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(backup.host, backup.username!, backup.password!),
+      },
+      { namespace },
+    );
+    await secrets.create(
+      {
+        metadata: { name: 'private-source', namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(priv.host, priv.readerUsername!, priv.readerPassword!),
+      },
+      { namespace },
+    );
+    // --source-credentials: only for the private registry's `fallback/` repositories.
+    await secrets.create(
+      {
+        metadata: { name: 'fallback', namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(`${priv.host}/fallback`, priv.readerUsername!, priv.readerPassword!),
+      },
+      { namespace },
+    );
+    pullRef = { namespace, name: 'private-source' };
+    harness = startHarness();
+  });
+
+  after(async () => {
+    await harness?.stop();
+    for (const b of await backups()
+      .listAll()
+      .catch(() => [])) {
+      if (b.metadata.name.startsWith('127.0.0.1')) await backups().delete(b.metadata.name);
+    }
+    // The control plane is shared and crd.test.ts creates the CRD itself: leave none behind.
+    await crds().delete(crd.metadata.name);
+    await waitFor(async () => (await crds().find(crd.metadata.name)) === undefined, {
+      what: 'ImageBackup CRD deleted',
+      timeoutMs: 60_000,
+    });
+    for (const p of proxies) await p.stop();
+    await Promise.allSettled([pub?.stop(), priv?.stop(), backup?.stop()]);
+    await cluster?.close();
+  });
+
+  /** Creates the CRD, or takes the one there is (waiting out another suite's deletion first). */
+  async function installCrd(): Promise<void> {
+    await waitFor(
+      async () => {
+        const existing = await crds().find(crd.metadata.name);
+        if (existing?.metadata.deletionTimestamp !== undefined) return false;
+        if (existing === undefined) {
+          await crds()
+            .create(crd)
+            .catch((error: unknown) => {
+              if (!isAlreadyExists(error)) throw error;
+            });
+        }
+        return (
+          (await crds().get(crd.metadata.name)).status?.conditions?.some(
+            (c) => c.type === 'Established' && c.status === 'True',
+          ) === true
+        );
+      },
+      { what: 'ImageBackup CRD Established', timeoutMs: 60_000 },
+    );
+  }
+
+  /** Creates the ImageBackup the workload controller would create for `image`; deleted after the test. */
+  async function backupOf(
+    t: TestContext,
+    image: string,
+    o: { pullSecretRefs?: PullSecretRef[]; platforms?: string[] } = {},
+  ): Promise<ImageBackup> {
+    const desired = desiredImageBackup(parseNormalizedNamed(image), {
+      mapping,
+      pullSecretRefs: o.pullSecretRefs ?? [],
+      ...(o.platforms ? { platforms: o.platforms } : {}),
+    });
+    const created = await backups().create(desired);
+    t.after(() => backups().delete(desired.metadata.name));
+    return created;
+  }
+
+  async function waitPhase(name: string, phase: string, timeoutMs = 60_000): Promise<ImageBackup> {
+    let current: ImageBackup | undefined;
+    await waitFor(
+      async () => {
+        current = await backups().get(name);
+        return current.status?.phase === phase;
+      },
+      { what: `ImageBackup ${name} ${phase} (last: ${JSON.stringify(current?.status)})`, timeoutMs },
+    );
+    return current!;
+  }
+
+  const crane = async (args: string[]): Promise<string> =>
+    (await runTool('crane', args, { registries: [pub, priv, backup] })).stdout.trim();
+
+  /** The digest crane finds at `ref`, or undefined when the registry holds nothing there. */
+  const craneDigest = (ref: string): Promise<string | undefined> =>
+    crane(['digest', ref]).then(
+      (d) => d,
+      (error: unknown) => {
+        if (error instanceof Error && ABSENT.test(error.message)) return undefined;
+        throw error;
+      },
+    );
+
+  const repositoryOf = (target: string): string => target.replace(/[:@][^/]*$/, '');
+
+  const eventsOf = (name: string): TimedEvent[] => events.filter((e) => e.regarding.name === name);
+
+  async function proxyInFront(registry: LocalRegistry): Promise<FaultProxy> {
+    const proxy = await startFaultProxy({ upstream: registry.url });
+    proxies.push(proxy);
+    return proxy;
+  }
+
+  it('backs up a single image: Ready, the source digest in the backup registry, not private, Events', async (t) => {
+    const image = await pushImage(pub, `${unique('single')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.sourceDigest, image.digest);
+    assert.equal(ready.status?.targetDigest, image.digest);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+    assert.equal(ready.status?.mediaType, image.mediaType);
+    assert.equal(ready.status?.private, false);
+    assert.equal(ready.status?.observedGeneration, ready.metadata.generation);
+    assert.equal(ready.status?.attempts, 1);
+    assert.equal(ready.status?.blobsTotal, image.blobs.length);
+    assert.equal(ready.status?.lastError, undefined);
+    assert.deepEqual(
+      ready.status?.conditions?.map((c) => [c.type, c.status]),
+      [['Ready', 'True']],
+    );
+    assert.deepEqual(
+      eventsOf(created.metadata.name).map((e) => e.reason),
+      ['BackupStarted', 'BackupReady'],
+    );
+    assert.equal(
+      await harness.access.backupManifestPresent(repositoryOf(created.spec.target), image.digest),
+      true,
+    );
+    assert.equal(
+      await harness.access.backupManifestPresent(
+        repositoryOf(created.spec.target),
+        `sha256:${'0'.repeat(64)}`,
+      ),
+      false,
+    );
+    const metrics = await harness.metrics.metrics();
+    const value = (pattern: RegExp): number => Number(pattern.exec(metrics)?.[1] ?? Number.NaN);
+    assert.ok(value(/^lifeboat_image_backups\{phase="Ready"\} (\d+)$/m) >= 1, metrics);
+    assert.ok(value(/^lifeboat_copy_blobs_total\{result="copied"\} (\d+)$/m) >= image.blobs.length, metrics);
+    assert.ok(value(/^lifeboat_copy_bytes_total (\d+)$/m) > 0, metrics);
+    assert.ok(value(/^lifeboat_copy_duration_seconds_count (\d+)$/m) >= 1, metrics);
+    assert.ok(
+      metrics.includes(`lifeboat_registry_requests_total{host="${backup.host}",method="PUT",code="201"}`),
+    );
+  });
+
+  it('falls back to --source-credentials for a source its own Secrets cannot read', async (t) => {
+    const image = await pushImage(priv, `fallback/${unique('fallback')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.private, true);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+    // The probe asks what a namespace's own Secrets can read: --source-credentials are not theirs.
+    assert.equal(await harness.access.sourceReadable(created.spec.source, []), false);
+  });
+
+  it('backs up a multi-platform index whole: the index digest and every platform', async (t) => {
+    const index = await pushIndex(pub, `${unique('index')}/app:v1`, {
+      ...SMALL,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
+    const created = await backupOf(t, index.ref);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.targetDigest, index.digest);
+    assert.equal(await craneDigest(created.spec.target), index.digest);
+    assert.deepEqual([...(ready.status?.platforms ?? [])].sort(), ['linux/amd64', 'linux/arm64']);
+    for (const child of index.children) {
+      assert.equal(await craneDigest(`${repositoryOf(created.spec.target)}@${child.digest}`), child.digest);
+    }
+  });
+
+  it('backs up a digest-only source under its digest', async (t) => {
+    const image = await pushImage(pub, `${unique('digest')}/app:v1`, SMALL);
+    const source = `${image.ref.replace(/:v1$/, '')}@${image.digest}`;
+    const created = await backupOf(t, source);
+    assert.match(created.spec.target, /@sha256:/);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.targetDigest, image.digest);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+  });
+
+  it('copies only the platforms the spec names: a new index, its digest recorded', async (t) => {
+    const index = await pushIndex(pub, `${unique('filter')}/app:v1`, {
+      ...SMALL,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
+    const created = await backupOf(t, index.ref, { platforms: ['linux/arm64'] });
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    const target = await craneDigest(created.spec.target);
+    assert.equal(ready.status?.sourceDigest, index.digest);
+    assert.equal(ready.status?.targetDigest, target);
+    assert.notEqual(target, index.digest);
+    const manifest = JSON.parse(await crane(['manifest', created.spec.target])) as {
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
+    const arm = index.children.find((c) => c.platform === 'linux/arm64')!;
+    assert.deepEqual(
+      manifest.manifests.map((m) => [m.digest, m.platform.architecture]),
+      [[arm.digest, 'arm64']],
+    );
+    assert.deepEqual(ready.status?.platforms, ['linux/arm64']);
+  });
+
+  it('reads a private source with its pullSecretRef: Ready and private', async (t) => {
+    const image = await pushImage(priv, `${unique('private')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref, { pullSecretRefs: [pullRef] });
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.private, true);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+    // The probe the workload controller asks: this namespace's Secret reads it, no Secret does not.
+    assert.equal(await harness.access.sourceReadable(created.spec.source, [pullRef]), true);
+    assert.equal(await harness.access.sourceReadable(created.spec.source, []), false);
+    assert.equal(
+      await harness.access.sourceReadable(created.spec.source, [{ namespace, name: 'missing' }]),
+      false,
+    );
+  });
+
+  it('fails a private source without credentials naming registry and scope, never a password', async (t) => {
+    const repository = `${unique('denied')}/app`;
+    const image = await pushImage(priv, `${repository}:v1`, SMALL);
+    const created = await backupOf(t, image.ref, { pullSecretRefs: [{ namespace, name: 'missing' }] });
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    assert.ok(lastError.includes(priv.host), lastError);
+    assert.ok(lastError.includes(`repository:${repository}:pull`), lastError);
+    const ready = failed.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'REGISTRY_UNAUTHORIZED');
+    assert.ok(eventsOf(created.metadata.name).some((e) => e.reason === 'BackupFailed'));
+    assert.equal(await craneDigest(created.spec.target), undefined, 'nothing pushed');
+    // No secret anywhere: statuses, Events, log lines (the Secrets used in this suite included).
+    const secrets = [priv.password!, priv.readerPassword!, backup.password!, backup.readerPassword!];
+    const encoded = secrets.flatMap((s) => [Buffer.from(s).toString('base64')]);
+    const written = [
+      JSON.stringify(await backups().listAll()),
+      JSON.stringify(recorder.events),
+      JSON.stringify(log.lines()),
+    ].join('\n');
+    for (const secret of [...secrets, ...encoded]) assert.ok(!written.includes(secret), 'a secret leaked');
+    assert.ok(log.lines().some((l) => String(l.msg).includes(`Secret ${namespace}/missing not found`)));
+  });
+
+  it('costs no copy when the backup registry already holds the image', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('present')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, SMALL);
+    const source = `${proxy.host}/${repository}:v1`;
+    const target = desiredImageBackup(parseNormalizedNamed(source), { mapping, pullSecretRefs: [] }).spec
+      .target;
+    await crane(['copy', image.ref, target]);
+    const created = await backupOf(t, source);
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.sourceDigest, image.digest);
+    assert.equal(ready.status?.targetDigest, image.digest);
+    assert.deepEqual(
+      proxy.requests.map((r) => r.method),
+      ['HEAD'],
+      'one HEAD of the source manifest, nothing read',
+    );
+  });
+
+  it('fails while the backup registry is down, then becomes Ready by itself once it is back', async (t) => {
+    const down = await startRegistry({ auth: 'none' });
+    t.after(() => down.stop());
+    const proxy = await proxyInFront(down);
+    proxy.addRule({ action: { kind: 'reset' } });
+    const image = await pushImage(pub, `${unique('down')}/app:v1`, SMALL);
+    const desired = desiredImageBackup(parseNormalizedNamed(image.ref), {
+      mapping: backupMapping({ backupRegistry: proxy.host }),
+      pullSecretRefs: [],
+    });
+    await backups().create(desired);
+    t.after(() => backups().delete(desired.metadata.name));
+    const failed = await waitPhase(desired.metadata.name, 'Failed');
+    assert.ok(failed.status?.lastError?.includes(proxy.host), failed.status?.lastError);
+    proxy.clearRules();
+    const ready = await waitPhase(desired.metadata.name, 'Ready');
+    assert.ok((ready.status?.attempts ?? 0) >= 2);
+    const behind = desired.spec.target.replace(proxy.host, down.host);
+    assert.equal(
+      (await runTool('crane', ['digest', behind], { registries: [down] })).stdout.trim(),
+      image.digest,
+    );
+  });
+
+  it('retries a failing copy with growing delays, never in a hot loop', async (t) => {
+    const created = await backupOf(t, `${pub.host}/${unique('missing')}/app:v1`);
+    const times = (reason: string): number[] =>
+      eventsOf(created.metadata.name)
+        .filter((e) => e.reason === reason)
+        .map((e) => e.at);
+    await waitFor(() => times('BackupFailed').length >= 4, { what: '4 failed attempts', timeoutMs: 60_000 });
+    const starts = times('BackupStarted');
+    // Every attempt failed before the next began; lastError stays while the next one runs.
+    for (const [i, failedAt] of times('BackupFailed').slice(0, 3).entries()) {
+      assert.ok(starts[i]! <= failedAt && failedAt <= starts[i + 1]!);
+    }
+    const failed = await backups().get(created.metadata.name);
+    assert.ok(failed.status?.lastError?.includes('does not exist'), failed.status?.lastError);
+    // Lower bounds only: a loaded machine can make the gaps longer, never shorter.
+    for (let k = 0; k < 3; k++) {
+      const least = Math.min(RETRY.initialMs * 2 ** k, RETRY.maxMs);
+      const gap = starts[k + 1]! - starts[k]!;
+      assert.ok(
+        gap >= least - 20,
+        `attempt ${k + 2} came ${gap} ms after the previous one (at least ${least})`,
+      );
+    }
+  });
+
+  it('fails a schema 1 source naming its media type', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('schema1')}/app`;
+    await pushImage(pub, `${repository}:v1`, SMALL);
+    const type = 'application/vnd.docker.distribution.manifest.v1+prettyjws';
+    proxy.addRule({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/`,
+      action: {
+        kind: 'replace-body',
+        body: Buffer.from(JSON.stringify({ schemaVersion: 1, name: repository, tag: 'v1', fsLayers: [] })),
+        headers: { 'content-type': type },
+      },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    assert.ok(failed.status?.lastError?.includes(type), failed.status?.lastError);
+    assert.equal(await craneDigest(created.spec.target), undefined);
+  });
+
+  it('fails on a layer with the wrong digest, names both digests, pushes nothing under it', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('corrupt')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, SMALL);
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    proxy.addRule({
+      method: 'GET',
+      path: `/blobs/${layer.digest}`,
+      action: { kind: 'corrupt-body', at: 100 },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    const digests = [...lastError.matchAll(/sha256:[0-9a-f]{64}/g)].map((m) => m[0]);
+    assert.ok(digests.includes(layer.digest), lastError);
+    assert.ok(
+      digests.some((d) => d !== layer.digest && !image.blobs.some((b) => b.digest === d)),
+      lastError,
+    );
+    assert.equal(failed.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'BLOB_DIGEST_MISMATCH');
+    const repo = repositoryOf(created.spec.target);
+    await assert.rejects(crane(['blob', `${repo}@${layer.digest}`]), ABSENT);
+    assert.equal(await craneDigest(created.spec.target), undefined);
+  });
+
+  it(`runs at most ${MAX_COPIES} copies at once`, async (t) => {
+    // Every blob read takes a while, so copies started together certainly overlap.
+    const proxy = await proxyInFront(pub);
+    proxy.addRule({ method: 'GET', path: '/blobs/', action: { kind: 'delay', ms: 300 } });
+    const images: { ref: string; digest: string; repository: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const repository = `${unique(`many${i}`)}/app`;
+      const image = await pushImage(pub, `${repository}:v1`, SMALL);
+      images.push({ ref: `${proxy.host}/${repository}:v1`, digest: image.digest, repository });
+    }
+    const created = await Promise.all(images.map((image) => backupOf(t, image.ref)));
+    const names = created.map((c) => c.metadata.name);
+    for (const [i, c] of created.entries()) {
+      const ready = await waitPhase(c.metadata.name, 'Ready');
+      assert.equal(ready.status?.targetDigest, images[i]!.digest);
+      assert.equal(await craneDigest(c.spec.target), images[i]!.digest);
+    }
+    // Copies in flight, from the BackupStarted / BackupReady Events in the order they were recorded.
+    let running = 0;
+    let most = 0;
+    for (const e of events.filter((e) => names.includes(e.regarding.name))) {
+      running += e.reason === 'BackupStarted' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assert.equal(most, MAX_COPIES, `${most} copies ran at once`);
+  });
+
+  it('writes progress during a copy at most once per 2 s', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('progress')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, { layers: 3, layerSize: 40_000 });
+    const [slow, slower] = image.blobs.slice(1);
+    // Two layers arrive late, so the copy lasts over 5 s with blobs finishing along the way.
+    proxy.addRule({ method: 'GET', path: `/blobs/${slow!.digest}`, action: { kind: 'delay', ms: 2_500 } });
+    proxy.addRule({ method: 'GET', path: `/blobs/${slower!.digest}`, action: { kind: 'delay', ms: 5_000 } });
+    const informers = createSharedInformers({ api: cluster.api });
+    const writes: { at: number; phase: string | undefined; progress: string | undefined }[] = [];
+    const watched = informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
+    const name = desiredImageBackup(parseNormalizedNamed(`${proxy.host}/${repository}:v1`), {
+      mapping,
+      pullSecretRefs: [],
+    }).metadata.name;
+    watched.addHandlers({
+      onUpdate: (_old, b) => {
+        if (b.metadata.name === name)
+          writes.push({ at: Date.now(), phase: b.status?.phase, progress: b.status?.progress });
+      },
+    });
+    informers.start();
+    t.after(() => informers.stop());
+    await watched.synced;
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    await waitPhase(created.metadata.name, 'Ready');
+    const copying = writes.filter((w) => w.phase === 'Copying');
+    const progress = copying.filter((w) => /^\d+\/\d+ blobs, \d+%$/.test(w.progress ?? ''));
+    assert.ok(progress.length >= 1, `progress was written: ${JSON.stringify(writes)}`);
+    for (let i = 1; i < copying.length; i++) {
+      const gap = copying[i]!.at - copying[i - 1]!.at;
+      // Watch delivery may bunch events a little; two writes 2 s apart never arrive 1.5 s apart.
+      assert.ok(gap >= 1_500, `status written ${gap} ms after the previous one: ${JSON.stringify(writes)}`);
+    }
+  });
+
+  it('aborts a copy on shutdown, leaves it Copying, and the next leader finishes it', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('shutdown')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, SMALL);
+    const hung = proxy.addRule({ method: 'GET', path: '/blobs/', action: { kind: 'hang' } });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    await waitFor(() => hung.hits() > 0, { what: 'a blob read in flight', timeoutMs: 60_000 });
+    await harness.stop();
+    const left = await backups().get(created.metadata.name);
+    assert.equal(left.status?.phase, 'Copying');
+    assert.ok(!eventsOf(created.metadata.name).some((e) => e.reason === 'BackupFailed'));
+    proxy.clearRules();
+    harness = startHarness();
+    const ready = await waitPhase(created.metadata.name, 'Ready');
+    assert.equal(ready.status?.targetDigest, image.digest);
+    assert.equal(await craneDigest(created.spec.target), image.digest);
+  });
+});
