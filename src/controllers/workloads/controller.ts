@@ -183,11 +183,8 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
   namespaces.addHandlers({
     // A label (lifeboat.dev/ignore) or the phase may change what is eligible.
     onUpdate: (old, ns) => {
-      if (
-        JSON.stringify(old.metadata.labels) !== JSON.stringify(ns.metadata.labels) ||
-        old.status !== ns.status
-      )
-        enqueueNamespace(ns.metadata.name);
+      const seen = (n: NamespaceObject): string => JSON.stringify([n.metadata.labels, n.status?.phase]);
+      if (seen(old) !== seen(ns)) enqueueNamespace(ns.metadata.name);
     },
   });
   backups.addHandlers({
