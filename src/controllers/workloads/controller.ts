@@ -47,11 +47,27 @@ import {
 import { EventReasons } from '../event-reasons.ts';
 import { guarded, raceRetry } from '../guarded-write.ts';
 import { IMAGE_BACKUPS, imageBackupClient } from '../image-backups/resource.ts';
-import type { ImageBackup } from '../image-backups/schema.ts';
+import type { ImageBackup, PullSecretRef } from '../image-backups/schema.ts';
 import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../pull-secrets/objects.ts';
 import type { RegistryProbe } from '../registry-probe.ts';
 import { BACKUP_NAME_INDEX, BACKUP_NAME_INDEX_FUNCS } from './backup-index.ts';
-import { workloadEligibility, type EligibilityOptions, type EligibilityWorkload } from './eligibility.ts';
+import {
+  workloadEligibility,
+  type Eligibility,
+  type EligibilityOptions,
+  type EligibilityWorkload,
+  type IneligibleReason,
+} from './eligibility.ts';
+import {
+  accessDeniedEvent,
+  changesOf,
+  conflictEvent,
+  invalidImageEvent,
+  movedEvent,
+  revertedEvent,
+  wouldBackUpEvent,
+  wouldRewriteEvent,
+} from './events.ts';
 import { rewriteMetrics } from './metrics.ts';
 import { serviceAccountNameOf, workloadPullSecretRefs } from './pull-secret-refs.ts';
 import { parseWorkloadKey, WORKLOAD_RESOURCES, workloadKey } from './resources.ts';
@@ -111,6 +127,12 @@ const DEFAULTS = {
  * Rechecks of a condition only time or a person fixes (a private source this namespace cannot read,
  * a backup manifest the ImageBackup controller must copy again): 5 s doubling to 5 min, jittered.
  */
+/** Ineligible workloads that still get a plan: their backups in use are ensured (never rewritten). */
+const PLANNED: ReadonlySet<IneligibleReason> = new Set(['not-ready', 'nothing-to-back-up']);
+
+/** The key under which a dry run's report is remembered per generation (not an Event reason). */
+const DRY_RUN_REPORT = 'DryRun';
+
 const RECHECK = { initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.5, random: Math.random } as const;
 
 export function createWorkloadController(o: WorkloadControllerOptions): WorkloadController {
@@ -212,138 +234,155 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     return { requeueAfter: backoffDelay(attempt, RECHECK) };
   }
 
+  /** One reconcile's workload, as read from the cache. */
+  interface Subject {
+    readonly key: string;
+    readonly kind: WorkloadKind;
+    readonly namespace: string;
+    readonly name: string;
+    readonly workload: WorkloadObject;
+    readonly generation: number;
+    record(event: EventInput): void;
+  }
+
   async function reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const id = parseWorkloadKey(key);
-    const informer = id && workloads.get(id.kind);
-    const workload = informer?.get(`${id?.namespace}/${id?.name}`);
+    const workload = id && workloads.get(id.kind)?.get(`${id.namespace}/${id.name}`);
     const namespace = id && namespaces.get(id.namespace);
     if (!id || !workload || !namespace) return void forget(key);
-    const { kind } = id;
-    const generation = workload.metadata.generation ?? 0;
-    const regarding = objectReference(workload, WORKLOAD_RESOURCES[kind]);
-    const record = (event: EventInput): void => o.events.record(regarding, event);
-    const eligibility = workloadEligibility(kind, workload, namespace, o.eligibility);
+    const regarding = objectReference(workload, WORKLOAD_RESOURCES[id.kind]);
+    const s: Subject = {
+      key,
+      ...id,
+      workload,
+      generation: workload.metadata.generation ?? 0,
+      record: (event) => o.events.record(regarding, event),
+    };
+    const eligibility = workloadEligibility(s.kind, workload, namespace, o.eligibility);
+    if (leftAlone(s, eligibility)) return;
 
-    if (eligibility.reason === 'invalid-reference') {
-      if (firstReport(key, EventReasons.InvalidImageReference, generation)) {
-        const list = eligibility.invalid.map(
-          (i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`,
-        );
-        logger.warn(
-          { workload: key, invalid: eligibility.invalid },
-          'invalid image reference: workload skipped',
-        );
-        record({
-          type: 'Warning',
-          reason: EventReasons.InvalidImageReference,
-          action: 'Backup',
-          note: `not backed up: ${list.join('; ')}`,
-        });
-      }
-      return;
-    }
-    if (eligibility.reason !== undefined && !['not-ready', 'nothing-to-back-up'].includes(eligibility.reason))
-      return;
-    if (isReverted(kind, workload, mapping)) {
-      if (firstReport(key, EventReasons.RewriteReverted, generation)) {
-        logger.info({ workload: key }, 'original images put back by another writer: left as it is');
-        metrics.rewrite(kind, 'reverted');
-        record({
-          type: 'Normal',
-          reason: EventReasons.RewriteReverted,
-          action: 'Rewrite',
-          note: 'the original images were put back by another writer; lifeboat leaves them until they change again',
-        });
-      }
-      return;
-    }
-
-    const serviceAccount = serviceAccounts.get(`${id.namespace}/${serviceAccountNameOf(kind, workload)}`);
-    const pullSecretRefs = workloadPullSecretRefs(kind, workload, id.namespace, serviceAccount);
+    const serviceAccount = serviceAccounts.get(`${s.namespace}/${serviceAccountNameOf(s.kind, workload)}`);
+    const pullSecretRefs = workloadPullSecretRefs(s.kind, workload, s.namespace, serviceAccount);
     const plan = planRewrite({
-      kind,
+      kind: s.kind,
       workload,
       eligibility,
       backups,
       pullSecretRefs,
       options: { mapping, platforms: o.platforms, pinDigest: o.pinDigest, pullSecretName: o.pullSecretName },
     });
-    if (o.dryRun) return dryRun(key, kind, generation, plan, record);
+    if (o.dryRun) return dryRun(s, plan);
 
-    const ensured = await guarded(async () => {
-      for (const need of plan.backups) {
-        if (need.current === undefined) {
-          await backupClient.create(need.desired);
-          logger.info(
-            { workload: key, backup: need.desired.metadata.name, source: need.desired.spec.source },
-            'ImageBackup created',
-          );
-        } else if (need.refsPatch.length > 0) {
-          await backupClient.jsonPatch(need.current.metadata.name, need.refsPatch);
-        }
-      }
-    });
-    if (ensured === 'race') return races.raced(key);
+    if ((await guarded(() => ensureBackups(s, plan))) === 'race') return races.raced(key);
     if (!plan.ready) return void races.settled(key);
+    const blocked = await blockedBeforeRewrite(s, plan, pullSecretRefs, signal);
+    if (blocked !== undefined) return blocked;
+    return rewrite(s, plan);
+  }
 
+  /**
+   * True for a workload lifeboat must not touch: hands-off eligibility (excluded, terminating,
+   * ignored), an invalid reference (InvalidImageReference once per generation), or a revert by
+   * another writer (RewriteReverted once per generation).
+   */
+  function leftAlone(s: Subject, eligibility: Eligibility): boolean {
+    if (eligibility.reason === 'invalid-reference') {
+      if (firstReport(s.key, EventReasons.InvalidImageReference, s.generation)) {
+        logger.warn(
+          { workload: s.key, invalid: eligibility.invalid },
+          'invalid image reference: workload skipped',
+        );
+        s.record(invalidImageEvent(eligibility.invalid));
+      }
+      return true;
+    }
+    if (eligibility.reason !== undefined && !PLANNED.has(eligibility.reason)) return true;
+    if (!isReverted(s.kind, s.workload, mapping)) return false;
+    if (firstReport(s.key, EventReasons.RewriteReverted, s.generation)) {
+      logger.info({ workload: s.key }, 'original images put back by another writer: left as it is');
+      metrics.rewrite(s.kind, 'reverted');
+      s.record(revertedEvent());
+    }
+    return true;
+  }
+
+  /** Creates the missing backups and grows the refs of the others; throws a lost race to `guarded`. */
+  async function ensureBackups(s: Subject, plan: RewritePlan): Promise<void> {
+    for (const need of plan.backups) {
+      if (need.current === undefined) {
+        await backupClient.create(need.desired);
+        const { name } = need.desired.metadata;
+        logger.info(
+          { workload: s.key, backup: name, source: need.desired.spec.source },
+          'ImageBackup created',
+        );
+      } else if (need.refsPatch.length > 0) {
+        await backupClient.jsonPatch(need.current.metadata.name, need.refsPatch);
+      }
+    }
+  }
+
+  /**
+   * What holds a ready plan back, checked in this order right before the patch: a private source
+   * this namespace cannot read (BackupAccessDenied), a backup manifest missing from the backup
+   * registry (the backup is copied again), the pull secret not yet in the namespace.
+   */
+  async function blockedBeforeRewrite(
+    s: Subject,
+    plan: RewritePlan,
+    pullSecretRefs: readonly PullSecretRef[],
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
     for (const r of plan.rewrites) {
       const backup = backups.get(r.backupName);
       if (backup?.status?.private !== true) continue;
       if (await o.probe.sourceReadable(backup.spec.source, pullSecretRefs, signal)) continue;
-      if (firstReport(key, EventReasons.BackupAccessDenied, generation)) {
-        metrics.rewrite(kind, 'access_denied');
+      if (firstReport(s.key, EventReasons.BackupAccessDenied, s.generation)) {
+        metrics.rewrite(s.kind, 'access_denied');
         logger.warn(
-          { workload: key, source: backup.spec.source },
+          { workload: s.key, source: backup.spec.source },
           "private source not readable with this namespace's credentials: not rewritten",
         );
-        record({
-          type: 'Warning',
-          reason: EventReasons.BackupAccessDenied,
-          action: 'Rewrite',
-          note: `${r.container}: ${backup.spec.source} needed credentials to back up, and none of this namespace's pull secrets (${pullSecretRefs.map((ref) => ref.name).join(', ') || 'none'}) can read it; not moved to the backup`,
-        });
+        s.record(accessDeniedEvent(r.container, backup.spec.source, pullSecretRefs));
       }
-      return recheck(key);
+      return recheck(s.key);
     }
     for (const r of plan.rewrites) {
       const missing = await missingManifest(r, signal);
-      if (missing === 'race') return races.raced(key);
-      if (missing) return recheck(key);
+      if (missing === 'race') return races.raced(s.key);
+      if (missing) return recheck(s.key);
     }
-    if (pullSecrets && !pullSecrets.get(`${id.namespace}/${o.pullSecretName}`)) {
+    if (pullSecrets && !pullSecrets.get(`${s.namespace}/${o.pullSecretName}`)) {
       logger.debug(
-        { workload: key, secret: o.pullSecretName },
+        { workload: s.key, secret: o.pullSecretName },
         'waiting for the pull secret in the namespace',
       );
       return { requeueAfter: DEFAULTS.pullSecretWaitMs };
     }
+    return undefined;
+  }
 
-    const client = workloadClients.get(kind)!;
-    const patched = await guarded(() => client.jsonPatch(id.name, plan.patch, { namespace: id.namespace }));
+  /** The one guarded patch; a lost race is RewriteConflict and a plan on fresh state. */
+  async function rewrite(s: Subject, plan: RewritePlan): Promise<ReconcileResult | void> {
+    const client = workloadClients.get(s.kind)!;
+    const patched = await guarded(() => client.jsonPatch(s.name, plan.patch, { namespace: s.namespace }));
     if (patched === 'race') {
-      metrics.rewrite(kind, 'conflict');
-      logger.info({ workload: key }, 'workload changed since it was read: planning again');
-      record({
-        type: 'Normal',
-        reason: EventReasons.RewriteConflict,
-        action: 'Rewrite',
-        note: "the workload changed between lifeboat's read and its patch; nothing was written, planning again on the new state",
-      });
-      return races.raced(key);
+      metrics.rewrite(s.kind, 'conflict');
+      logger.info({ workload: s.key }, 'workload changed since it was read: planning again');
+      s.record(conflictEvent());
+      return races.raced(s.key);
     }
-    forget(key);
-    const changes = plan.rewrites.map((r) => `${r.container}: ${r.image} → ${r.target}`);
-    metrics.rewrite(kind, 'rewritten');
+    forget(s.key);
+    metrics.rewrite(s.kind, 'rewritten');
     logger.info(
-      { workload: key, changes, generation: patched.metadata.generation },
+      {
+        workload: s.key,
+        changes: changesOf(plan.rewrites, (r) => r.target),
+        generation: patched.metadata.generation,
+      },
       'images moved to the backup registry',
     );
-    record({
-      type: 'Normal',
-      reason: EventReasons.ImagesMovedToBackup,
-      action: 'Rewrite',
-      note: changes.join('; '),
-    });
+    s.record(movedEvent(plan.rewrites));
   }
 
   /**
@@ -368,38 +407,23 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     return reset === 'race' ? 'race' : true;
   }
 
-  function dryRun(
-    key: string,
-    kind: WorkloadKind,
-    generation: number,
-    plan: RewritePlan,
-    record: (event: EventInput) => void,
-  ): void {
+  /** Logs and Events instead of writes, once per workload generation. */
+  function dryRun(s: Subject, plan: RewritePlan): void {
     const toCreate = plan.backups.filter((b) => b.current === undefined);
     if (toCreate.length === 0 && plan.rewrites.length === 0) return;
-    if (!firstReport(key, 'DryRun', generation)) return;
-    for (const b of toCreate) {
-      logger.info(
-        { workload: key, source: b.desired.spec.source, target: b.desired.spec.target },
-        'dry run: would back up',
-      );
-      record({
-        type: 'Normal',
-        reason: EventReasons.WouldBackUp,
-        action: 'Backup',
-        note: `${b.desired.spec.source} → ${b.desired.spec.target}`,
-      });
+    if (!firstReport(s.key, DRY_RUN_REPORT, s.generation)) return;
+    for (const need of toCreate) {
+      const { source, target } = need.desired.spec;
+      logger.info({ workload: s.key, source, target }, 'dry run: would back up');
+      s.record(wouldBackUpEvent(need));
     }
     if (plan.rewrites.length === 0) return;
-    const changes = plan.rewrites.map((r) => `${r.container}: ${r.image} → ${r.preview}`);
-    metrics.rewrite(kind, 'dry_run');
-    logger.info({ workload: key, changes }, 'dry run: would rewrite');
-    record({
-      type: 'Normal',
-      reason: EventReasons.WouldRewrite,
-      action: 'Rewrite',
-      note: changes.join('; '),
-    });
+    metrics.rewrite(s.kind, 'dry_run');
+    logger.info(
+      { workload: s.key, changes: changesOf(plan.rewrites, (r) => r.preview) },
+      'dry run: would rewrite',
+    );
+    s.record(wouldRewriteEvent(plan.rewrites));
   }
 
   const all = (): { hasSynced(): boolean; synced: Promise<boolean> }[] => [
