@@ -19,17 +19,11 @@
  * planned from; a lost race (409/422) requeues the namespace on fresh state.
  */
 import { pino, type Logger } from 'pino';
-import { LifeboatError } from '../../common/errors.ts';
 import type { Registry } from 'prom-client';
 import {
   createController,
-  KubeApiError,
   INDEX,
   indexByNamespace,
-  isAlreadyExists,
-  isConflict,
-  isInvalid,
-  isNotFound,
   RESOURCES,
   resourceClient,
   type Controller,
@@ -46,6 +40,7 @@ import { planCopy, planServiceAccountAdd, selectsServiceAccount } from './plan.t
 import { removeFromNamespace } from './remove.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
 import { EventReasons } from '../event-reasons.ts';
+import { guarded, raceRetry } from '../guarded-write.ts';
 
 export interface PullSecretDistributionOptions {
   api: KubeRequester;
@@ -72,24 +67,6 @@ export interface PullSecretDistribution {
   hasSynced(): boolean;
   /** Waits for the caches, checks the source once, then reconciles until `signal` aborts. */
   run(signal: AbortSignal): Promise<void>;
-}
-
-/** A lost race is not worth the rate limiter's backoff: the winner's event is already on its way. */
-const REQUEUE_AFTER_RACE_MS = 500;
-/**
- * Races in a row after which a namespace goes back to the rate limiter's backoff: a 422 can also be
- * an admission policy refusing the write for good, which must not be retried twice a second.
- */
-const MAX_QUICK_RACES = 3;
-
-/** A write lost to other writers several times in a row: retried with backoff, and logged. */
-class RepeatedRaceError extends LifeboatError {
-  readonly code = 'PULL_SECRET_WRITE_RACE';
-  readonly temporary = true;
-  constructor(namespace: string, cause: unknown) {
-    super(`namespace ${namespace}: ${MAX_QUICK_RACES} writes in a row were refused (409/422/404)`, { cause });
-    this.name = 'RepeatedRaceError';
-  }
 }
 
 export function createPullSecretDistribution(o: PullSecretDistributionOptions): PullSecretDistribution {
@@ -150,7 +127,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
 
   /** Only the leader reports: followers keep their caches warm and stay silent. */
   let leading = false;
-  const quickRaces = new Map<string, number>();
+  const races = raceRetry({ code: 'PULL_SECRET_WRITE_RACE', what: 'namespace', logger });
 
   function sourceChanged(): void {
     if (!leading) return;
@@ -202,8 +179,8 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
           serviceAccounts: inNamespace,
         }),
       );
-      if (removed === 'race') return raced(name);
-      quickRaces.delete(name);
+      if (removed === 'race') return races.raced(name);
+      races.settled(name);
       states.set(name, 'excluded');
       if (removed) metrics.sync('removed');
       return;
@@ -245,23 +222,11 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
         if (result === 'unchanged') result = 'updated';
       }
     });
-    if (write === 'race') return raced(name);
-    quickRaces.delete(name);
+    if (write === 'race') return races.raced(name);
+    races.settled(name);
     states.set(name, 'synced');
     metrics.sync(result);
     if (result !== 'unchanged') logger.info({ namespace: name, result }, 'pull secret distributed');
-  }
-
-  /** A lost race: planned again soon on fresh state, or with backoff once it keeps happening. */
-  function raced(namespace: string): ReconcileResult {
-    const n = (quickRaces.get(namespace) ?? 0) + 1;
-    quickRaces.set(namespace, n);
-    logger.debug({ namespace, races: n }, 'write lost to another writer: planning again');
-    if (n > MAX_QUICK_RACES) {
-      quickRaces.delete(namespace);
-      throw new RepeatedRaceError(namespace, undefined);
-    }
-    return { requeueAfter: REQUEUE_AFTER_RACE_MS };
   }
 
   return {
@@ -287,23 +252,6 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
       await controller.run(signal);
     },
   };
-}
-
-/**
- * Runs a write and classifies a lost race (another writer won, or the cache was behind: 409, or a
- * failed `test` op: 422), an object that vanished meanwhile (404) and a namespace that started
- * terminating (403) as `race`, to be planned again on fresh state. Any other error is thrown to the
- * controller's error policy.
- */
-async function guarded<R>(write: () => Promise<R>): Promise<R | 'race'> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isConflict(err) || isAlreadyExists(err) || isInvalid(err) || isNotFound(err)) return 'race';
-    if (err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.message))
-      return 'race';
-    throw err;
-  }
 }
 
 function regardingOf(

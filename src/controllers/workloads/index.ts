@@ -1,5 +1,5 @@
-// Pure helpers over workload objects (Deployment, DaemonSet, StatefulSet, CronJob) for the controllers:
-// the images a workload runs, and guarded JSON patches that change them. Plain objects in and out.
+// The workload controller (controller.ts) and the pure helpers it is built from: the images a
+// workload runs, eligibility, guarded JSON patches, the rewrite plan and revert detection.
 export { WORKLOAD_KINDS } from './types.ts';
 export type {
   ContainerLike,
@@ -29,3 +29,12 @@ export type {
 export { globToRegExp, matchingGlob } from './image-glob.ts';
 export { isWorkloadReady } from './readiness.ts';
 export type { ReadinessFields } from './readiness.ts';
+export { createWorkloadController } from './controller.ts';
+export type { WorkloadController, WorkloadControllerOptions } from './controller.ts';
+export { changeCause, planRewrite } from './rewrite.ts';
+export type { BackupNeed, ImageRewrite, RewriteInput, RewriteOptions, RewritePlan } from './rewrite.ts';
+export { isReverted, originalImagesOf, runsBackupImage } from './revert.ts';
+export { DEFAULT_SERVICE_ACCOUNT, serviceAccountNameOf, workloadPullSecretRefs } from './pull-secret-refs.ts';
+export type { ServiceAccountLike } from './pull-secret-refs.ts';
+export { WORKLOAD_RESOURCES, parseWorkloadKey, workloadKey } from './resources.ts';
+export type { RewriteResult } from './metrics.ts';

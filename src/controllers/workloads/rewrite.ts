@@ -1,0 +1,249 @@
+// What the workload controller does for one workload (SPEC §1.4), decided from cached objects alone:
+// which ImageBackups it needs, whether they are all Ready, and the ONE guarded JSON patch that moves
+// the workload to them. Pure; the controller performs the effects (creates, patches, registry HEADs).
+//
+// Invariants:
+// - A workload is pointed only at a backup whose phase is Ready with a `targetDigest`; a source that
+//   pins a digest only at a backup holding that very digest.
+// - The patch `test`s every image it replaces (imagesPatch) and every list it appends to, so a patch
+//   planned from a stale read fails whole (422) and is planned again; another writer's edit survives.
+// - A workload already on its backups plans no patch (its images are skipped as already backed up):
+//   no rollout loop. Its originals (ORIGINAL_IMAGES) still get their backups ensured, so a deleted
+//   backup that is in use is re-created.
+import {
+  parseNormalizedNamed,
+  trimNamed,
+  withDigest,
+  withTag,
+  type BackupMapping,
+  type ImageReference,
+} from '../../reference/index.ts';
+import { desiredImageBackup, mergePullSecretRefs } from '../image-backups/desired.ts';
+import type { ImageBackup, PullSecretRef } from '../image-backups/schema.ts';
+import { backupSource } from '../image-backups/source.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
+import type { Eligibility, IneligibleReason } from './eligibility.ts';
+import { workloadImages } from './images.ts';
+import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts';
+import { pointer } from './pointer.ts';
+import { originalImagesOf, runsBackupImage } from './revert.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
+
+export interface RewriteOptions {
+  readonly mapping: BackupMapping;
+  /** `--platforms`; every platform when absent. */
+  readonly platforms?: readonly string[] | undefined;
+  /** `--pin-digest`: `{mapped}:{tag}@{digest}` rather than `{mapped}:{tag}`. */
+  readonly pinDigest: boolean;
+  /** `--backup-pull-secret`'s copy in each namespace; undefined: nothing added to imagePullSecrets. */
+  readonly pullSecretName?: string | undefined;
+}
+
+export interface RewriteInput {
+  readonly kind: WorkloadKind;
+  readonly workload: Workload;
+  readonly eligibility: Eligibility;
+  /** The ImageBackups by name (the informer's cache: key = name for a cluster-scoped object). */
+  readonly backups: { get(name: string): ImageBackup | undefined };
+  /** The workload's refs (workloadPullSecretRefs). */
+  readonly pullSecretRefs: readonly PullSecretRef[];
+  readonly options: RewriteOptions;
+}
+
+/** One ImageBackup the workload needs and what must be written to it. */
+export interface BackupNeed {
+  /** As desiredImageBackup builds it (spec only). */
+  readonly desired: ImageBackup;
+  /** From the cache; undefined when it does not exist (create `desired`). */
+  readonly current: ImageBackup | undefined;
+  /** For an existing backup lacking some of the workload's refs: the guarded patch; else empty. */
+  readonly refsPatch: JsonPatchOp[];
+}
+
+/** One container moved to its backup. */
+export interface ImageRewrite {
+  readonly container: string;
+  readonly init: boolean;
+  /** As written in the workload now. */
+  readonly image: string;
+  readonly backupName: string;
+  /** The backup repository (`spec.target` without tag or digest) and digest a HEAD must find; set once Ready. */
+  readonly manifest: { readonly repository: string; readonly digest: string } | undefined;
+  /** The image it becomes; undefined until its backup is Ready. */
+  readonly target: string | undefined;
+  /** The image it would become, without a digest the copy has yet to give (dry run). */
+  readonly preview: string;
+}
+
+export interface RewritePlan {
+  /** One per distinct source, images to rewrite first, then originals the workload runs from backups. */
+  readonly backups: readonly BackupNeed[];
+  /** The containers to move, in spec order (init containers first). */
+  readonly rewrites: readonly ImageRewrite[];
+  /** True when there is something to rewrite and every backup of it is Ready. */
+  readonly ready: boolean;
+  /** The one guarded patch when `ready`; empty otherwise. */
+  readonly patch: JsonPatchOp[];
+}
+
+/** Refusals that mean "leave this workload alone", backups in use included. */
+const HANDS_OFF: ReadonlySet<IneligibleReason> = new Set([
+  'namespace-excluded',
+  'namespace-terminating',
+  'ignored',
+  'invalid-reference',
+]);
+
+const EMPTY: RewritePlan = Object.freeze({ backups: [], rewrites: [], ready: false, patch: [] });
+
+export function changeCause(mapping: BackupMapping): string {
+  return `lifeboat: images moved to backup registry ${mapping.backupRegistry}`;
+}
+
+/**
+ * Throws MappingError (permanent) when a source cannot be mapped into the backup registry.
+ */
+export function planRewrite(input: RewriteInput): RewritePlan {
+  const { kind, workload, eligibility, options } = input;
+  if (eligibility.reason !== undefined && HANDS_OFF.has(eligibility.reason)) return EMPTY;
+  const needs = new Map<string, BackupNeed>();
+  const need = (source: ImageReference): BackupNeed => {
+    const desired = desiredImageBackup(source, {
+      mapping: options.mapping,
+      platforms: options.platforms,
+      pullSecretRefs: input.pullSecretRefs,
+    });
+    const name = desired.metadata.name;
+    let found = needs.get(name);
+    if (found === undefined) {
+      const current = input.backups.get(name);
+      found = { desired, current, refsPatch: current ? refsPatch(current, input.pullSecretRefs) : [] };
+      needs.set(name, found);
+    }
+    return found;
+  };
+
+  const rewrites: ImageRewrite[] = [];
+  if (eligibility.eligible) {
+    for (const image of eligibility.images) {
+      if (image.action !== 'backup') continue;
+      const source = backupSource(parseNormalizedNamed(image.image));
+      const { desired, current } = need(source);
+      const ready = readyBackup(current, source);
+      rewrites.push({
+        container: image.container,
+        init: image.init,
+        image: image.image,
+        backupName: desired.metadata.name,
+        manifest: ready,
+        target: ready && backupImage(source, ready, options.pinDigest),
+        preview: backupImage(source, { repository: targetRepository(desired), digest: undefined }, false),
+      });
+    }
+  }
+  for (const original of inUseOriginals(kind, workload, options.mapping)) need(original);
+
+  const ready = rewrites.length > 0 && rewrites.every((r) => r.target !== undefined);
+  return {
+    backups: [...needs.values()],
+    rewrites,
+    ready,
+    patch: ready ? workloadPatch(kind, workload, rewrites, options) : [],
+  };
+}
+
+/** The backup of `source` when it is Ready and holds what the source asks for. */
+function readyBackup(
+  backup: ImageBackup | undefined,
+  source: ImageReference,
+): { repository: string; digest: string } | undefined {
+  const digest = backup?.status?.targetDigest;
+  if (backup === undefined || backup.status?.phase !== 'Ready' || digest === undefined) return undefined;
+  // A source that pins a digest runs that digest or nothing: a backup holding another is not its copy.
+  if (source.digest !== undefined && source.digest !== digest) return undefined;
+  return { repository: targetRepository(backup), digest };
+}
+
+function targetRepository(backup: ImageBackup): string {
+  return trimNamed(parseNormalizedNamed(backup.spec.target)).name();
+}
+
+/**
+ * `{repo}:{tag}@{digest}` with pinning, `{repo}:{tag}` without; `{repo}@{digest}` for a digest-only
+ * source. A digest the source pins itself is always kept: the rewrite never loosens what the
+ * workload asked for.
+ */
+function backupImage(
+  source: ImageReference,
+  at: { repository: string; digest: string | undefined },
+  pinDigest: boolean,
+): string {
+  let out = parseNormalizedNamed(at.repository);
+  if (source.tag !== undefined) out = withTag(out, source.tag);
+  const digest = source.digest ?? (pinDigest ? at.digest : undefined);
+  if (digest !== undefined) out = withDigest(out, digest);
+  return out.string();
+}
+
+/** `spec.pullSecretRefs` grown to hold `refs`: guarded by a test of the list read (or its absence). */
+function refsPatch(backup: ImageBackup, refs: readonly PullSecretRef[]): JsonPatchOp[] {
+  const current = backup.spec.pullSecretRefs;
+  const merged = mergePullSecretRefs(current, refs);
+  if (JSON.stringify(merged) === JSON.stringify(current ?? [])) return [];
+  const path = pointer('spec', 'pullSecretRefs');
+  return current === undefined
+    ? [
+        { op: 'test', path, value: null },
+        { op: 'add', path, value: merged },
+      ]
+    : [
+        { op: 'test', path, value: current },
+        { op: 'replace', path, value: merged },
+      ];
+}
+
+/**
+ * The sources of the images the workload runs from backups, as its annotation records them: their
+ * backups are in use and must exist. An entry that does not parse vouches for nothing.
+ */
+function inUseOriginals(kind: WorkloadKind, workload: Workload, mapping: BackupMapping): ImageReference[] {
+  const originals = originalImagesOf(workload) ?? {};
+  return workloadImages(kind, workload).flatMap((image) => {
+    const original = originals[image.container];
+    if (original === undefined || !runsBackupImage(image.image, mapping)) return [];
+    try {
+      return [backupSource(parseNormalizedNamed(original))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function workloadPatch(
+  kind: WorkloadKind,
+  workload: Workload,
+  rewrites: readonly ImageRewrite[],
+  options: RewriteOptions,
+): JsonPatchOp[] {
+  const byContainer = new Map(rewrites.map((r) => [r.container, r]));
+  // Entries of containers still on their backup stay; every rewritten container gets its original.
+  const kept = originalImagesOf(workload) ?? {};
+  const originals: Record<string, string> = {};
+  for (const image of workloadImages(kind, workload)) {
+    const rewrite = byContainer.get(image.container);
+    const before = kept[image.container];
+    if (rewrite !== undefined) originals[image.container] = rewrite.image;
+    else if (before !== undefined && runsBackupImage(image.image, options.mapping))
+      originals[image.container] = before;
+  }
+  return [
+    ...imagesPatch(kind, workload, (image) => byContainer.get(image.container)?.target),
+    ...(options.pullSecretName === undefined
+      ? []
+      : imagePullSecretPatch(kind, workload, options.pullSecretName)),
+    ...annotationsPatch(workload, {
+      [ORIGINAL_IMAGES_ANNOTATION]: JSON.stringify(originals),
+      [CHANGE_CAUSE_ANNOTATION]: changeCause(options.mapping),
+    }),
+  ];
+}
