@@ -28,6 +28,7 @@ import {
   type KubeRequester,
 } from '../../kube/index.ts';
 import { imageBackupCrd, type CustomResourceDefinition } from './crd.ts';
+import { IMAGE_BACKUPS } from './resource.ts';
 
 export interface InstallCrdOptions {
   logger?: Logger;
@@ -135,4 +136,19 @@ export async function installCrd(api: KubeRequester, options: InstallCrdOptions 
     last = await crds.find(name, { signal: options.signal });
   }
   logger.debug({ crd: name }, 'CRD established');
+}
+
+/**
+ * Whether the API server serves ImageBackups (the CRD is installed and Established): one list of at
+ * most one object. Asked instead of reading the CRD itself, so the controller needs no access to
+ * CustomResourceDefinitions unless it installs them (`--install-crds`).
+ */
+export async function imageBackupsServed(api: KubeRequester): Promise<boolean> {
+  try {
+    await resourceClient(api, IMAGE_BACKUPS).list({ limit: 1 });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
 }

@@ -71,6 +71,8 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
   const extraProcesses: LifeboatProcess[] = [];
   let seq = 0;
   let appendedNs = '';
+  let withoutCrdExit: number | null = null;
+  let withoutCrdLog = '';
   let foreignNs = '';
   const namespaces = () => resourceClient(api, RESOURCES.namespaces);
   const secrets = () => resourceClient<Secret>(api, RESOURCES.secrets);
@@ -87,6 +89,7 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     '127.0.0.1:0',
     '--exclude-namespaces',
     'default',
+    '--install-crds',
     ...extra,
   ];
 
@@ -145,6 +148,11 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       },
       { namespace: SOURCE.namespace },
     );
+    // Before anything installed the CRD: `lifeboat run` without --install-crds refuses to start
+    // and says what is missing (asserted below, once `after` cannot hide it).
+    const withoutCrd = startLifeboat(runArgs().filter((arg) => arg !== '--install-crds'));
+    withoutCrdExit = await withoutCrd.exited;
+    withoutCrdLog = withoutCrd.logs.map((l) => l.msg).join('\n');
     lb = startLifeboat(runArgs());
     await lb.address();
   });
@@ -154,6 +162,11 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     await api?.close();
     await registry?.stop();
     await cp?.stop();
+  });
+
+  it('refuses to start without the ImageBackup CRD, naming deploy/crd/ and --install-crds', () => {
+    assert.equal(withoutCrdExit, 1);
+    assert.match(withoutCrdLog, /imagebackups\.lifeboat\.dev.*not installed.*deploy\/crd\/.*--install-crds/);
   });
 
   it('gives a new namespace the copy and its default service account the reference', async (t) => {
