@@ -46,19 +46,18 @@ export function writersScenarios(suite: Suite): void {
         { metadata: { annotations: { 'e2e.lifeboat.dev/edits': 'started' } } },
         { namespace: ns, fieldManager: 'user' },
       );
+      // Not an empty list: the API server drops it, and `env/-` would then point nowhere.
+      const startEnv = [{ name: 'EDIT_START', value: '0' }];
       await client.jsonPatch(
         r.name,
-        [{ op: 'add', path: '/spec/template/spec/containers/0/env', value: [] }],
-        {
-          namespace: ns,
-          fieldManager: 'user',
-        },
+        [{ op: 'add', path: '/spec/template/spec/containers/0/env', value: startEnv }],
+        { namespace: ns, fieldManager: 'user' },
       );
       // Each edit adds something new (an annotation; every tenth also an env var in the pod
       // template), so a lost edit shows as a missing key, whenever it happened. No resourceVersion,
       // as `kubectl patch` sends. Edits go on for 2 s after the rewrite was seen.
       const annotations: string[] = [];
-      const envNames: string[] = [];
+      const envNames: string[] = ['EDIT_START'];
       let rewrittenAt: number | undefined;
       const deadline = Date.now() + WAIT.timeoutMs;
       for (
