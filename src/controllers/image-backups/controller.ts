@@ -125,7 +125,54 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
       const wait = last.retryAt - Date.now();
       if (wait > 0) return { requeueAfter: wait };
     }
+    // A Ready backup whose spec changed (usually one more workload's pullSecretRefs) is checked, not
+    // copied: the copy engine's HEADs find the image in place, and no attempt or Event is spent on it.
+    if (backup.status?.phase === 'Ready') return recheck(backup, generation, signal);
     return copy(backup, generation, signal);
+  }
+
+  /** A Ready backup's new generation: one copy call, which costs only HEADs when nothing changed. */
+  async function recheck(
+    backup: ImageBackup,
+    generation: number,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | void> {
+    const name = backup.metadata.name;
+    const startedAt = performance.now();
+    let result: BackupCopy;
+    try {
+      result = await copyBackup({
+        access: o.access,
+        spec: backup.spec,
+        scheduler,
+        signal,
+        onProgress: () => {},
+        logger,
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      return failed(backup, generation, backup, error, (performance.now() - startedAt) / 1000);
+    }
+    outcomes.set(name, outcomeOf(backup, generation, 'Ready', 0, 0));
+    if (!result.skipped) metrics.copied({ ...result, seconds: (performance.now() - startedAt) / 1000 });
+    const written = await writeStatus(
+      name,
+      readyStatus(backup.status, result, generation, new Date()),
+      backup,
+    );
+    if (written === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+    logger.info(
+      { backup: name, generation, targetDigest: result.targetDigest, skipped: result.skipped },
+      'backup checked after a spec change',
+    );
+    if (!result.skipped) {
+      o.events.record(referenceOf(backup), {
+        type: 'Normal',
+        reason: EventReasons.BackupReady,
+        action: 'Copy',
+        note: `copied ${backup.spec.source} (${result.sourceDigest}) to ${backup.spec.target} (${result.targetDigest})`,
+      });
+    }
   }
 
   async function copy(

@@ -150,7 +150,7 @@ export async function startBackupEnv(): Promise<BackupEnv> {
       `${LIFEBOAT_NS}/${PUSH_SECRET}`,
       '--backup-pull-secret',
       `${LIFEBOAT_NS}/${PULL_SECRET}`,
-      '--leader-elect=false',
+      '--no-leader-elect',
       '--metrics-addr',
       '127.0.0.1:0',
       '--exclude-namespaces',
