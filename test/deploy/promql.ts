@@ -1,0 +1,50 @@
+// Just enough of PromQL to list what an expression refers to: the metric (series) names and the
+// label names of its matchers and grouping clauses. Strings, ranges and Grafana variables are
+// dropped first; an identifier followed by `(` is a function or an aggregation, not a metric.
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
+
+export interface PromqlReferences {
+  readonly metrics: readonly string[];
+  readonly labels: readonly string[];
+}
+
+export function promqlReferences(expr: string): PromqlReferences {
+  const labels = new Set<string>();
+  let rest = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  rest = rest.replace(/\{([^}]*)\}/g, (_, matchers: string) => {
+    for (const matcher of matchers.split(',')) {
+      const label = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)/.exec(matcher)?.[1];
+      if (label) labels.add(label);
+    }
+    return ' ';
+  });
+  rest = rest.replace(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g,
+    (_, list: string) => {
+      for (const label of list.split(',').map((l) => l.trim())) if (label) labels.add(label);
+      return ' ';
+    },
+  );
+  rest = rest.replace(/\[[^\]]*\]/g, ' ').replace(/\$\{?[a-zA-Z_][a-zA-Z0-9_]*\}?/g, ' ');
+  const metrics = new Set<string>();
+  for (const match of rest.matchAll(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
+    const after = rest.slice(match.index + match[0].length);
+    if (KEYWORDS.has(match[0].toLowerCase()) || /^\s*\(/.test(after)) continue;
+    metrics.add(match[0]);
+  }
+  return { metrics: [...metrics], labels: [...labels] };
+}

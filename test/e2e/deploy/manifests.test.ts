@@ -1,0 +1,190 @@
+// The plain manifests of deploy/ against the real kube-apiserver: every object passes a server-side
+// dry run, then is created for real, and the Deployment rolls out 2 ready replicas (kwok nodes) that
+// its PodDisruptionBudget protects. The control plane is shared with suites that use lifeboat-system
+// themselves (pull-secrets), so the manifests are relocated as an operator would install a second
+// copy: namespace `lifeboat-system` → a namespace this suite owns, the ClusterRole and its binding
+// renamed after it. Nothing else of the objects changes; everything is deleted afterwards.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { waitFor, type ControlPlane } from '../../../src/devenv/index.ts';
+import { sharedControlPlane } from '../../env/shared.ts';
+import { deployManifests, type KubeObject } from '../../deploy/manifests.ts';
+
+const INSTALL_NAMESPACE = 'lifeboat-system';
+
+interface Located {
+  readonly object: KubeObject;
+  /** The collection the object is created in. */
+  readonly collection: string;
+  /** The object itself. */
+  readonly path: string;
+}
+
+/** Every `lifeboat-system` becomes `namespace`; cluster-scoped RBAC names get its suffix. */
+function relocate(object: KubeObject, namespace: string): KubeObject {
+  const rbacName = (name: string): string => `${name}-${namespace}`;
+  const text = JSON.stringify(object).replaceAll(`"${INSTALL_NAMESPACE}"`, JSON.stringify(namespace));
+  const copy = JSON.parse(text) as KubeObject & {
+    roleRef?: { kind: string; name: string };
+  };
+  if (copy.kind === 'ClusterRole' || copy.kind === 'ClusterRoleBinding') {
+    (copy.metadata as { name: string }).name = rbacName(copy.metadata.name);
+  }
+  if (copy.roleRef?.kind === 'ClusterRole') copy.roleRef.name = rbacName(copy.roleRef.name);
+  return copy;
+}
+
+/** Finds the resource of an object's kind by discovery, as kubectl does. */
+async function locate(cp: ControlPlane, object: KubeObject): Promise<Located> {
+  const base = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+  const discovery = await cp.request('GET', base);
+  assert.equal(discovery.status, 200, `discovery of ${object.apiVersion}`);
+  const resources = (discovery.body as { resources: { name: string; kind: string; namespaced: boolean }[] })
+    .resources;
+  const resource = resources.find((r) => r.kind === object.kind && !r.name.includes('/'));
+  assert.ok(resource, `the API server serves ${object.kind} in ${object.apiVersion}`);
+  const ns = object.metadata.namespace;
+  assert.equal(resource.namespaced, ns !== undefined, `${object.kind}: namespace set iff namespaced`);
+  const collection = `${base}${ns === undefined ? '' : `/namespaces/${ns}`}/${resource.name}`;
+  return { object, collection, path: `${collection}/${object.metadata.name}` };
+}
+
+function describeResponse(res: { status: number; body: unknown }): string {
+  return `${res.status} ${JSON.stringify(res.body)}`;
+}
+
+describe('deploy/ manifests on the API server', () => {
+  let cp: ControlPlane;
+  const namespace = `lifeboat-deploy-${randomBytes(4).toString('hex')}`;
+  const manifests = deployManifests();
+  const objects = manifests.map((m) => relocate(m.object, namespace));
+  const created: Located[] = [];
+
+  before(async () => {
+    cp = await sharedControlPlane();
+  });
+  after(async () => {
+    // Reverse order; the namespace takes its objects with it. Deletion finishes in the background.
+    for (const { path } of created.reverse()) {
+      const res = await cp.request('DELETE', path);
+      assert.ok([200, 202, 404].includes(res.status), `DELETE ${path}: ${describeResponse(res)}`);
+    }
+  });
+
+  it('holds the objects an install needs, all in lifeboat-system or cluster-scoped', () => {
+    assert.deepEqual(manifests.map((m) => m.object.kind).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'Namespace',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
+    for (const { object } of manifests) {
+      const ns = object.kind === 'Namespace' ? object.metadata.name : object.metadata.namespace;
+      if (ns !== undefined) assert.equal(ns, INSTALL_NAMESPACE, `${object.kind} ${object.metadata.name}`);
+    }
+  });
+
+  it('passes a server-side dry run that persists nothing, then is created for real', async () => {
+    const located = await Promise.all(objects.map((o) => locate(cp, o)));
+    // The namespace must exist before a namespaced object's dry run (admission checks it), so the
+    // cluster-scoped objects go first: dry run, then created, then the namespaced ones the same way.
+    const clusterScoped = located.filter((l) => l.object.metadata.namespace === undefined);
+    const namespaced = located.filter((l) => l.object.metadata.namespace !== undefined);
+    for (const group of [clusterScoped, namespaced]) {
+      for (const l of group) {
+        const res = await cp.request('POST', `${l.collection}?dryRun=All&fieldValidation=Strict`, l.object);
+        assert.equal(res.status, 201, `dry run of ${l.object.kind}: ${describeResponse(res)}`);
+        assert.equal(
+          (await cp.request('GET', l.path)).status,
+          404,
+          `${l.object.kind} persisted by a dry run`,
+        );
+      }
+      for (const l of group) {
+        const res = await cp.request('POST', `${l.collection}?fieldValidation=Strict`, l.object);
+        assert.equal(res.status, 201, `create ${l.object.kind}: ${describeResponse(res)}`);
+        created.push(l);
+      }
+    }
+  });
+
+  it('rolls out 2 ready replicas that the PodDisruptionBudget lets lose one at a time', async () => {
+    const base = `/apis/apps/v1/namespaces/${namespace}/deployments/lifeboat`;
+    await waitFor(
+      async () => {
+        const res = await cp.request('GET', base);
+        return (res.body as { status?: { availableReplicas?: number } }).status?.availableReplicas === 2;
+      },
+      { what: 'the Deployment to have 2 available replicas', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    await waitFor(
+      async () => {
+        const res = await cp.request(
+          'GET',
+          `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/lifeboat`,
+        );
+        const status = (res.body as { status?: { currentHealthy?: number; disruptionsAllowed?: number } })
+          .status;
+        return status?.currentHealthy === 2 && status.disruptionsAllowed === 1;
+      },
+      { what: 'the PodDisruptionBudget to allow exactly one disruption', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    // The metrics Service selects both pods.
+    await waitFor(
+      async () => {
+        const res = await cp.request(
+          'GET',
+          `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dlifeboat-metrics`,
+        );
+        const slices = (res.body as { items: { endpoints?: { conditions?: { ready?: boolean } }[] }[] })
+          .items;
+        return slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).length === 2;
+      },
+      { what: 'the metrics Service to have 2 ready endpoints', timeoutMs: 60_000, intervalMs: 500 },
+    );
+  });
+
+  it('grants the ServiceAccount what its rules say, and not more (SubjectAccessReview)', async () => {
+    const user = `system:serviceaccount:${namespace}:lifeboat`;
+    const can = async (attributes: Record<string, string>): Promise<boolean> => {
+      const res = await cp.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`],
+          resourceAttributes: attributes,
+        },
+      });
+      assert.equal(res.status, 201, describeResponse(res));
+      return (res.body as { status: { allowed: boolean } }).status.allowed;
+    };
+    const cases: [Record<string, string>, boolean][] = [
+      [{ group: 'apps', resource: 'deployments', verb: 'patch', namespace: 'default' }, true],
+      [{ group: 'apps', resource: 'deployments', verb: 'delete', namespace: 'default' }, false],
+      [{ group: 'apps', resource: 'deployments', verb: 'create', namespace: 'default' }, false],
+      [{ group: 'batch', resource: 'cronjobs', verb: 'watch' }, true],
+      [{ group: 'batch', resource: 'jobs', verb: 'list' }, false],
+      [{ group: 'lifeboat.dev', resource: 'imagebackups', verb: 'create' }, true],
+      [{ group: 'lifeboat.dev', resource: 'imagebackups', verb: 'delete' }, false],
+      [{ group: 'lifeboat.dev', resource: 'imagebackups', subresource: 'status', verb: 'update' }, true],
+      [{ group: '', resource: 'secrets', verb: 'delete', namespace: 'default' }, true],
+      [{ group: '', resource: 'namespaces', verb: 'patch' }, false],
+      [{ group: '', resource: 'pods', verb: 'list' }, false],
+      [{ group: 'events.k8s.io', resource: 'events', verb: 'create', namespace: 'default' }, true],
+      [{ group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace }, true],
+      [{ group: 'coordination.k8s.io', resource: 'leases', verb: 'delete', namespace }, false],
+      [{ group: 'coordination.k8s.io', resource: 'leases', verb: 'update', namespace: 'default' }, false],
+      [{ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verb: 'create' }, false],
+    ];
+    for (const [attributes, allowed] of cases) {
+      assert.equal(await can(attributes), allowed, JSON.stringify(attributes));
+    }
+  });
+});
