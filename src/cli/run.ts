@@ -25,7 +25,7 @@ export function runCommand(): Command {
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, RUN_FLAGS, 2);
+    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, backupMappingOf);
     if (!config) return;
     await runController(config);
   });
@@ -49,8 +49,9 @@ async function runController(config: RunConfig): Promise<void> {
   const { createSharedInformers, createEventRecorder } = kube;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
   const identity = `${hostname()}-${randomBytes(3).toString('hex')}`;
-  // Checked by the config schema already; read once here, so a file that vanished since fails now.
+  // Checked when the configuration was read (readConfigOrReport's check), so this cannot throw.
   const mapping = backupMappingOf(config);
+  // The CA files were found readable then; one that vanished since fails here.
   let caPems: string[];
   try {
     caPems = config.registryCa.map((file) => readFileSync(file, 'utf8'));
@@ -151,7 +152,8 @@ async function runController(config: RunConfig): Promise<void> {
         requireReady: config.requireReady,
         mapping,
       },
-      ...(config.platforms === undefined ? {} : { platforms: config.platforms }),
+      // No --platforms: every platform.
+      ...(config.platforms.length === 0 ? {} : { platforms: config.platforms }),
       pinDigest: config.pinDigest,
       ...(config.backupPullSecret ? { pullSecretName: config.pullSecretName } : {}),
       dryRun: config.dryRun,
