@@ -489,6 +489,50 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.equal(await craneDigest(created.spec.target), undefined);
   });
 
+  it('fails a source of an unsupported media type naming that type', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('oddtype')}/app`;
+    await pushImage(pub, `${repository}:v1`, SMALL);
+    const type = 'application/vnd.example.not-an-image+json';
+    proxy.addRule({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/`,
+      action: {
+        kind: 'replace-body',
+        body: Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: type })),
+        headers: { 'content-type': type },
+      },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    assert.ok(failed.status?.lastError?.includes(type), failed.status?.lastError);
+    assert.equal(await craneDigest(created.spec.target), undefined);
+  });
+
+  it('fails on a layer of the wrong size, names its digest, pushes nothing under it', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('short')}/app`;
+    const image = await pushImage(pub, `${repository}:v1`, SMALL);
+    const layer = image.blobs.reduce((a, b) => (b.size > a.size ? b : a));
+    // A complete response (its own Content-Length) whose body is shorter than the descriptor says.
+    proxy.addRule({
+      method: 'GET',
+      path: `/blobs/${layer.digest}`,
+      action: {
+        kind: 'replace-body',
+        body: Buffer.alloc(Math.floor(layer.size / 2), 7),
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    assert.ok(lastError.includes(layer.digest), lastError);
+    const repo = repositoryOf(created.spec.target);
+    await assert.rejects(crane(['blob', `${repo}@${layer.digest}`]), ABSENT);
+    assert.equal(await craneDigest(created.spec.target), undefined);
+  });
+
   it('fails on a layer with the wrong digest, names both digests, pushes nothing under it', async (t) => {
     const proxy = await proxyInFront(pub);
     const repository = `${unique('corrupt')}/app`;

@@ -509,6 +509,27 @@ describe('workload controller (in process, real API server)', () => {
     }
   });
 
+  it('a deleted workload leaves its backups in place', async () => {
+    const ns = await namespace();
+    const image = `${SOURCE}/outlives:1`;
+    await deployments().create(deployment(ns, 'web', { containers: [{ name: 'app', image }] }));
+    await rewritten(ns, 'web');
+    const name = backupNameOf(image);
+    const before = await backups().get(name);
+    await deployments().delete('web', { namespace: ns });
+    await waitFor(async () => (await deployments().find('web', { namespace: ns })) === undefined, {
+      what: 'the Deployment gone',
+      ...WAIT,
+    });
+    // The controller has seen the deletion once a later object in another namespace is handled.
+    const other = await namespace();
+    await deployments().create(deployment(other, 'web', { containers: [{ name: 'app', image }] }));
+    await rewritten(other, 'web');
+    const after = await backups().get(name);
+    assert.equal(after.metadata.uid, before.metadata.uid);
+    assert.equal(after.metadata.deletionTimestamp, undefined);
+  });
+
   it('ignored, excluded and unreadable workloads are left untouched; an invalid reference gets InvalidImageReference', async () => {
     const ns = await namespace();
     const ignoredNs = await namespace();
