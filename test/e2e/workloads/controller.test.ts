@@ -95,6 +95,7 @@ describe('workload controller (in process, real API server)', () => {
   let dryEvents: FakeEventRecorder;
   const metrics = new Registry();
   const log = memoryLogger('debug');
+  const dryLog = memoryLogger('debug');
   const stop = new AbortController();
   let running: Promise<unknown>;
 
@@ -136,14 +137,17 @@ describe('workload controller (in process, real API server)', () => {
     recorder.events
       .filter((e) => e.regarding.namespace === ns && e.regarding.name === name)
       .map((e) => e.reason);
-  const reconciles = (key: string): number =>
-    log.lines().filter((l) => l.key === key && (l.msg === 'reconciled' || l.msg === 'reconcile failed'))
+  const reconciles = (logs: typeof log, key: string): number =>
+    logs.lines().filter((l) => l.key === key && (l.msg === 'reconciled' || l.msg === 'reconcile failed'))
       .length;
-  /** Reconciles `key` once more (on whatever state) and waits for that reconcile to end. */
-  async function reconcileAgain(controller: WorkloadController, key: string): Promise<void> {
-    const before = reconciles(key);
+  /**
+   * Reconciles `key` once more (on whatever state) and waits for that reconcile to end, as the
+   * controller's own log (`logs`) says.
+   */
+  async function reconcileAgain(controller: WorkloadController, key: string, logs = log): Promise<void> {
+    const before = reconciles(logs, key);
     controller.controller.enqueue(key);
-    await waitFor(() => reconciles(key) > before, { what: `a reconcile of ${key}`, ...WAIT });
+    await waitFor(() => reconciles(logs, key) > before, { what: `a reconcile of ${key}`, ...WAIT });
   }
   async function rewritten(ns: string, name: string): Promise<Deployment> {
     let got: Deployment | undefined;
@@ -192,6 +196,7 @@ describe('workload controller (in process, real API server)', () => {
     dry = createWorkloadController({
       ...common,
       events: dryEvents,
+      logger: dryLog.logger,
       dryRun: true,
       eligibility: { excludedNamespaces: new OnlyPrefixed(`${RUN}-dry`), requireReady: false, mapping },
     });
@@ -597,7 +602,7 @@ describe('workload controller (in process, real API server)', () => {
         [EventReasons.WouldRewrite, `app: ${image} → ${BACKUP}/dry:1`],
       ],
     );
-    await reconcileAgain(dry, `Deployment/${ns}/web`);
+    await reconcileAgain(dry, `Deployment/${ns}/web`, dryLog);
     assert.equal(await backups().find(backupNameOf(image)), undefined);
     const d = await deployments().get('web', { namespace: ns });
     assert.equal(d.metadata.generation, 1);
