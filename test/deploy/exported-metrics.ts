@@ -1,5 +1,5 @@
 // The metrics lifeboat exports, read from the sources: every `new Counter|Gauge|Histogram|Summary({
-// name, labelNames })` in src/ (tests excluded), with the TypeScript parser rather than a text
+// name, help, labelNames })` in src/ (tests excluded), with the TypeScript parser rather than a text
 // search, so a comment or a string that merely mentions a name does not count. A metric whose name
 // is neither a string literal nor a `const` of one in its file cannot be read: that is an error,
 // not a silent omission, so the catalogue is complete or the test says why not.
@@ -17,11 +17,14 @@ export interface ExportedMetric {
   readonly name: string;
   readonly type: MetricType;
   readonly labelNames: readonly string[];
+  /** The HELP text Prometheus shows (docs/metrics-and-events.md's "meaning"). */
+  readonly help: string;
   /** `src/...:line`, for messages. */
   readonly where: string;
 }
 
-function sourceFiles(dir: string): string[] {
+/** Every product source file under `dir`: `.ts`, neither a test nor test support. */
+export function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(path);
@@ -77,8 +80,13 @@ function propertyValue(
   return undefined;
 }
 
+/** A string literal, or literals joined by `+` (a long help text split over lines). */
 function stringOf(node: ts.Expression | undefined): string | undefined {
   const n = node && unwrap(node);
+  if (n && ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const [left, right] = [stringOf(n.left), stringOf(n.right)];
+    return left === undefined || right === undefined ? undefined : left + right;
+  }
   return n && (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) ? n.text : undefined;
 }
 
@@ -99,6 +107,9 @@ export function exportedMetrics(): ExportedMetric[] {
         const name = stringOf(propertyValue(file, options, 'name'));
         if (name === undefined)
           throw new Error(`${where}: metric name is not a string literal or a const of one`);
+        const help = stringOf(propertyValue(file, options, 'help'));
+        if (help === undefined)
+          throw new Error(`${where}: help of ${name} is not a string literal or a const of one`);
         const labels = propertyValue(file, options, 'labelNames');
         const labelNames =
           labels === undefined
@@ -112,6 +123,7 @@ export function exportedMetrics(): ExportedMetric[] {
           name,
           type: node.expression.text as MetricType,
           labelNames: labelNames as string[],
+          help,
           where,
         });
       }
