@@ -96,7 +96,7 @@ async function runController(config: RunConfig): Promise<void> {
 }
 
 /** The manager's options from `lifeboat run`'s configuration. */
-function managerOptions(
+export function managerOptions(
   config: RunConfig,
   given: Pick<ManagerOptions, 'api' | 'logger' | 'identity' | 'caPems'>,
 ): ManagerOptions {

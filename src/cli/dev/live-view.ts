@@ -1,0 +1,139 @@
+// The live part of `lifeboat dev`. On a terminal: a progress bar per copy in flight, then the table
+// of workloads, images and backups, redrawn in place at most every REDRAW_MS. Otherwise (a pipe, a
+// file, a test): one plain line per change, so a log reads as a history.
+import type { DevView, ImageRow } from './view-model.ts';
+
+const REDRAW_MS = 250;
+const BAR_WIDTH = 24;
+const MIB = 1024 * 1024;
+
+export interface LiveView {
+  /** Something in the caches changed: redraw (TTY, throttled) or print what changed (plain). */
+  changed(): void;
+  /** Stops redrawing; the last frame stays on the terminal. */
+  stop(): void;
+}
+
+export interface LiveViewOptions {
+  readonly out: NodeJS.WritableStream & { columns?: number };
+  readonly tty: boolean;
+  readonly compute: () => DevView;
+  /** Seconds since the command started, for the plain lines and the "all rewritten" line. */
+  readonly elapsed: () => number;
+  /** Workloads outside the excluded namespaces that must all be rewritten (the demo's). */
+  readonly expectedEligible: number;
+}
+
+export function startLiveView(o: LiveViewOptions): LiveView {
+  let doneAt: number | undefined;
+  const checkDone = (view: DevView): void => {
+    if (doneAt === undefined && view.eligible >= o.expectedEligible && view.rewritten === view.eligible)
+      doneAt = o.elapsed();
+  };
+  const doneLine = (): string =>
+    `all ${o.expectedEligible} eligible workloads rewritten to the backup registry in ${doneAt?.toFixed(1) ?? '?'}s`;
+
+  if (!o.tty) {
+    const seen = new Map<string, string>();
+    let announced = false;
+    return {
+      changed() {
+        const view = o.compute();
+        for (const [key, line] of plainLines(view)) {
+          if (seen.get(key) === line) continue;
+          seen.set(key, line);
+          o.out.write(`[${o.elapsed().toFixed(1)}s] ${line}\n`);
+        }
+        checkDone(view);
+        if (doneAt !== undefined && !announced) {
+          announced = true;
+          o.out.write(`${doneLine()}\n`);
+        }
+      },
+      stop: () => undefined,
+    };
+  }
+
+  let dirty = true;
+  let drawn = 0;
+  const draw = (): void => {
+    if (!dirty) return;
+    dirty = false;
+    const view = o.compute();
+    checkDone(view);
+    const width = Math.max(40, (o.out.columns ?? 120) - 1);
+    const lines = frame(view, doneAt === undefined ? '' : doneLine()).map((l) => l.slice(0, width));
+    // Up to the first line of the previous frame, clear to the end of the screen, draw again.
+    o.out.write(`${drawn > 0 ? `\x1b[${drawn}F` : ''}\x1b[J${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
+  const timer = setInterval(draw, REDRAW_MS);
+  return {
+    changed() {
+      dirty = true;
+    },
+    stop() {
+      clearInterval(timer);
+      draw();
+    },
+  };
+}
+
+/** The terminal frame: copies with bars, then the workload table. */
+export function frame(view: DevView, done: string): string[] {
+  const lines: string[] = [];
+  lines.push(view.copies.length === 0 ? 'Copies in flight: none' : 'Copies in flight:');
+  for (const c of view.copies) {
+    const ratio = c.bytesTotal > 0 ? Math.min(1, c.bytesDone / c.bytesTotal) : 0;
+    const full = Math.round(ratio * BAR_WIDTH);
+    lines.push(
+      `  [${'#'.repeat(full)}${'.'.repeat(BAR_WIDTH - full)}] ${mib(c.bytesDone)}/${mib(c.bytesTotal)} MiB ` +
+        `${c.blobsDone}/${c.blobsTotal} blobs  ${c.source}`,
+    );
+  }
+  lines.push(
+    '',
+    `Workloads: ${view.rewritten}/${view.eligible} eligible rewritten${done ? `. ${done}` : ''}`,
+  );
+  const header = ['WORKLOAD', 'CONTAINER', 'BACKUP', 'REWRITTEN', 'IMAGE / WHY PENDING'];
+  const cells = view.rows.map((r) => [
+    r.workload,
+    r.container,
+    r.backup,
+    r.rewritten ? 'yes' : 'no',
+    r.rewritten ? r.image : `${r.image}  (${r.pending})`,
+  ]);
+  lines.push(...table([header, ...cells]));
+  return lines;
+}
+
+/** `key → line` for everything a plain log reports; a key's line changes when its state does. */
+function plainLines(view: DevView): [string, string][] {
+  const out: [string, string][] = [];
+  for (const c of view.copies)
+    out.push([
+      `copy ${c.source}`,
+      `copying ${c.source}: ${c.blobsDone}/${c.blobsTotal} blobs, ${mib(c.bytesDone)}/${mib(c.bytesTotal)} MiB`,
+    ]);
+  for (const r of view.rows) out.push([`row ${r.workload} ${r.container}`, rowLine(r)]);
+  return out;
+}
+
+function rowLine(r: ImageRow): string {
+  const state = r.rewritten ? `rewritten → ${r.image}` : `${r.image} (${r.pending})`;
+  return `${r.workload} ${r.container}: backup ${r.backup}, ${state}`;
+}
+
+function table(rows: readonly string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function mib(bytes: number): string {
+  return (bytes / MIB).toFixed(1);
+}
