@@ -79,7 +79,7 @@ export function startLiveView(o: LiveViewOptions): LiveView {
   };
 }
 
-/** The terminal frame: copies with bars, then the workload table. */
+/** The terminal frame: copies with bars, then the workloads, each with a line per container. */
 export function frame(view: DevView, done: string): string[] {
   const lines: string[] = [];
   lines.push(view.copies.length === 0 ? 'Copies in flight: none' : 'Copies in flight:');
@@ -91,19 +91,29 @@ export function frame(view: DevView, done: string): string[] {
         `${c.blobsDone}/${c.blobsTotal} blobs  ${c.source}`,
     );
   }
-  lines.push(
-    '',
-    `Workloads: ${view.rewritten}/${view.eligible} eligible rewritten${done ? `. ${done}` : ''}`,
-  );
-  const header = ['WORKLOAD', 'CONTAINER', 'BACKUP', 'REWRITTEN', 'IMAGE / WHY PENDING'];
-  const cells = view.rows.map((r) => [
-    r.workload,
-    r.container,
-    r.backup,
-    r.rewritten ? 'yes' : 'no',
-    r.rewritten ? r.image : `${r.image}  (${r.pending})`,
-  ]);
-  lines.push(...table([header, ...cells]));
+  lines.push('', `Workloads: ${view.rewritten}/${view.eligible} eligible rewritten`);
+  if (done) lines.push(done);
+  // Narrow enough for an 80-column terminal: the long references go on their own lines.
+  const rows: string[][] = [['NAMESPACE', 'WORKLOAD', 'BACKUP', 'REWRITTEN']];
+  const details: string[] = [''];
+  let previous = '';
+  for (const r of view.rows) {
+    const [namespace = '', kind = '', name = ''] = r.workload.split('/');
+    if (r.workload !== previous) {
+      rows.push([namespace, `${kind.toLowerCase()}/${name}`, r.backup, r.rewritten ? 'yes' : 'no']);
+      details.push('');
+    } else {
+      // A second container: its backup and state on the detail lines only.
+      details[details.length - 1] += '\n';
+    }
+    previous = r.workload;
+    const state = r.rewritten ? `→ backup @${r.image.split('@')[1]?.slice(0, 19) ?? ''}` : `(${r.pending})`;
+    details[details.length - 1] += `  ${r.container}: ${r.source} ${state}`;
+  }
+  for (const [i, line] of table(rows).entries()) {
+    lines.push(line);
+    if (details[i]) lines.push(...details[i].split('\n'));
+  }
   return lines;
 }
 

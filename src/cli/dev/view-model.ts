@@ -27,6 +27,8 @@ export interface ImageRow {
   readonly container: string;
   /** What the workload runs now. */
   readonly image: string;
+  /** What it ran before lifeboat rewrote it (the image itself when not rewritten). */
+  readonly source: string;
   /** The backup's phase (Pending, Copying, Ready, Failed), `-` when there is none (yet). */
   readonly backup: string;
   readonly rewritten: boolean;
@@ -65,12 +67,14 @@ export function devView(
     let all = true;
     for (const { container, image } of workloadImages(item.kind, item.workload)) {
       const onBackup = image.startsWith(`${o.backupLocation}/`);
-      const backup = byName.get(backupNameOf(originals[container] ?? image) ?? '');
+      const source = originals[container] ?? image;
+      const backup = byName.get(backupNameOf(source) ?? '');
       all &&= onBackup;
       rows.push({
         workload: label(item),
         container,
         image,
+        source,
         backup: backup?.status?.phase ?? (backup ? 'Pending' : '-'),
         rewritten: onBackup,
         pending: onBackup ? '' : excluded ? 'excluded namespace' : pendingReason(backup),
@@ -111,7 +115,7 @@ function pendingReason(backup: ImageBackup | undefined): string {
   const status = backup.status;
   switch (status?.phase) {
     case 'Ready':
-      return 'backup ready; waiting for the rewrite (rollout Ready, pull secret, access check)';
+      return 'backup ready; the rewrite waits for the rollout and pull secret';
     case 'Copying':
       return `copying ${status.blobsDone ?? 0}/${status.blobsTotal ?? '?'} blobs`;
     case 'Failed':
