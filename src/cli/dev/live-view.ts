@@ -15,7 +15,7 @@ export interface LiveView {
 }
 
 export interface LiveViewOptions {
-  readonly out: NodeJS.WritableStream & { columns?: number };
+  readonly out: NodeJS.WritableStream & { columns?: number; rows?: number };
   readonly tty: boolean;
   readonly compute: () => DevView;
   /** Seconds since the command started, for the plain lines and the "all rewritten" line. */
@@ -62,7 +62,14 @@ export function startLiveView(o: LiveViewOptions): LiveView {
     const view = o.compute();
     checkDone(view);
     const width = Math.max(40, (o.out.columns ?? 120) - 1);
-    const lines = frame(view, doneAt === undefined ? '' : doneLine()).map((l) => l.slice(0, width));
+    let lines = frame(view, doneAt === undefined ? '' : doneLine()).map((l) => l.slice(0, width));
+    // The cursor cannot go above the screen's top: a taller frame would leave stale lines behind.
+    const height = Math.max(5, (o.out.rows ?? 50) - 1);
+    if (lines.length > height)
+      lines = [
+        ...lines.slice(0, height - 1),
+        `… ${lines.length - height + 1} more lines (enlarge the terminal)`,
+      ];
     // Up to the first line of the previous frame, clear to the end of the screen, draw again.
     o.out.write(`${drawn > 0 ? `\x1b[${drawn}F` : ''}\x1b[J${lines.join('\n')}\n`);
     drawn = lines.length;
