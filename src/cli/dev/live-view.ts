@@ -4,7 +4,7 @@
 import type { DevView, ImageRow } from './view-model.ts';
 
 const REDRAW_MS = 250;
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 16;
 const MIB = 1024 * 1024;
 
 export interface LiveView {
@@ -93,10 +93,12 @@ export function frame(view: DevView, done: string): string[] {
   for (const c of view.copies) {
     const ratio = c.bytesTotal > 0 ? Math.min(1, c.bytesDone / c.bytesTotal) : 0;
     const full = Math.round(ratio * BAR_WIDTH);
-    lines.push(
-      `  [${'#'.repeat(full)}${'.'.repeat(BAR_WIDTH - full)}] ${mib(c.bytesDone)}/${mib(c.bytesTotal)} MiB ` +
-        `${c.blobsDone}/${c.blobsTotal} blobs  ${c.source}`,
-    );
+    // Totals arrive with the first progress report (at most every 2 s): until then, no numbers.
+    const numbers =
+      c.blobsTotal === 0
+        ? 'sizing…'
+        : `${mib(c.bytesDone)}/${mib(c.bytesTotal)} MiB ${c.blobsDone}/${c.blobsTotal} blobs`;
+    lines.push(`  [${'#'.repeat(full)}${'.'.repeat(BAR_WIDTH - full)}] ${numbers}  ${c.source}`);
   }
   lines.push('', `Workloads: ${view.rewritten}/${view.eligible} eligible rewritten`);
   if (done) lines.push(done);

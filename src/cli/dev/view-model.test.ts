@@ -97,7 +97,7 @@ describe('devView', () => {
     );
     const lines = frame(view, '');
     assert.equal(lines[0], 'Copies in flight:');
-    assert.match(lines[1]!, /^ {2}\[#{6}\.{18}\] 0\.0\/0\.0 MiB 1\/4 blobs {2}src\.local\/api:2$/);
+    assert.match(lines[1]!, /^ {2}\[#{4}\.{12}\] 0\.0\/0\.0 MiB 1\/4 blobs {2}src\.local\/api:2$/);
     assert.deepEqual(lines.slice(-3), [
       'NAMESPACE  WORKLOAD        BACKUP   REWRITTEN',
       'shop       deployment/api  Copying  no',
