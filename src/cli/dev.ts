@@ -1,107 +1,245 @@
-// `lifeboat dev`: the embedded default environment (src/devenv), the same code and pinned binaries
-// the integration tests run: a real control plane with kwok nodes, a "public" source registry
-// with demo images, and an auth-protected backup registry. The controller is not part of it yet;
-// this command says so instead of pretending.
+// `lifeboat dev`: the product on one machine. The embedded environment (src/devenv: a real control
+// plane with kwok nodes, a "public" and a private source registry with demo images, a token-auth
+// backup registry), the demo (dev/demo.ts), and the controller itself in this process, wired by the
+// same manager as `lifeboat run` from the `lifeboat run` arguments it prints. A live view follows
+// (dev/live-view.ts) until Ctrl-C, which stops every process and removes every temporary directory.
+//
+// It needs the repository checkout (tools/ builds the pinned binaries, dev dependencies): the one
+// command a production install (npm ci --omit=dev) cannot run, and it says so.
+import { existsSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
-import { DEV_FLAGS } from './config/dev-flags.ts';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { addFlags, readConfig, readConfigOrReport } from './config/commander.ts';
+import { DEV_FLAGS, type DevConfig } from './config/dev-flags.ts';
+import { RUN_FLAGS } from './config/run-flags.ts';
+import type { KubeObject } from '../kube/index.ts';
+import type { ImageBackup } from '../controllers/image-backups/schema.ts';
+import type { Workload } from '../controllers/workloads/types.ts';
 
-const DEMO_IMAGES = [
-  { repo: 'library/nginx:1.25', platforms: ['linux/amd64', 'linux/arm64'] },
-  { repo: 'library/redis:7', platforms: ['linux/amd64'] },
-  { repo: 'acme/api:v1.4.2', platforms: ['linux/amd64', 'linux/arm64', 'linux/s390x'] },
-] as const;
+const BUILD_SCRIPT = new URL('../../tools/build.sh', import.meta.url).pathname;
 
 export function devCommand(): Command {
   const command = new Command('dev').description(
-    'Start the embedded environment: control plane, source and backup registries, demo images',
+    'Run the whole product locally: control plane, registries, demo workloads and the controller, with live progress',
   );
   addFlags(command, DEV_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     const options = readConfigOrReport(cmd, DEV_FLAGS, 1);
-    if (options) await runDev(options);
+    if (!options) return;
+    if (!existsSync(BUILD_SCRIPT)) {
+      process.stderr.write(
+        `lifeboat dev needs a clone of the repository with its dev dependencies (npm ci): ${BUILD_SCRIPT} builds the servers it runs and is missing here. Production installs run \`lifeboat run\`.\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    await runDev(options);
   });
 }
 
-async function runDev(options: { nodes: number; demoImages: boolean }): Promise<void> {
-  const say = (line: string): void => void process.stderr.write(`${line}\n`);
-  // Loaded lazily: the other commands must not pay for loading the embedded environment.
-  const env = await import('../devenv/index.ts');
-  say('lifeboat dev: building/locating the pinned binaries (first run compiles them: minutes)…');
-  const bin = env.toolsBin();
-  const stops: (() => Promise<void>)[] = [];
-  let stopListening = (): void => undefined;
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-  };
+/** `lifeboat run` arguments of the in-process controller (printed, so what runs is visible). */
+function controllerArgs(o: {
+  kubeconfig: string;
+  backupLocation: string;
+  insecure: readonly string[];
+  excluded: string;
+}): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`,
+    `--backup-registry=${o.backupLocation}`,
+    `--insecure-registries=${o.insecure.join(',')}`,
+    '--backup-push-secret=lifeboat-system/backup-push',
+    '--backup-pull-secret=lifeboat-system/backup-pull',
+    `--exclude-namespaces=${o.excluded}`,
+    '--install-crds',
+    '--no-leader-elect',
+    '--metrics-addr=127.0.0.1:0',
+  ];
+}
+
+async function runDev(options: DevConfig): Promise<void> {
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  const out = process.stdout;
+  const say = (line: string): void => void out.write(`${line}\n`);
+  // Ctrl-C at any point (even during start-up) ends the steps below, then everything is torn down.
+  let stopRequested = false;
+  let wake = (): void => undefined;
+  const stopSignal = new Promise<void>((resolve) => (wake = resolve));
+  const stopListening = onShutdownSignal(
+    () => {
+      stopRequested = true;
+      wake();
+    },
+    { timeoutMs: Infinity },
+  );
+  const teardown: (() => Promise<void> | void)[] = [];
+  // Held open until a signal: the servers are unref'd children.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-dev-'));
+  // Also on a forced exit (second Ctrl-C): devenv removes its own dirs the same way.
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
+  teardown.push(removeDir);
   try {
+    // Loaded lazily: the other commands must not pay for the embedded environment.
+    const [devenv, kube, managerModule, run, demoModule, viewModule, liveView, shell, logging, guard] =
+      await Promise.all([
+        import('../devenv/index.ts'),
+        import('../kube/index.ts'),
+        import('../controllers/manager.ts'),
+        import('./run.ts'),
+        import('./dev/demo.ts'),
+        import('./dev/view-model.ts'),
+        import('./dev/live-view.ts'),
+        import('./dev/shell-setup.ts'),
+        import('./logging.ts'),
+        import('./shutdown-guard.ts'),
+      ]);
+    const { IMAGE_BACKUPS } = await import('../controllers/image-backups/resource.ts');
+    const { WORKLOAD_RESOURCES } = await import('../controllers/workloads/resources.ts');
+    say('lifeboat dev: locating the pinned binaries (a cold cache compiles them: minutes)…');
+    const bin = devenv.toolsBin();
+    if (stopRequested) return;
     say(
       `lifeboat dev: starting etcd, kube-apiserver, controller-manager, scheduler, kwok (${options.nodes} nodes)…`,
     );
-    const cluster = await env.startControlPlane({ nodes: options.nodes });
-    stops.push(() => cluster.stop());
-    const source = await env.startRegistry({ auth: 'none' });
-    stops.push(() => source.stop());
-    const backup = await env.startRegistry({ auth: 'htpasswd' });
-    stops.push(() => backup.stop());
-    const pushed: string[] = [];
+    const cluster = await devenv.startControlPlane({ nodes: options.nodes });
+    teardown.push(() => cluster.stop());
+    if (stopRequested) return;
+    say('lifeboat dev: starting the registries (public source, private source, token-auth backup)…');
+    const registries = await Promise.all([
+      devenv.startRegistry({ auth: 'none' }),
+      devenv.startRegistry({ auth: 'htpasswd' }),
+      devenv.startRegistry({ auth: 'token' }),
+    ]);
+    for (const r of registries) teardown.push(() => r.stop());
+    const [source, privateSource, backup] = registries;
+    const demoRegistries = { source, privateSource, backup };
+    if (stopRequested) return;
+    let demo: { eligible: readonly string[]; excluded: readonly string[] } = { eligible: [], excluded: [] };
     if (options.demoImages) {
-      for (const image of DEMO_IMAGES) {
-        const index = await env.pushIndex(source, image.repo, {
-          layers: 2,
-          layerSize: 256 * 1024,
-          platforms: image.platforms,
-          mediaTypes: 'oci',
-        });
-        pushed.push(`${index.ref}@${index.digest}`);
-      }
+      say('lifeboat dev: pushing demo images with crane, creating demo workloads…');
+      const images = await demoModule.pushDemoImages(demoRegistries, devenv);
+      demo = await demoModule.createDemo(cluster, demoRegistries, images);
     }
-    const envFile = join(tmpdir(), `lifeboat-dev-${process.pid}.env`);
-    writeFileSync(
-      envFile,
-      [
-        `export KUBECONFIG=${cluster.kubeconfigPath}`,
-        `export PATH=${bin}:$PATH`,
-        `export LIFEBOAT_SOURCE_REGISTRY=${source.host}`,
-        `export LIFEBOAT_BACKUP_REGISTRY=${backup.host}`,
-      ].join('\n') + '\n',
+    if (stopRequested) return;
+
+    const logFile = join(dir, 'controller.log');
+    const logStream = createWriteStream(logFile);
+    teardown.push(() => new Promise<void>((resolve) => logStream.end(resolve)));
+    const logger = logging.createProcessLogger({ format: 'text', level: 'info', out: logStream });
+    const backupLocation = `${backup.host}/lifeboat`;
+    const args = controllerArgs({
+      kubeconfig: cluster.kubeconfigPath,
+      backupLocation,
+      insecure: registries.map((r) => r.host),
+      excluded: demoModule.EXCLUDED_NAMESPACE,
+    });
+    const runCommand = addFlags(new Command('run'), RUN_FLAGS).parse(args, { from: 'user' });
+    // No environment: LIFEBOAT_* variables of this shell configure `lifeboat run`, not the demo.
+    const config = readConfig(runCommand, RUN_FLAGS, {});
+    const api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(cluster.kubeconfigPath), logger });
+    teardown.push(() => api.close());
+    say('lifeboat dev: starting the controller in this process…');
+    const manager = await managerModule.startManager(
+      run.managerOptions(config, { api, logger, identity: 'lifeboat-dev', caPems: [] }),
     );
-    stops.push(() => Promise.resolve(rmSync(envFile, { force: true })));
-    process.stdout.write(
+    teardown.push(async () => {
+      guard.absorbDestroyedStreams(logger);
+      await manager.stop();
+    });
+
+    const { envFile } = shell.writeShellSetup({
+      dir,
+      kubeconfig: cluster.kubeconfigPath,
+      toolsBin: bin,
+      dockerConfig: demoModule.dockerConfigJson({
+        [backup.host]: [backup.username!, backup.password!],
+        [privateSource.host]: [privateSource.username!, privateSource.password!],
+      }),
+      variables: { SOURCE_REGISTRY: source.host, BACKUP_REGISTRY: backup.host },
+    });
+    const insecure = registries.map((r) => r.host).join(',');
+    const tempDirs = [dir, dirname(cluster.kubeconfigPath), ...registries.map((r) => dirname(r.dataDir))];
+    say(
       [
         '',
-        'lifeboat dev environment is up',
+        `lifeboat dev is up in ${elapsed().toFixed(1)}s`,
         `  KUBECONFIG=${cluster.kubeconfigPath}`,
-        `  kubectl:          ${bin}/kubectl  (the env file below puts it on PATH)`,
-        `  API server:       ${cluster.server}`,
-        `  source registry:  ${source.url}  (no auth, plain HTTP)`,
-        `  backup registry:  ${backup.url}  (htpasswd auth)`,
-        `  backup login:     ${backup.username ?? ''}:${backup.password ?? ''}  (fixed test-only credentials of this throwaway registry)`,
-        ...pushed.map((ref) => `  demo image:       ${ref}`),
-        `  shell setup:      source ${envFile} && kubectl get nodes`,
+        `  kubectl: ${join(bin, 'kubectl')}`,
         '',
-        `  try: lifeboat copy --insecure-registries 127.0.0.1 --dst-creds ${backup.username ?? ''}:${backup.password ?? ''} ` +
-          `${source.host}/library/nginx:1.25 ${backup.host}/lifeboat/nginx:1.25`,
+        '  In a new shell, run this one line first:',
+        `    source ${envFile}`,
+        '  then try:',
+        '    kubectl get imagebackups',
+        '    kubectl get deploy,ds,sts,cronjob -A',
+        `    lifeboat copy --insecure-registries ${insecure} $SOURCE_REGISTRY/library/redis:7 $BACKUP_REGISTRY/manual/redis:7`,
+        '    crane catalog --insecure $BACKUP_REGISTRY',
         '',
-        'The controller (workload rewriting, pull secrets) is not part of this build yet: nothing is',
-        'copied or rewritten automatically. Press Ctrl-C to stop and remove everything.',
+        `  API server:        ${cluster.server}`,
+        `  source registry:   ${source.url}  (public: no auth)`,
+        `  private registry:  ${privateSource.url}  (htpasswd)`,
+        `  backup registry:   ${backup.url}  (token auth: ${backup.username} may push, ${backup.readerUsername} may only pull; token server ${backup.tokenRealm})`,
+        `  controller:        lifeboat run ${args.join(' ')}`,
+        `  health, metrics:   http://${manager.address}/metrics`,
+        `  controller log:    ${logFile}`,
+        `  temp dirs:         ${tempDirs.join(' ')}`,
+        '',
+        'Ctrl-C stops every process and removes the temp dirs.',
         '',
       ].join('\n'),
     );
-    // The servers are unref'd children (so test runs can end): hold the loop open until a signal.
-    const keepAlive = setInterval(() => undefined, 60_000);
-    // The first signal tears the environment down; a second, while that runs, exits at once.
-    await new Promise<void>((resolve) => {
-      stopListening = onShutdownSignal(resolve, { timeoutMs: Infinity });
+
+    const excluded = run.excludedNamespaces(config);
+    const kinds = Object.keys(WORKLOAD_RESOURCES) as (keyof typeof WORKLOAD_RESOURCES)[];
+    const workloadInformers = kinds.map((kind) => ({
+      kind,
+      informer: manager.informers.informerFor<Workload & KubeObject>(WORKLOAD_RESOURCES[kind]),
+    }));
+    const backups = manager.informers.informerFor<ImageBackup & KubeObject>(IMAGE_BACKUPS);
+    const view = liveView.startLiveView({
+      out,
+      tty: out.isTTY,
+      elapsed,
+      expectedEligible: demo.eligible.length,
+      compute: () =>
+        viewModule.devView(
+          workloadInformers.flatMap(({ kind, informer }) =>
+            informer.list().map((workload) => ({ kind, workload })),
+          ),
+          backups.list(),
+          { backupLocation, excludedNamespaces: excluded },
+        ),
     });
-    clearInterval(keepAlive);
-    say('lifeboat dev: stopping…');
+    teardown.push(() => view.stop());
+    const changed = {
+      onAdd: () => view.changed(),
+      onUpdate: () => view.changed(),
+      onDelete: () => view.changed(),
+    };
+    for (const { informer } of workloadInformers) informer.addHandlers(changed);
+    backups.addHandlers(changed);
+    view.changed();
+    await stopSignal;
+  } catch (err) {
+    // One line, no stack: the logs of the servers are in the temp dirs named above.
+    process.stderr.write(`lifeboat dev: ${(err as Error).message}\n`);
+    process.exitCode = 1;
   } finally {
-    await stopAll();
+    if (stopRequested) say('lifeboat dev: stopping…');
+    for (const step of teardown.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        process.stderr.write(`lifeboat dev: while stopping: ${(err as Error).message}\n`);
+      }
+    }
+    process.off('exit', removeDir);
+    clearInterval(keepAlive);
     stopListening();
+    say('lifeboat dev: stopped; every process ended and every temp dir removed.');
   }
 }

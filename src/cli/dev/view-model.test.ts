@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parse } from '../../reference/index.ts';
+import { imageBackupName } from '../../controllers/image-backups/naming.ts';
+import type { ImageBackup } from '../../controllers/image-backups/schema.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from '../../controllers/labels.ts';
+import { frame } from './live-view.ts';
+import { devView, type KindedWorkload } from './view-model.ts';
+
+const BACKUP = 'backup.local:5000/lifeboat';
+const options = { backupLocation: BACKUP, excludedNamespaces: new Set(['legacy']) };
+
+function deployment(namespace: string, name: string, image: string, originals?: object): KindedWorkload {
+  return {
+    kind: 'Deployment',
+    workload: {
+      metadata: {
+        namespace,
+        name,
+        ...(originals ? { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: JSON.stringify(originals) } } : {}),
+      },
+      spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
+    },
+  };
+}
+
+function backup(source: string, status: ImageBackup['status']): ImageBackup {
+  return {
+    metadata: { name: imageBackupName(parse(source)) },
+    spec: { source, target: `${BACKUP}/x` },
+    ...(status ? { status } : {}),
+  };
+}
+
+describe('devView', () => {
+  it('says why each container is not on its backup yet, and counts only eligible workloads', () => {
+    const view = devView(
+      [
+        deployment('shop', 'web', 'src.local/nginx:1'),
+        deployment('shop', 'api', 'src.local/api:2'),
+        deployment('shop', 'db', 'src.local/db:3'),
+        deployment('shop', 'new', 'src.local/new:4'),
+        deployment('legacy', 'old', 'src.local/nginx:1'),
+        deployment('shop', 'done', `${BACKUP}/src.local/ok:5@sha256:${'a'.repeat(64)}`, {
+          app: 'src.local/ok:5',
+        }),
+      ],
+      [
+        backup('src.local/nginx:1', { phase: 'Ready' }),
+        backup('src.local/api:2', {
+          phase: 'Copying',
+          blobsDone: 2,
+          blobsTotal: 5,
+          bytesDone: 10,
+          bytesTotal: 40,
+        }),
+        backup('src.local/db:3', { phase: 'Failed', lastError: 'HTTP 403 from src.local' }),
+        backup('src.local/ok:5', { phase: 'Ready' }),
+      ],
+      options,
+    );
+    const pending = Object.fromEntries(
+      view.rows.map((r) => [r.workload, [r.backup, r.rewritten, r.pending]]),
+    );
+    assert.deepEqual(pending, {
+      'legacy/Deployment/old': ['Ready', false, 'excluded namespace'],
+      'shop/Deployment/api': ['Copying', false, 'copying 2/5 blobs'],
+      'shop/Deployment/db': ['Failed', false, 'copy failed: HTTP 403 from src.local'],
+      'shop/Deployment/done': ['Ready', true, ''],
+      'shop/Deployment/new': ['-', false, 'no backup yet'],
+      'shop/Deployment/web': [
+        'Ready',
+        false,
+        'backup ready; the rewrite waits for the rollout and pull secret',
+      ],
+    });
+    assert.equal(view.eligible, 5);
+    assert.equal(view.rewritten, 1);
+    assert.deepEqual(view.copies, [
+      { source: 'src.local/api:2', bytesDone: 10, bytesTotal: 40, blobsDone: 2, blobsTotal: 5 },
+    ]);
+  });
+
+  it('draws a bar per copy in flight and a table row per container', () => {
+    const view = devView(
+      [deployment('shop', 'api', 'src.local/api:2')],
+      [
+        backup('src.local/api:2', {
+          phase: 'Copying',
+          blobsDone: 1,
+          blobsTotal: 4,
+          bytesDone: 1,
+          bytesTotal: 4,
+        }),
+      ],
+      options,
+    );
+    const lines = frame(view, '');
+    assert.equal(lines[0], 'Copies in flight:');
+    assert.match(lines[1]!, /^ {2}\[#{4}\.{12}\] 0\.0\/0\.0 MiB 1\/4 blobs {2}src\.local\/api:2$/);
+    assert.deepEqual(lines.slice(-3), [
+      'NAMESPACE  WORKLOAD        BACKUP   REWRITTEN',
+      'shop       deployment/api  Copying  no',
+      '  app: src.local/api:2 (copying 1/4 blobs)',
+    ]);
+  });
+});

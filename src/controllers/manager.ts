@@ -1,0 +1,225 @@
+// The controller manager: everything `lifeboat run` and `lifeboat dev` run in one process, wired
+// once. CRD check (or install) → registry access → shared informers → Event recorder → the three
+// controllers (pull secrets, ImageBackups, workloads) → health/metrics server → leader election.
+// Process concerns (signals, exit codes, where logs go) belong to the callers.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { LifeboatError } from '../common/errors.ts';
+import type { BackupMapping } from '../reference/index.ts';
+import {
+  createEventRecorder,
+  createLeaderElector,
+  createSharedInformers,
+  startHealthServer,
+  type KubeApi,
+  type SharedInformers,
+} from '../kube/index.ts';
+import { registryClientFactory } from '../registry/index.ts';
+import { createPullSecretDistribution } from './pull-secrets/controller.ts';
+import { createImageBackupController } from './image-backups/controller.ts';
+import { imageBackupsServed, installCrd } from './image-backups/install-crd.ts';
+import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
+import { createWorkloadController } from './workloads/controller.ts';
+import type { WorkloadKind } from './workloads/types.ts';
+
+export interface ManagerOptions {
+  /** The caller's client; the manager uses it and never closes it. */
+  readonly api: KubeApi;
+  readonly logger: Logger;
+  /** Leader-election identity and Event reporting instance. */
+  readonly identity: string;
+  /** lifeboat's own namespace: the Lease lives here. */
+  readonly namespace: string;
+  readonly mapping: BackupMapping;
+  readonly insecureRegistries: readonly string[];
+  /** PEM text of extra CAs trusted for registries. */
+  readonly caPems: readonly string[];
+  readonly backupPushSecret?: SecretRef | undefined;
+  readonly sourceCredentials?: SecretRef | undefined;
+  /** Undefined: no pull-secret distribution, and rewrites add no pull secret. */
+  readonly backupPullSecret?: SecretRef | undefined;
+  readonly pullSecretName: string;
+  readonly pullSecretServiceAccounts: readonly string[];
+  /** Every namespace left alone by name (the always-excluded ones, our own, the configured ones). */
+  readonly excludedNamespaces: ReadonlySet<string>;
+  readonly kinds: readonly WorkloadKind[];
+  readonly excludeImages: readonly string[];
+  readonly sourceRegistries: readonly string[];
+  readonly requireReady: boolean;
+  /** Empty: every platform. */
+  readonly platforms: readonly string[];
+  readonly pinDigest: boolean;
+  readonly maxConcurrentCopies: number;
+  readonly dryRun: boolean;
+  readonly installCrds: boolean;
+  readonly leaderElect: boolean;
+  /** `host:port` of /healthz, /readyz and /metrics (port 0: any free one). */
+  readonly metricsAddr: string;
+}
+
+export interface Manager {
+  /** The caches the controllers read; callers may add informers and handlers (e.g. a live view). */
+  readonly informers: SharedInformers;
+  /** `host:port` the health server listens on. */
+  readonly address: string;
+  /** Whether leader election is on (it is never on for a dry run). */
+  readonly leaderElect: boolean;
+  /**
+   * Resolves when the controllers stopped: after `stop()`, or when leadership was lost (then
+   * `lostLeadership()` is true and the process should exit so a clean follower takes over).
+   */
+  readonly done: Promise<void>;
+  lostLeadership(): boolean;
+  /** Stops the controllers, releases the lease, closes Events, registry clients, informers, server. */
+  stop(): Promise<void>;
+}
+
+/** The manager could not start; `message` says what to fix. Nothing it started is left running. */
+export class ManagerStartError extends LifeboatError {
+  readonly code = 'MANAGER_START';
+  readonly temporary = false;
+}
+
+/** Starts the controllers; throws ManagerStartError (with the cause) when it cannot. */
+export async function startManager(o: ManagerOptions): Promise<Manager> {
+  const { api, logger } = o;
+  // Without the CRD the ImageBackup informer could never sync: install it, or say what is missing.
+  let served: boolean;
+  try {
+    if (o.installCrds && !o.dryRun) {
+      await installCrd(api, { logger });
+      served = true;
+    } else served = await imageBackupsServed(api);
+  } catch (err) {
+    throw new ManagerStartError('cannot install or read the ImageBackup CRD', { cause: err });
+  }
+  if (!served)
+    throw new ManagerStartError(
+      'the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds',
+    );
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const informers = createSharedInformers({ api, logger, registry });
+  const events = createEventRecorder({ api, identity: o.identity, logger, registry });
+  const access = createRegistryAccess({
+    api,
+    createClient: registryClientFactory({
+      insecureRegistries: o.insecureRegistries,
+      caPems: o.caPems,
+      logger: logger.child({ component: 'registry' }),
+    }),
+    mapping: o.mapping,
+    pushSecret: o.backupPushSecret,
+    sourceCredentials: o.sourceCredentials,
+    logger,
+    registry,
+  });
+  const controllers: { run(signal: AbortSignal): Promise<void> }[] = [];
+  // A dry run writes nothing to the API but its Events: no copies, no pull secrets, no Lease.
+  if (o.backupPullSecret && !o.dryRun) {
+    controllers.push(
+      createPullSecretDistribution({
+        api,
+        informers,
+        source: o.backupPullSecret,
+        secretName: o.pullSecretName,
+        serviceAccounts: o.pullSecretServiceAccounts,
+        excludedNamespaces: o.excludedNamespaces,
+        events,
+        logger,
+        registry,
+      }),
+    );
+  } else if (o.dryRun) {
+    logger.info('dry run: nothing is copied, rewritten or distributed; Events say what would be');
+  } else {
+    logger.warn('no --backup-pull-secret: pull secrets are not distributed');
+  }
+  if (!o.dryRun) {
+    controllers.push(
+      createImageBackupController({
+        api,
+        informers,
+        access,
+        events,
+        logger,
+        registry,
+        maxConcurrentCopies: o.maxConcurrentCopies,
+      }),
+    );
+  }
+  controllers.push(
+    createWorkloadController({
+      api,
+      informers,
+      probe: access,
+      events,
+      logger,
+      registry,
+      kinds: o.kinds,
+      eligibility: {
+        excludedNamespaces: o.excludedNamespaces,
+        excludeImages: o.excludeImages,
+        sourceRegistries: o.sourceRegistries,
+        requireReady: o.requireReady,
+        mapping: o.mapping,
+      },
+      ...(o.platforms.length === 0 ? {} : { platforms: o.platforms }),
+      pinDigest: o.pinDigest,
+      ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
+      dryRun: o.dryRun,
+    }),
+  );
+  const leaderElect = o.leaderElect && !o.dryRun;
+
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
+  try {
+    health = await startHealthServer({
+      address: o.metricsAddr,
+      registry,
+      logger,
+      readyChecks: { informers: () => informers.hasSynced() },
+    });
+  } catch (err) {
+    await access.close();
+    await events.close();
+    throw new ManagerStartError('cannot serve health and metrics', { cause: err });
+  }
+
+  const stopping = new AbortController();
+  const work = async (signal: AbortSignal): Promise<void> => {
+    await Promise.all(controllers.map((c) => c.run(signal)));
+  };
+  informers.start();
+  const done = leaderElect
+    ? createLeaderElector({
+        api,
+        namespace: o.namespace,
+        name: 'lifeboat',
+        identity: o.identity,
+        logger,
+        registry,
+        onStartedLeading: work,
+      }).run(stopping.signal)
+    : work(stopping.signal);
+  let stopped: Promise<void> | undefined;
+  return {
+    informers,
+    address: health.address,
+    leaderElect,
+    done,
+    // The elector returns without a stop only when it lost the lease.
+    lostLeadership: () => leaderElect && !stopping.signal.aborted,
+    stop() {
+      stopped ??= (async () => {
+        stopping.abort();
+        await done;
+        await events.close();
+        await access.close();
+        await informers.stop();
+        await health.close();
+      })();
+      return stopped;
+    },
+  };
+}
