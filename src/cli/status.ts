@@ -91,10 +91,10 @@ async function listObjects(
       ? namespaces.listAll()
       : namespaces.find(namespace).then((ns) => (ns === undefined ? [] : [ns])),
     imageBackupClient(api).listAll() as Promise<ImageBackup[]>,
-    // The API server indexes core Events' `reportingComponent`, which is events.k8s.io's reportingController.
+    // Only lifeboat's Events: the API server selects Events by reportingController.
     events.listAll({
       namespace,
-      fieldSelector: `reportingComponent=${EVENT_RECORDER_DEFAULTS.reportingController}`,
+      fieldSelector: `reportingController=${EVENT_RECORDER_DEFAULTS.reportingController}`,
     }),
     ...config.kinds.map(async (kind) => {
       const client = kube.resourceClient<StatusWorkload & KubeObject>(api, WORKLOAD_RESOURCES[kind]);
