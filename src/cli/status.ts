@@ -4,7 +4,6 @@
 // LIFEBOAT_* environment) `run` was given, so it judges eligibility as the controller does. Reads
 // only; exit 0 on success, 1 when the cluster cannot be read, 2 for bad flags.
 import { Command } from 'commander';
-import type { ImageBackup } from '../controllers/image-backups/schema.ts';
 import type { NamespaceObject } from '../controllers/pull-secrets/objects.ts';
 import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
@@ -90,7 +89,7 @@ async function listObjects(
     namespace === undefined
       ? namespaces.listAll()
       : namespaces.find(namespace).then((ns) => (ns === undefined ? [] : [ns])),
-    imageBackupClient(api).listAll() as Promise<ImageBackup[]>,
+    imageBackupClient(api).listAll(),
     // Only lifeboat's Events: the API server selects Events by reportingController.
     events.listAll({
       namespace,
