@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
+import { formatBytes } from '../common/format-bytes.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { COPY_FLAGS, type CopyConfig } from './config/copy-flags.ts';
 import type { CopyProgress, CopyResult } from '../registry/copy/index.ts';
@@ -165,17 +166,6 @@ function summary(result: CopyResult, targetRef: string): string {
     `${result.blobsSkipped} present`,
   ];
   return `${targetRef} (${formatBytes(result.bytesCopied)} uploaded; blobs: ${parts.join(', ')})`;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 /** A one-line progress display on stderr (only used when stderr is a terminal). */

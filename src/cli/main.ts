@@ -26,5 +26,6 @@ program.addCommand(restoreCommand());
 program.addCommand(refCommand());
 program.addCommand(copyCommand());
 program.addCommand(devCommand());
+program.addCommand((await import('./status.ts')).statusCommand());
 
 await program.parseAsync(process.argv);

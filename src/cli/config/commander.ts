@@ -19,7 +19,8 @@ export function addFlags(command: Command, specs: readonly FlagSpec[]): Command 
       command.addOption(negative);
       continue;
     }
-    const option = new Option(`${spec.flag} ${spec.arg}`, spec.help).env(env);
+    const names = spec.short === undefined ? spec.flag : `${spec.short}, ${spec.flag}`;
+    const option = new Option(`${names} ${spec.arg}`, spec.help).env(env);
     if (spec.list) {
       const defaults = typeof spec.default === 'string' ? splitList(spec.default) : [];
       // The first value given replaces the default list; later ones (the flag repeated) add to it.

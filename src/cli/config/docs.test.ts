@@ -8,6 +8,7 @@ import { DEV_FLAGS } from './dev-flags.ts';
 import { REF_FLAGS } from './ref-flags.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
+import { STATUS_FLAGS } from './status-flags.ts';
 
 it('docs/configuration.md is what the flag definitions generate (npm run docs:config)', () => {
   assert.equal(readFileSync(CONFIGURATION_DOC, 'utf8'), configurationMarkdown());
@@ -15,8 +16,16 @@ it('docs/configuration.md is what the flag definitions generate (npm run docs:co
 
 it('documents every flag of every command with its variable', () => {
   const doc = configurationMarkdown();
-  for (const spec of [...RUN_FLAGS, ...RESTORE_FLAGS, ...COPY_FLAGS, ...REF_FLAGS, ...DEV_FLAGS]) {
+  for (const spec of [
+    ...RUN_FLAGS,
+    ...STATUS_FLAGS,
+    ...RESTORE_FLAGS,
+    ...COPY_FLAGS,
+    ...REF_FLAGS,
+    ...DEV_FLAGS,
+  ]) {
     assert.ok(doc.includes(spec.flag), spec.flag);
+    if (spec.short !== undefined) assert.ok(doc.includes(`${spec.short}, ${spec.flag}`), spec.short);
     assert.ok(doc.includes(envNameOf(spec.flag)), envNameOf(spec.flag));
   }
 });

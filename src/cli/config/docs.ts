@@ -6,6 +6,7 @@ import { DEV_FLAGS } from './dev-flags.ts';
 import { REF_FLAGS } from './ref-flags.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
+import { STATUS_FLAGS } from './status-flags.ts';
 
 /** Where the generated reference lives in the repository. */
 export const CONFIGURATION_DOC = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
@@ -16,7 +17,9 @@ const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\
 export function flagsTable(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const flag =
-      s.arg === undefined ? `\`${s.flag}\` / \`--no-${s.flag.slice(2)}\`` : `\`${s.flag} ${s.arg}\``;
+      s.arg === undefined
+        ? `\`${s.flag}\` / \`--no-${s.flag.slice(2)}\``
+        : `\`${s.short === undefined ? '' : `${s.short}, `}${s.flag} ${s.arg}\``;
     const def =
       s.defaultNote ??
       (s.default === undefined ? (s.required ? '(required)' : '') : `\`${String(s.default)}\``);
@@ -40,6 +43,14 @@ export function configurationMarkdown(): string {
     '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names.',
     '',
     flagsTable(RUN_FLAGS),
+    '',
+    '## `lifeboat status`',
+    '',
+    'Reads only. Give it the flags (or the `LIFEBOAT_*` environment) `run` was given: the flags it shares with',
+    '`run` are the same definitions, so it judges every workload as the controller does. `--namespace` is',
+    "lifeboat's own, as for `run`; `-n` picks the namespace whose workloads are shown.",
+    '',
+    flagsTable(STATUS_FLAGS),
     '',
     '## `lifeboat restore [KIND/NAME]`',
     '',

@@ -24,6 +24,8 @@ export interface FlagSpec<K extends string = string, V = unknown> {
   readonly key: K;
   /** `--backup-registry`. */
   readonly flag: `--${string}`;
+  /** A one-letter alias as kubectl has them (`-o`); only for flags with an `arg`. */
+  readonly short?: `-${string}`;
   /** `<host[:port][/prefix]>`; absent for a boolean flag. */
   readonly arg?: string;
   readonly help: string;

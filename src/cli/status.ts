@@ -1,0 +1,104 @@
+// `lifeboat status`: the ImageBackups and the workloads as kubectl-style tables (`-o wide`, `-o
+// json`), each workload with what lifeboat did or waits for, and why. Wiring only: list the objects
+// → statusReport (controllers/status, the controller's own rules) → print. Give it the flags (or the
+// LIFEBOAT_* environment) `run` was given, so it judges eligibility as the controller does. Reads
+// only; exit 0 on success, 1 when the cluster cannot be read, 2 for bad flags.
+import { Command } from 'commander';
+import type { NamespaceObject } from '../controllers/pull-secrets/objects.ts';
+import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
+import type { KubeApi, KubeObject } from '../kube/index.ts';
+import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { backupMappingOf } from './config/run-flags.ts';
+import { STATUS_FLAGS, type StatusConfig } from './config/status-flags.ts';
+import { connectOrReport } from './connect.ts';
+import { createProcessLogger } from './logging.ts';
+import { excludedNamespaces } from './run.ts';
+import { statusJson, statusTables } from './status-output.ts';
+
+export function statusCommand(): Command {
+  const command = new Command('status').description(
+    'Show the ImageBackups and the workloads, and for each workload what lifeboat did or waits for, and why ' +
+      '(give the flags `run` was given)',
+  );
+  addFlags(command, STATUS_FLAGS);
+  return command.action(async (_flags: unknown, cmd: Command) => {
+    const config = readConfigOrReport(cmd, STATUS_FLAGS, 2, backupMappingOf);
+    if (!config) return;
+    await status(config);
+  });
+}
+
+async function status(config: StatusConfig): Promise<void> {
+  const logger = createProcessLogger({ format: 'text', level: config.logLevel, out: process.stderr });
+  const api = await connectOrReport('status', config.kubeconfig, logger);
+  if (!api) return;
+  try {
+    const [{ statusReport }, { EVENT_RECORDER_DEFAULTS }] = await Promise.all([
+      import('../controllers/status/index.ts'),
+      import('../kube/index.ts'),
+    ]);
+    const listed = await listObjects(api, config);
+    if (listed === undefined) return;
+    const report = statusReport({
+      ...listed,
+      reportingController: EVENT_RECORDER_DEFAULTS.reportingController,
+      eligibility: {
+        excludedNamespaces: excludedNamespaces(config),
+        excludeImages: config.excludeImages,
+        sourceRegistries: config.sourceRegistries,
+        requireReady: config.requireReady,
+        mapping: backupMappingOf(config),
+      },
+      pinDigest: config.pinDigest,
+      onlyNamespace: config.workloadNamespace,
+    });
+    process.stdout.write(
+      config.output === 'json'
+        ? statusJson(report)
+        : statusTables(report, { wide: config.output === 'wide', now: Date.now() }),
+    );
+  } catch (err) {
+    process.stderr.write(`lifeboat status: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await api.close();
+  }
+}
+
+/** Everything the report reads, listed at once; undefined (exit 1, said on stderr) without the CRD. */
+async function listObjects(
+  api: KubeApi,
+  config: StatusConfig,
+): Promise<Omit<StatusInput, 'reportingController' | 'eligibility'> | undefined> {
+  const kube = await import('../kube/index.ts');
+  const { imageBackupsServed } = await import('../controllers/image-backups/install-crd.ts');
+  const { imageBackupClient } = await import('../controllers/image-backups/resource.ts');
+  const { WORKLOAD_RESOURCES } = await import('../controllers/workloads/resources.ts');
+  const { EVENT_RECORDER_DEFAULTS } = kube;
+  if (!(await imageBackupsServed(api))) {
+    process.stderr.write(
+      'lifeboat status: the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds\n',
+    );
+    process.exitCode = 1;
+    return undefined;
+  }
+  const namespace = config.workloadNamespace;
+  const namespaces = kube.resourceClient<NamespaceObject>(api, kube.RESOURCES.namespaces);
+  const events = kube.resourceClient<EventLike & KubeObject>(api, kube.RESOURCES.events);
+  const [nsList, imageBackups, eventList, ...workloads] = await Promise.all([
+    namespace === undefined
+      ? namespaces.listAll()
+      : namespaces.find(namespace).then((ns) => (ns === undefined ? [] : [ns])),
+    imageBackupClient(api).listAll(),
+    // Only lifeboat's Events: the API server selects Events by reportingController.
+    events.listAll({
+      namespace,
+      fieldSelector: `reportingController=${EVENT_RECORDER_DEFAULTS.reportingController}`,
+    }),
+    ...config.kinds.map(async (kind) => {
+      const client = kube.resourceClient<StatusWorkload & KubeObject>(api, WORKLOAD_RESOURCES[kind]);
+      return (await client.listAll({ namespace })).map((object) => ({ kind, object }));
+    }),
+  ]);
+  return { namespaces: nsList, imageBackups, events: eventList, workloads: workloads.flat() };
+}

@@ -1,0 +1,15 @@
+// `lifeboat status`'s decisions: pure functions from listed objects to the rows it prints.
+export { statusReport } from './report.ts';
+export type { StatusInput, StatusReport } from './report.ts';
+export { WORKLOAD_STATES, workloadStatus } from './workload-status.ts';
+export type {
+  ImageStatus,
+  StatusWorkload,
+  WorkloadState,
+  WorkloadStatus,
+  WorkloadStatusInput,
+} from './workload-status.ts';
+export { backupStatus } from './backup-status.ts';
+export type { BackupStatus } from './backup-status.ts';
+export { latestWorkloadEvents } from './latest-events.ts';
+export type { EventLike, WorkloadEvent } from './latest-events.ts';

@@ -1,0 +1,295 @@
+// What lifeboat did to one workload, or waits for, and why: the WORKLOADS table of `lifeboat status`.
+// Decided from the same pure functions the workload controller runs (workloadEligibility, isReverted,
+// planRewrite, desiredImageBackup), so status cannot disagree with what the controller does; what
+// only the controller's registry checks know (access denied) or a lost race comes from its Events.
+//
+// The state is the first of these that holds, in the controller's own order:
+//   namespace excluded / terminating, workload ignored, an invalid reference (the controller leaves
+//   such workloads alone) → reverted by another writer → a source that cannot be mapped →
+//   nothing left to back up (Rewritten when it runs backups, else Excluded by the image rules) →
+//   not Ready (`--require-ready`) → a copy failed → a copy not done (with its progress) →
+//   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
+import { MappingError, parseNormalizedNamed } from '../../reference/index.ts';
+import { EventReasons } from '../event-reasons.ts';
+import { desiredImageBackup } from '../image-backups/desired.ts';
+import type { ImageBackup } from '../image-backups/schema.ts';
+import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../labels.ts';
+import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import {
+  workloadEligibility,
+  type Eligibility,
+  type EligibilityOptions,
+  type EligibilityWorkload,
+  type ImageSkipReason,
+} from '../workloads/eligibility.ts';
+import { workloadImages } from '../workloads/images.ts';
+import { isReverted, originalImagesOf } from '../workloads/revert.ts';
+import { planRewrite, type ImageRewrite, type RewritePlan } from '../workloads/rewrite.ts';
+import type { WorkloadKind } from '../workloads/types.ts';
+import type { WorkloadEvent } from './latest-events.ts';
+
+/** The STATE column, most settled first. Part of the interface: scripts match on these words. */
+export const WORKLOAD_STATES = [
+  'Rewritten',
+  'Reverted',
+  'Excluded',
+  'Ignored',
+  'Terminating',
+  'InvalidReference',
+  'Unmappable',
+  'NotReady',
+  'CopyFailed',
+  'WaitingForCopy',
+  'AccessDenied',
+  'Conflict',
+  'RewriteDue',
+] as const;
+
+export type WorkloadState = (typeof WORKLOAD_STATES)[number];
+
+/** What is done with one container's image. */
+export interface ImageStatus {
+  readonly container: string;
+  readonly init: boolean;
+  /** As written in the workload now. */
+  readonly image: string;
+  /**
+   * `on-backup`: runs its backup; `backup`: to be moved to one; `skip`: left as it is (see
+   * `skipReason`); `invalid`: not a valid reference.
+   */
+  readonly action: 'on-backup' | 'backup' | 'skip' | 'invalid';
+  readonly skipReason?: Exclude<ImageSkipReason, 'already-backed-up'>;
+  /** For `excluded-image`: the glob that matched. */
+  readonly skipDetail?: string;
+  /** For `on-backup`: the image it ran before, from lifeboat's annotation (absent when unknown). */
+  readonly original?: string;
+  /** The ImageBackup of its source (of `original` for `on-backup`). */
+  readonly backup?: string;
+  /** For `backup`: the image it becomes (with the copy's digest once Ready, when pinned). */
+  readonly target?: string;
+}
+
+export interface WorkloadStatus {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly state: WorkloadState;
+  /** One line for people: what holds it back, with the detail (progress, error, glob, Event note). */
+  readonly reason: string;
+  readonly images: readonly ImageStatus[];
+  /** Names of the ImageBackups it uses or needs, sorted. */
+  readonly backups: readonly string[];
+}
+
+/** A workload as status reads it: what eligibility reads, plus the uid its Events name. */
+export type StatusWorkload = EligibilityWorkload & {
+  readonly metadata?: { readonly uid?: string | undefined } | undefined;
+};
+
+export interface WorkloadStatusInput {
+  readonly kind: WorkloadKind;
+  /** Must carry `metadata.name` and `metadata.namespace`. */
+  readonly workload: StatusWorkload;
+  readonly namespace: NamespaceObject;
+  readonly backups: { get(name: string): ImageBackup | undefined };
+  /** The latest lifeboat Event about this workload (latestWorkloadEvents), if any. */
+  readonly latestEvent?: WorkloadEvent | undefined;
+  /** As `lifeboat run` builds them from the same flags. */
+  readonly eligibility: EligibilityOptions;
+  /** `--pin-digest`: how targets are shown; default true, as `run`'s. */
+  readonly pinDigest?: boolean | undefined;
+}
+
+type Verdict = Pick<WorkloadStatus, 'state' | 'reason'>;
+
+export function workloadStatus(input: WorkloadStatusInput): WorkloadStatus {
+  const { kind, workload } = input;
+  const eligibility = workloadEligibility(kind, workload, input.namespace, input.eligibility);
+  let plan: RewritePlan | MappingError;
+  try {
+    // Refs only shape patches of backups' refs, which status never shows.
+    plan = planRewrite({
+      kind,
+      workload,
+      eligibility,
+      backups: input.backups,
+      pullSecretRefs: [],
+      options: { mapping: input.eligibility.mapping, pinDigest: input.pinDigest ?? true },
+    });
+  } catch (error) {
+    if (!(error instanceof MappingError)) throw error;
+    plan = error;
+  }
+  const images = imageStatuses(input, eligibility, plan instanceof MappingError ? undefined : plan);
+  const backups = new Set(images.flatMap((i) => (i.backup === undefined ? [] : [i.backup])));
+  if (!(plan instanceof MappingError))
+    for (const need of plan.backups) backups.add(need.desired.metadata.name);
+  return {
+    kind,
+    namespace: workload.metadata?.namespace ?? '',
+    name: workload.metadata?.name ?? '',
+    ...verdict(input, eligibility, plan, images),
+    images,
+    backups: [...backups].sort(),
+  };
+}
+
+function verdict(
+  input: WorkloadStatusInput,
+  eligibility: Eligibility,
+  plan: RewritePlan | MappingError,
+  images: readonly ImageStatus[],
+): Verdict {
+  const { namespace, eligibility: options } = input;
+  switch (eligibility.reason) {
+    case 'namespace-excluded': {
+      const name = namespace.metadata.name;
+      const why = options.excludedNamespaces.has(name)
+        ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
+        : `labelled ${IGNORE_LABEL}=true`;
+      return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
+    }
+    case 'namespace-terminating':
+      return { state: 'Terminating', reason: `namespace ${namespace.metadata.name} is being deleted` };
+    case 'ignored':
+      return { state: 'Ignored', reason: `annotated ${IGNORE_ANNOTATION}=true` };
+    case 'invalid-reference': {
+      const list = eligibility.invalid.map((i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`);
+      return { state: 'InvalidReference', reason: `not backed up: ${list.join('; ')}` };
+    }
+    default:
+  }
+  if (isReverted(input.kind, input.workload, options.mapping)) {
+    return {
+      state: 'Reverted',
+      reason: 'another writer put the original images back; left as they are until they change',
+    };
+  }
+  if (plan instanceof MappingError) return { state: 'Unmappable', reason: plan.message };
+  const onBackup = images.filter((i) => i.action === 'on-backup').length;
+  if (!images.some((i) => i.action === 'backup')) {
+    if (onBackup > 0)
+      return { state: 'Rewritten', reason: `${onBackup}/${images.length} images run from backups` };
+    return { state: 'Excluded', reason: skippedReason(images) };
+  }
+  if (eligibility.reason === 'not-ready') {
+    return {
+      state: 'NotReady',
+      reason: 'its current spec has not rolled out; backed up and rewritten once it has (--require-ready)',
+    };
+  }
+  return copyVerdict(input, plan.rewrites) ?? eventVerdict(input.latestEvent, input.workload.metadata?.uid);
+}
+
+/** The copies the rewrite waits for: any failure first, then those not done. */
+function copyVerdict(input: WorkloadStatusInput, rewrites: readonly ImageRewrite[]): Verdict | undefined {
+  const failed: string[] = [];
+  const waiting: string[] = [];
+  for (const r of rewrites) {
+    if (r.target !== undefined) continue;
+    const backup = input.backups.get(r.backupName);
+    const status = backup?.status;
+    if (backup === undefined) waiting.push(`${r.container}: ImageBackup ${r.backupName} not created yet`);
+    else if (status?.phase === 'Failed') {
+      failed.push(`${r.container}: ${backup.spec.source}: ${status.lastError ?? 'copy failed'}`);
+    } else if (status?.phase === 'Copying') {
+      waiting.push(`${r.container}: copying ${backup.spec.source} (${status.progress ?? 'starting'})`);
+    } else if (status?.phase === 'Ready') {
+      // Ready with another digest than the one the source pins: not its copy.
+      waiting.push(
+        `${r.container}: ${backup.spec.source} backed up with digest ${status.targetDigest ?? '?'}`,
+      );
+    } else waiting.push(`${r.container}: ${backup.spec.source} queued for copy`);
+  }
+  if (failed.length > 0) return { state: 'CopyFailed', reason: failed.join('; ') };
+  if (waiting.length > 0) return { state: 'WaitingForCopy', reason: waiting.join('; ') };
+  return undefined;
+}
+
+/** Every backup is Ready: what the controller last said holds it back, if anything. */
+function eventVerdict(event: WorkloadEvent | undefined, uid: string | undefined): Verdict {
+  const current = event !== undefined && (event.uid === undefined || uid === undefined || event.uid === uid);
+  if (current && event.reason === EventReasons.BackupAccessDenied)
+    return { state: 'AccessDenied', reason: event.note };
+  if (current && event.reason === EventReasons.RewriteConflict)
+    return { state: 'Conflict', reason: event.note };
+  return {
+    state: 'RewriteDue',
+    reason:
+      'every backup is Ready: the controller rewrites it next (once the pull secret, if any, is in the namespace)',
+  };
+}
+
+const SKIP_TEXT: Readonly<Record<NonNullable<ImageStatus['skipReason']>, string>> = {
+  'excluded-image': 'matches --exclude-images',
+  'registry-not-selected': 'registry not in --source-registries',
+};
+
+function skippedReason(images: readonly ImageStatus[]): string {
+  const list = images.map((i) => {
+    const why = i.skipReason === undefined ? 'not backed up' : SKIP_TEXT[i.skipReason];
+    return `${i.container}: ${why}${i.skipDetail === undefined ? '' : ` ${i.skipDetail}`}`;
+  });
+  return list.length === 0 ? 'no container has an image' : `nothing to back up: ${list.join('; ')}`;
+}
+
+/** Every container's image, in spec order (init containers first), with what is done with it. */
+function imageStatuses(
+  input: WorkloadStatusInput,
+  eligibility: Eligibility,
+  plan: RewritePlan | undefined,
+): ImageStatus[] {
+  const decisions = new Map(eligibility.images.map((d) => [d.container, d]));
+  const rewrites = new Map((plan?.rewrites ?? []).map((r) => [r.container, r]));
+  const originals = originalImagesOf(input.workload) ?? {};
+  return workloadImages(input.kind, input.workload).map(({ container, init, image }): ImageStatus => {
+    const base = { container, init, image };
+    const decision = decisions.get(container);
+    if (decision === undefined) return { ...base, action: 'invalid' };
+    if (decision.action === 'backup') {
+      const rewrite = rewrites.get(container);
+      if (rewrite !== undefined) {
+        return {
+          ...base,
+          action: 'backup',
+          backup: rewrite.backupName,
+          target: rewrite.target ?? rewrite.preview,
+        };
+      }
+      const desired = desiredBackupOf(image, input);
+      return {
+        ...base,
+        action: 'backup',
+        ...(desired && { backup: desired.metadata.name, target: desired.spec.target }),
+      };
+    }
+    if (decision.skipReason === 'already-backed-up') {
+      const original = originals[container];
+      const backup = original === undefined ? undefined : desiredBackupOf(original, input)?.metadata.name;
+      return {
+        ...base,
+        action: 'on-backup',
+        ...(original !== undefined && { original }),
+        ...(backup && { backup }),
+      };
+    }
+    return {
+      ...base,
+      action: 'skip',
+      ...(decision.skipReason !== undefined && { skipReason: decision.skipReason }),
+      ...(decision.skipDetail !== undefined && { skipDetail: decision.skipDetail }),
+    };
+  });
+}
+
+/** The ImageBackup the controller would make for `image`; undefined when it does not parse or map. */
+function desiredBackupOf(image: string, input: WorkloadStatusInput): ImageBackup | undefined {
+  try {
+    return desiredImageBackup(parseNormalizedNamed(image), {
+      mapping: input.eligibility.mapping,
+      pullSecretRefs: [],
+    });
+  } catch {
+    return undefined;
+  }
+}
