@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { addFlags, readConfig, readConfigOrReport } from './config/commander.ts';
 import { DEV_FLAGS, type DevConfig } from './config/dev-flags.ts';
-import { RUN_FLAGS } from './config/run-flags.ts';
+import { excludedNamespaces, RUN_FLAGS } from './config/run-flags.ts';
 import type { KubeObject } from '../kube/index.ts';
 import type { ImageBackup } from '../controllers/image-backups/schema.ts';
 import type { Workload } from '../controllers/workloads/types.ts';
@@ -193,7 +193,7 @@ async function runDev(options: DevConfig): Promise<void> {
       ].join('\n'),
     );
 
-    const excluded = run.excludedNamespaces(config);
+    const excluded = excludedNamespaces(config);
     const kinds = Object.keys(WORKLOAD_RESOURCES) as (keyof typeof WORKLOAD_RESOURCES)[];
     const workloadInformers = kinds.map((kind) => ({
       kind,

@@ -6,12 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import type { ManagerOptions } from '../controllers/manager.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
-import {
-  ALWAYS_EXCLUDED_NAMESPACES,
-  backupMappingOf,
-  RUN_FLAGS,
-  type RunConfig,
-} from './config/run-flags.ts';
+import { backupMappingOf, excludedNamespaces, RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 import { absorbDestroyedStreams } from './shutdown-guard.ts';
 
@@ -29,11 +24,6 @@ export function runCommand(): Command {
     if (!config) return;
     await runController(config);
   });
-}
-
-/** The namespaces lifeboat leaves alone by name (labels are read per namespace). */
-export function excludedNamespaces(config: Pick<RunConfig, 'namespace' | 'excludeNamespaces'>): Set<string> {
-  return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.namespace, ...config.excludeNamespaces]);
 }
 
 async function runController(config: RunConfig): Promise<void> {

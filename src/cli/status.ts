@@ -8,11 +8,10 @@ import type { NamespaceObject } from '../controllers/pull-secrets/objects.ts';
 import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
-import { backupMappingOf } from './config/run-flags.ts';
+import { backupMappingOf, excludedNamespaces } from './config/run-flags.ts';
 import { STATUS_FLAGS, type StatusConfig } from './config/status-flags.ts';
 import { connectOrReport } from './connect.ts';
 import { createProcessLogger } from './logging.ts';
-import { excludedNamespaces } from './run.ts';
 import { statusJson, statusTables } from './status-output.ts';
 
 export function statusCommand(): Command {

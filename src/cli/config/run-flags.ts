@@ -207,3 +207,8 @@ export function backupMappingOf(config: Pick<RunConfig, 'backupRegistry' | 'flat
     throw new ConfigError('--flatten', `--flatten: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
+
+/** The namespaces lifeboat leaves alone by name (labels are read per namespace). */
+export function excludedNamespaces(config: Pick<RunConfig, 'namespace' | 'excludeNamespaces'>): Set<string> {
+  return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.namespace, ...config.excludeNamespaces]);
+}
