@@ -176,6 +176,7 @@ async function runDev(options: DevConfig): Promise<void> {
         '  then try:',
         '    kubectl get imagebackups',
         '    kubectl get deploy,ds,sts,cronjob -A',
+        `    lifeboat status --backup-registry ${backupLocation} --exclude-namespaces ${demoModule.EXCLUDED_NAMESPACE}`,
         `    lifeboat copy --insecure-registries ${insecure} $SOURCE_REGISTRY/library/redis:7 $BACKUP_REGISTRY/manual/redis:7`,
         '    crane catalog --insecure $BACKUP_REGISTRY',
         '',

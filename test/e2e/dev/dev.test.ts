@@ -170,6 +170,9 @@ it('npm start: rewrites every eligible demo workload, its suggestions work, Ctrl
     assert.match(backups, /acme\/billing:2\.0\s+Ready/);
     const copied = await shell(suggested('lifeboat copy'));
     assert.match(copied, /\/manual\/redis@sha256:[0-9a-f]{64}/);
+    const status = await shell(suggested('lifeboat status'));
+    assert.match(status, /shop\s+Deployment\/web\s+Rewritten/i);
+    assert.match(status, /legacy\s+Deployment\/old-web\s+Excluded/i);
 
     // Everything it started, and everything it printed it listens on, before the signal.
     const processes = descendants(dev.child.pid!);
