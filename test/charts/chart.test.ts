@@ -98,9 +98,8 @@ describe('charts/lifeboat', () => {
       fullnameOverride: () => deployment.metadata.name,
       'metrics.port': () => container.ports.find((p) => p.name === 'metrics')?.containerPort,
       'metrics.serviceAnnotations': () => ({
-        'example.org/team': (of('Service').metadata as { annotations: Record<string, string> }).annotations[
-          'example.org/team'
-        ],
+        'example.org/team': (of('Service').metadata as unknown as { annotations: Record<string, string> })
+          .annotations['example.org/team'],
       }),
       'registryCA.configMap': () => pod.volumes.find((v) => v.name === 'registry-ca')?.configMap?.name,
       resources: () => container['resources'],

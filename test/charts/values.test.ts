@@ -25,7 +25,7 @@ type Source =
 const secretRef = (name: unknown): string => `${NAMESPACE}/${String(name)}`;
 const caFiles = (keys: unknown): string => (keys as string[]).map((k) => `${CA_DIR}/${k}`).join(',');
 
-const FLAGS: Record<(typeof RUN_FLAGS)[number]['flag'], Source> = {
+const FLAGS: Readonly<Record<string, Source>> = {
   '--kubeconfig': { omitted: 'the pod uses its in-cluster ServiceAccount' },
   '--namespace': { fixed: 'the release namespace (its Lease and its secrets)', text: NAMESPACE },
   '--backup-registry': { value: 'backup.registry' },
@@ -87,6 +87,7 @@ describe("charts/lifeboat's `lifeboat run` values", () => {
       const baseline = parseRunArgs(['--backup-registry=r.example']);
       for (const spec of RUN_FLAGS) {
         const source = FLAGS[spec.flag];
+        assert.ok(source, `${spec.flag} is in the table`);
         if ('omitted' in source) {
           assert.ok(!args.some((a) => a.startsWith(spec.flag)), `${spec.flag} is not rendered`);
           continue;
