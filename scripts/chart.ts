@@ -89,6 +89,7 @@ export function parseRendered(text: string): RenderedObject[] {
       } catch (err) {
         throw new Error(
           `a template of charts/lifeboat did not render JSON: ${(err as Error).message}\n${doc}`,
+          { cause: err },
         );
       }
     });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { RUN_FLAGS, type RunConfig } from '../../src/cli/config/run-flags.ts';
+import { RUN_FLAGS } from '../../src/cli/config/run-flags.ts';
 import { renderChart } from '../../scripts/chart.ts';
 import { controllerArgs, EVERY_VALUE_FILE, parseRunArgs } from './rendered.ts';
 
@@ -97,7 +97,7 @@ describe("charts/lifeboat's `lifeboat run` values", () => {
           '--backup-registry=r.example',
           ...argument(spec.flag, text).map(atDir),
         ]);
-        const key = spec.key as keyof RunConfig;
+        const key = spec.key;
         if (spec.flag !== '--backup-registry') {
           assert.deepEqual(config[key], expected[key], `${spec.flag} is ${text}`);
         } else {
