@@ -1,9 +1,13 @@
-// Writes the ImageBackup CRD (deploy/crd/) from its zod definition. `npm run crd`;
-// src/controllers/image-backups/crd.test.ts fails when the committed file differs from what this writes.
+// Writes the ImageBackup CRD from its zod definition into deploy/crd/ and into the chart's crds/
+// (`npm run crd`); src/controllers/image-backups/crd.test.ts and test/charts/chart.test.ts fail
+// when a committed copy differs from what this writes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CRD_FILE, imageBackupCrdFile } from '../src/controllers/image-backups/crd.ts';
+import { CHART_CRD_FILE } from './chart.ts';
 
-mkdirSync(dirname(CRD_FILE), { recursive: true });
-writeFileSync(CRD_FILE, imageBackupCrdFile());
-console.log(`wrote ${CRD_FILE}`);
+for (const file of [CRD_FILE, CHART_CRD_FILE]) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, imageBackupCrdFile());
+  console.log(`wrote ${file}`);
+}

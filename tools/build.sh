@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the pinned test binaries (control plane, registries, copy tools) from the Go modules
+# Builds the pinned test binaries (control plane, registries, copy tools, helm) from the Go modules
 # beside this script into a cache outside git, keyed on every go.mod/go.sum, this script and the
 # Go version: a warm call costs one sha256 over a few files and builds nothing.
 # Prints the bin directory as its last line of stdout; progress goes to stderr.
@@ -48,7 +48,7 @@ log "building etcd"
 (cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" go.etcd.io/etcd/server/v3 &&
   go build -trimpath -ldflags "-s -w" -o "$out/etcdctl" go.etcd.io/etcd/etcdctl/v3)
 
-for m in kwok registry crane regctl; do
+for m in kwok registry crane regctl helm; do
   log "building $m"
   (cd "$here/$m" && GOBIN=$out go install -trimpath -ldflags "-s -w" tool)
 done

@@ -21,6 +21,11 @@ const START_TIMEOUT_MS = 180_000;
 export interface ControlPlaneOptions {
   /** Fake kwok nodes; 0 runs only etcd and the apiserver. */
   readonly nodes?: number;
+  /**
+   * The apiserver writes an audit log (JSON lines, level Metadata, stage ResponseComplete) of the
+   * requests of these users only, e.g. a ServiceAccount whose RBAC a test measures.
+   */
+  readonly audit?: { readonly logPath: string; readonly users: readonly string[] };
 }
 
 export interface ControlPlane {
@@ -117,6 +122,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '--profiling=false',
       // Without the controller-manager nothing creates the default ServiceAccount pods need.
       ...(nodes === 0 ? ['--disable-admission-plugins=ServiceAccount'] : []),
+      ...(options.audit ? auditArgs(dir, options.audit) : []),
     ];
     let apiserver = await startApiserver(dir, apiserverArgs, credentials);
     running.push(apiserver);
@@ -269,6 +275,26 @@ async function startApiserver(
     },
   );
   return apiserver;
+}
+
+/** Blocking mode: an event is in the file before its response is sent, so a test reads it at once. */
+function auditArgs(dir: string, audit: NonNullable<ControlPlaneOptions['audit']>): string[] {
+  const policyFile = join(dir, 'audit-policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived', 'ResponseStarted', 'Panic'],
+      rules: [{ level: 'Metadata', users: audit.users }, { level: 'None' }],
+    }),
+  );
+  return [
+    `--audit-policy-file=${policyFile}`,
+    `--audit-log-path=${audit.logPath}`,
+    '--audit-log-format=json',
+    '--audit-log-mode=blocking',
+  ];
 }
 
 function kubeconfig(server: string, ca: string, cert: string, key: string): string {

@@ -4,9 +4,8 @@
 // on a misspelt or removed flag.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command } from 'commander';
-import { addFlags, readConfig } from '../../src/cli/config/commander.ts';
 import { RUN_FLAGS } from '../../src/cli/config/run-flags.ts';
+import { parseRunArgs } from '../charts/rendered.ts';
 import { manifestOf } from './manifests.ts';
 
 interface Container {
@@ -54,12 +53,7 @@ test('the Deployment runs `lifeboat run` with flags RUN_FLAGS defines, and nothi
 
 test("the Deployment's arguments parse and validate as `lifeboat run` reads them", () => {
   const [, ...args] = container().args;
-  const command = addFlags(
-    new Command('run').exitOverride().configureOutput({ writeErr: () => {} }),
-    RUN_FLAGS,
-  );
-  command.parse(args, { from: 'user' });
-  const config = readConfig(command, RUN_FLAGS, {});
+  const config = parseRunArgs(args);
   const deployment = manifestOf<Deployment>('Deployment');
   // The Lease and the push secret live in the namespace the manifests install into.
   assert.equal(config.namespace, deployment.metadata.namespace);

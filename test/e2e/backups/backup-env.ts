@@ -11,6 +11,7 @@ import {
   startRegistry,
   waitFor,
   type ControlPlane,
+  type ControlPlaneOptions,
   type LocalRegistry,
 } from '../../../src/devenv/index.ts';
 import {
@@ -91,11 +92,14 @@ interface Crd extends NamedObject {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-export async function startBackupEnv(): Promise<BackupEnv> {
+/** `audit`: the control plane's audit log (test/e2e/charts measures the chart's RBAC with it). */
+export async function startBackupEnv(
+  options: { readonly audit?: ControlPlaneOptions['audit'] } = {},
+): Promise<BackupEnv> {
   const started: { stop(): Promise<void> }[] = [];
   const processes: LifeboatProcess[] = [];
   try {
-    const cp = await startControlPlane({ nodes: 2 });
+    const cp = await startControlPlane({ nodes: 2, audit: options.audit });
     started.push(cp);
     const api = createKubeApi({ kubeConfig: loadKubeConfig(cp.kubeconfigPath), qps: 0 });
     started.push({ stop: () => api.close() });
