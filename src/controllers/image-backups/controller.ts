@@ -131,6 +131,15 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     return copy(backup, generation, signal);
   }
 
+  /** One copy of `backup`'s spec through the process's shared scheduler. */
+  function copyOf(
+    backup: ImageBackup,
+    signal: AbortSignal,
+    onProgress: (p: CopyProgress) => void,
+  ): Promise<BackupCopy> {
+    return copyBackup({ access: o.access, spec: backup.spec, scheduler, signal, onProgress, logger });
+  }
+
   /** A Ready backup's new generation: one copy call, which costs only HEADs when nothing changed. */
   async function recheck(
     backup: ImageBackup,
@@ -141,14 +150,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     const startedAt = performance.now();
     let result: BackupCopy;
     try {
-      result = await copyBackup({
-        access: o.access,
-        spec: backup.spec,
-        scheduler,
-        signal,
-        onProgress: () => {},
-        logger,
-      });
+      result = await copyOf(backup, signal, () => {});
     } catch (error) {
       if (signal.aborted) return;
       return failed(backup, generation, backup, error, (performance.now() - startedAt) / 1000);
@@ -200,14 +202,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     const seconds = (): number => (performance.now() - startedAt) / 1000;
     let result: BackupCopy;
     try {
-      result = await copyBackup({
-        access: o.access,
-        spec: backup.spec,
-        scheduler,
-        signal,
-        onProgress: progress.report,
-        logger,
-      });
+      result = await copyOf(backup, signal, progress.report);
     } catch (error) {
       await progress.settled();
       if (signal.aborted) {
