@@ -157,11 +157,10 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     }
     outcomes.set(name, outcomeOf(backup, generation, 'Ready', 0, 0));
     if (!result.skipped) metrics.copied({ ...result, seconds: (performance.now() - startedAt) / 1000 });
-    const written = await writeStatus(
-      name,
-      readyStatus(backup.status, result, generation, new Date()),
-      backup,
-    );
+    const ready = readyStatus(backup.status, result, generation, new Date());
+    // Found in place: the progress of the copy that put it there ("8/8 blobs, 100%") stays.
+    const status = result.skipped ? { ...ready, progress: backup.status?.progress ?? ready.progress } : ready;
+    const written = await writeStatus(name, status, backup);
     if (written === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
     logger.info(
       { backup: name, generation, targetDigest: result.targetDigest, skipped: result.skipped },

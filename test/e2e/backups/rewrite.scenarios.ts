@@ -182,6 +182,8 @@ export function rewriteScenarios(suite: Suite): void {
       const backups = await backupsOf(env, sourceRef(shared));
       assert.equal(backups.length, 1, 'one ImageBackup for the shared source');
       assert.equal(backups[0]!.status?.attempts, 1, 'copied once');
+      // Rechecks after other namespaces' pullSecretRefs arrive keep what the one copy reported.
+      assert.match(backups[0]!.status?.progress ?? '', /^3\/3 blobs, 100%$/);
       assert.equal(
         (await metricSum(suite, 'lifeboat_copy_blobs_total', 'result="copied"')) - copiedBefore,
         3,
