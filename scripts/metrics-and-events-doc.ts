@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import type { EventReason } from '../src/controllers/event-reasons.ts';
+import type { EventReason } from '../src/controllers/api/event-reasons.ts';
 import { DEFAULT_RETRY } from '../src/controllers/image-backups/copy-failure.ts';
 import { EVENT_RECORDER_DEFAULTS } from '../src/kube/index.ts';
 import { exportedMetrics, sourceFiles, type ExportedMetric } from '../test/deploy/exported-metrics.ts';

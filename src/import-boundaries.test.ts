@@ -25,6 +25,18 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[] | 'anything'>> = {
   cli: 'anything',
 };
 
+/**
+ * The controller folders under src/controllers/: each a loop of its own (controller.ts → decide.ts →
+ * apply.ts) that shares only src/controllers/api/ (object shapes, the ImageBackup API, labels, Event
+ * reasons) with the others. None imports another; `status/` (the read-only report of `lifeboat
+ * status` and `lifeboat dev`) may read them all, and `manager.ts` wires them.
+ */
+const CONTROLLER_FOLDERS: ReadonlySet<string> = new Set([
+  'controllers/image-backups',
+  'controllers/pull-secrets',
+  'controllers/workloads',
+]);
+
 /** Paths are relative to src/, with `/` separators: `kube/informer.ts`. */
 type SourceTree = ReadonlyMap<string, string>;
 
@@ -78,12 +90,51 @@ function findViolations(tree: SourceTree): string[] {
           say(`${layer} may import only ${[layer, ...allowed].join(', ')}`);
         }
       }
+      const from = posix.dirname(path);
+      const into = posix.dirname(target);
+      if (CONTROLLER_FOLDERS.has(from) && into !== from && CONTROLLER_FOLDERS.has(into)) {
+        say(`a controller folder imports a sibling (share it through controllers/api/)`);
+      }
       if (!isTest(path) && !isTestSupport(path, tree) && (isTest(target) || isTestSupport(target, tree))) {
         say('product code imports test code');
       }
     }
   }
   return found;
+}
+
+/**
+ * Each cycle between folders (`kube` → `kube/workqueue` → `kube` is one): a folder reached from itself
+ * through the imports of its files. Reported once per cycle, as its folders from the
+ * alphabetically first, joined by ` → `. Folders, not files: a cycle of files inside one folder is
+ * that folder's own business, but folders that import each other are one folder in disguise. Product
+ * code only: a test in a subfolder may drive the whole package from above.
+ */
+function findFolderCycles(tree: SourceTree): string[] {
+  const edges = new Map<string, Set<string>>();
+  for (const [path, source] of tree) {
+    if (isTest(path) || isTestSupport(path, tree)) continue;
+    const from = posix.dirname(path);
+    for (const spec of importsOf(source)) {
+      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+      const into = posix.dirname(posix.normalize(posix.join(from, spec)));
+      if (into === from || into.startsWith('..')) continue;
+      if (!edges.has(from)) edges.set(from, new Set());
+      edges.get(from)!.add(into);
+    }
+  }
+  const cycles = new Set<string>();
+  const walk = (start: string, at: string, path: readonly string[]): void => {
+    for (const next of edges.get(at) ?? []) {
+      if (next === start) {
+        cycles.add([...path, start].join(' → '));
+      } else if (next > start && !path.includes(next) && path.length < 16) {
+        walk(start, next, [...path, next]);
+      }
+    }
+  };
+  for (const start of [...edges.keys()].sort()) walk(start, start, [start]);
+  return [...cycles].sort();
 }
 
 function readSourceTree(): Map<string, string> {
@@ -105,6 +156,7 @@ describe('import boundaries', () => {
       `read only ${[...tree.keys()].join(', ')}`,
     );
     assert.deepEqual(findViolations(tree), []);
+    assert.deepEqual(findFolderCycles(tree), []);
   });
 
   it('allows imports down the layers, within a layer, and anything from cli', () => {
@@ -153,6 +205,29 @@ describe('import boundaries', () => {
       'src/kube/clock.ts imports ./workqueue/fake-clock.ts: product code imports test code',
       'src/registry/copy/plan.ts imports ./memory-registry.ts: product code imports test code',
       'src/registry/copy/scheduler.ts imports ./plan.test.ts: product code imports test code',
+    ]);
+  });
+
+  it('reports a controller folder that imports a sibling, and each cycle between folders once', () => {
+    const tree = new Map([
+      ['controllers/api/labels.ts', ''],
+      ['controllers/workloads/controller.ts', "import '../api/labels.ts'; import '../pull-secrets/plan.ts';"],
+      ['controllers/pull-secrets/plan.ts', "import '../api/labels.ts';"],
+      ['controllers/status/report.ts', "import '../workloads/controller.ts';"],
+      ['kube/informer.ts', "import './workqueue/queue.ts';"],
+      ['kube/workqueue/queue.ts', "import '../informer.ts';"],
+      ['registry/a/x.ts', "import '../b/y.ts';"],
+      ['registry/b/y.ts', "import '../c/z.ts';"],
+      ['registry/c/z.ts', "import '../a/x.ts'; import '../a/w.ts';"],
+      ['registry/c/z.test.ts', "import '../z.ts';"],
+      ['registry/z.ts', "import './c/z.ts';"],
+    ]);
+    assert.deepEqual(findViolations(tree), [
+      'src/controllers/workloads/controller.ts imports ../pull-secrets/plan.ts: a controller folder imports a sibling (share it through controllers/api/)',
+    ]);
+    assert.deepEqual(findFolderCycles(tree), [
+      'kube → kube/workqueue → kube',
+      'registry/a → registry/b → registry/c → registry/a',
     ]);
   });
 });

@@ -15,8 +15,8 @@ import { addFlags, readConfig, readConfigOrReport } from './config/commander.ts'
 import { DEV_FLAGS, type DevConfig } from './config/dev-flags.ts';
 import { excludedNamespaces, RUN_FLAGS } from './config/run-flags.ts';
 import type { KubeObject } from '../kube/index.ts';
-import type { ImageBackup } from '../controllers/image-backups/schema.ts';
-import type { Workload } from '../controllers/workloads/types.ts';
+import type { ImageBackup } from '../controllers/api/image-backup-schema.ts';
+import type { Workload } from '../controllers/api/workload-types.ts';
 
 const BUILD_SCRIPT = new URL('../../tools/build.sh', import.meta.url).pathname;
 
@@ -98,8 +98,8 @@ async function runDev(options: DevConfig): Promise<void> {
         import('./logging.ts'),
         import('./shutdown-guard.ts'),
       ]);
-    const { IMAGE_BACKUPS } = await import('../controllers/image-backups/resource.ts');
-    const { WORKLOAD_RESOURCES } = await import('../controllers/workloads/resources.ts');
+    const { IMAGE_BACKUPS } = await import('../controllers/api/image-backup-resource.ts');
+    const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
     say('lifeboat dev: locating the pinned binaries (a cold cache compiles them: minutes)…');
     const bin = devenv.toolsBin();
     if (stopRequested) return;

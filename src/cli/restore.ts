@@ -5,7 +5,7 @@
 // arguments. A running `lifeboat run` would rewrite the workloads again: stop it first.
 import { Command } from 'commander';
 import type { ContainerRestore, RestorePlan } from '../controllers/workloads/restore.ts';
-import type { Workload, WorkloadKind } from '../controllers/workloads/types.ts';
+import type { Workload, WorkloadKind } from '../controllers/api/workload-types.ts';
 import type { KubeObject, ResourceClient } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { RESTORE_FLAGS, type RestoreConfig } from './config/restore-flags.ts';

@@ -4,7 +4,7 @@
 // LIFEBOAT_* environment) `run` was given, so it judges eligibility as the controller does. Reads
 // only; exit 0 on success, 1 when the cluster cannot be read, 2 for bad flags.
 import { Command } from 'commander';
-import type { NamespaceObject } from '../controllers/pull-secrets/objects.ts';
+import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
@@ -70,9 +70,9 @@ async function listObjects(
   config: StatusConfig,
 ): Promise<Omit<StatusInput, 'reportingController' | 'eligibility'> | undefined> {
   const kube = await import('../kube/index.ts');
-  const { imageBackupsServed } = await import('../controllers/image-backups/install-crd.ts');
-  const { imageBackupClient } = await import('../controllers/image-backups/resource.ts');
-  const { WORKLOAD_RESOURCES } = await import('../controllers/workloads/resources.ts');
+  const { imageBackupsServed } = await import('../controllers/api/install-crd.ts');
+  const { imageBackupClient } = await import('../controllers/api/image-backup-resource.ts');
+  const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   const { EVENT_RECORDER_DEFAULTS } = kube;
   if (!(await imageBackupsServed(api))) {
     process.stderr.write(

@@ -29,8 +29,8 @@ export function uninstallCommand(): Command {
 async function uninstall(config: RunConfig): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
-  type Secret = import('../controllers/pull-secrets/objects.ts').SecretObject;
-  type ServiceAccount = import('../controllers/pull-secrets/objects.ts').ServiceAccountObject;
+  type Secret = import('../controllers/api/core-objects.ts').SecretObject;
+  type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
   const api = await connectOrReport('uninstall', config.kubeconfig, logger);
   if (!api) return;

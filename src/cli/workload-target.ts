@@ -1,6 +1,6 @@
 // `KIND/NAME` of one workload, spelled as kubectl accepts it: the kind in any case, singular,
 // plural or short (`deploy`, `ds`, `sts`, `cj`), optionally with its API group (`deployment.apps`).
-import { WORKLOAD_KINDS, type WorkloadKind } from '../controllers/workloads/types.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../controllers/api/workload-types.ts';
 import { objectName } from './config/values.ts';
 
 export interface WorkloadTarget {

@@ -17,10 +17,10 @@ import {
 import { registryClientFactory } from '../registry/index.ts';
 import { createPullSecretDistribution } from './pull-secrets/controller.ts';
 import { createImageBackupController } from './image-backups/controller.ts';
-import { imageBackupsServed, installCrd } from './image-backups/install-crd.ts';
+import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
 import { createWorkloadController } from './workloads/controller.ts';
-import type { WorkloadKind } from './workloads/types.ts';
+import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
   /** The caller's client; the manager uses it and never closes it. */

@@ -10,6 +10,7 @@ import {
   type Reconciler,
 } from './controller.ts';
 import { createFakeClock } from './workqueue/fake-clock.ts';
+import { createExponentialRateLimiter } from './workqueue/rate-limiters.ts';
 import { LifeboatError } from '../common/errors.ts';
 
 class FixtureError extends LifeboatError {
@@ -180,6 +181,40 @@ describe('controller', () => {
     clock.step(1);
     await until(() => attempts === 3, 'requeue');
     assert.ok(lines.some((l) => l.msg === 'reconciled' && l.outcome === 'requeue_after'));
+  });
+
+  it("requeue 'rateLimited' comes back after the limiter's growing delay, until a plain success forgets it", async (t) => {
+    let attempts = 0;
+    const { controller, clock, lines, registry } = start(t, {
+      rateLimiter: createExponentialRateLimiter<string>({ baseDelayMs: 100, maxDelayMs: 1_000 }),
+      reconcile: () => (++attempts <= 3 ? { requeue: 'rateLimited' } : undefined),
+    });
+    controller.enqueue('k');
+    await until(() => attempts === 1, 'first attempt');
+    // 100, then 200, then 400 ms: the backoff is kept between rate-limited requeues.
+    for (const [wait, expected] of [
+      [99, 1],
+      [1, 2],
+      [199, 2],
+      [1, 3],
+      [399, 3],
+      [1, 4],
+    ] as const) {
+      clock.step(wait);
+      await until(() => attempts === expected, `attempt ${expected}`);
+      await settle();
+      assert.equal(attempts, expected, `${clock.now()} ms after the first attempt`);
+    }
+    // The fourth reconcile succeeded: forgotten, so the next rate-limited requeue starts over at 100 ms.
+    attempts = 0;
+    controller.enqueue('k');
+    await until(() => attempts === 1, 'attempt after success');
+    clock.step(100);
+    await until(() => attempts === 2, 'backoff started over');
+    assert.ok(lines.some((l) => l.msg === 'reconciled' && l.outcome === 'requeue'));
+    const total = await registry.getSingleMetric('controller_runtime_reconcile_total')!.get();
+    const requeued = total.values.find((v) => v.labels.result === 'requeue');
+    assert.ok(requeued !== undefined && requeued.value >= 3, JSON.stringify(total.values));
   });
 
   it('runs N workers in parallel on different keys', async (t) => {

@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { isPermanentError, LifeboatError } from '../common/errors.ts';
 import { perRegistry } from '../common/metric-families.ts';
 import { realClock, type Clock } from './workqueue/clock.ts';
-import { defaultControllerRateLimiter } from './workqueue/rate-limiters.ts';
+import { defaultControllerRateLimiter, type RateLimiter } from './workqueue/rate-limiters.ts';
 import { createRateLimitingQueue, type RateLimitingQueue } from './workqueue/rate-limiting-queue.ts';
 
 /**
@@ -14,6 +14,10 @@ import { createRateLimitingQueue, type RateLimitingQueue } from './workqueue/rat
  * - A key is never reconciled by two workers at once, and a key enqueued many times while it
  *   waits is reconciled once (the queue's promises).
  * - `reconcile` succeeds → the key's backoff is forgotten; with `requeueAfter` it comes back then.
+ * - `reconcile` returns `{ requeue: 'rateLimited' }` → the key comes back after the rate limiter's
+ *   next delay for it, and its backoff is kept: a condition only time fixes (a lost write race, a
+ *   Secret not there yet, a failed copy) is rechecked soon at first, then ever more slowly, and the
+ *   reconciler keeps no per-key counter of its own. The next plain success forgets it.
  * - `reconcile` throws or rejects → logged with the key and error, retried with backoff
  *   (5 ms doubling to 1000 s per key, 10 qps overall). Nothing it does can end the process.
  * - The error policy: a `LifeboatError` with `temporary === false` (a malformed reference, a
@@ -30,8 +34,6 @@ export interface Controller {
   readonly name: string;
   /** Queues a key (`namespace/name`, or `name` for cluster-scoped objects). Never blocks. */
   enqueue(key: string): void;
-  /** Queues a key after `ms` milliseconds. */
-  enqueueAfter(key: string, ms: number): void;
   /**
    * Starts the workers and resolves once `signal` is aborted and every reconcile in flight has
    * returned. Keys still queued at that point are dropped: the informers list them again on the
@@ -43,6 +45,11 @@ export interface Controller {
 export interface ReconcileResult {
   /** Reconcile the key again after this many milliseconds, even without a new event. */
   requeueAfter?: number;
+  /**
+   * Reconcile the key again after the rate limiter's next delay for it, keeping its backoff (see the
+   * contract). Takes precedence over `requeueAfter`.
+   */
+  requeue?: 'rateLimited';
 }
 
 /**
@@ -61,8 +68,13 @@ export interface ControllerOptions {
   /** Keys reconciled in parallel. */
   workers?: number;
   reconcile: Reconciler;
-  /** Defaults to a rate-limiting queue with the default controller rate limiter. */
+  /** Defaults to a rate-limiting queue with `rateLimiter`. */
   queue?: RateLimitingQueue<string>;
+  /**
+   * The per-key backoff of errors and of `requeue: 'rateLimited'`; defaults to client-go's default
+   * controller rate limiter (5 ms doubling to 1000 s per key, 10 qps overall). Ignored with `queue`.
+   */
+  rateLimiter?: RateLimiter<string>;
   logger?: Logger;
   /** Registry for reconcile and workqueue metrics. Missing: no metrics. */
   registry?: Registry;
@@ -92,7 +104,7 @@ const DEFAULTS = {
   workers: 2,
 } as const;
 
-type Outcome = 'success' | 'requeue_after' | 'error' | 'permanent_error';
+type Outcome = 'success' | 'requeue' | 'requeue_after' | 'error' | 'permanent_error';
 
 interface ReconcileMetrics {
   observe(outcome: Outcome, seconds: number): void;
@@ -145,7 +157,7 @@ const reconcileFamilies = perRegistry((registry): ReconcileFamilies => ({
 function reconcileMetrics(controller: string, registry: Registry | undefined): ReconcileMetrics {
   if (!registry) return { observe: () => undefined };
   const families = reconcileFamilies(registry);
-  for (const result of ['success', 'requeue_after', 'error'] as const) {
+  for (const result of ['success', 'requeue', 'requeue_after', 'error'] as const) {
     families.total.inc({ controller, result }, 0);
   }
   families.errors.inc({ controller }, 0);
@@ -176,7 +188,7 @@ export function createController(options: ControllerOptions): Controller {
     createRateLimitingQueue<string>({
       name,
       clock,
-      rateLimiter: defaultControllerRateLimiter<string>({ clock }),
+      rateLimiter: options.rateLimiter ?? defaultControllerRateLimiter<string>({ clock }),
       ...(options.registry ? { registry: options.registry } : {}),
     });
   const metrics = reconcileMetrics(name, options.registry);
@@ -191,11 +203,15 @@ export function createController(options: ControllerOptions): Controller {
     try {
       const result = await reconcile(key, signal);
       requeueAfter = result?.requeueAfter;
-      queue.forget(key);
-      if (requeueAfter !== undefined && requeueAfter > 0) {
+      if (result?.requeue === 'rateLimited') {
+        queue.addRateLimited(key);
+        outcome = 'requeue';
+      } else if (requeueAfter !== undefined && requeueAfter > 0) {
+        queue.forget(key);
         queue.addAfter(key, requeueAfter);
         outcome = 'requeue_after';
       } else {
+        queue.forget(key);
         outcome = 'success';
       }
     } catch (err) {
@@ -248,7 +264,6 @@ export function createController(options: ControllerOptions): Controller {
   return {
     name,
     enqueue: (key) => queue.add(key),
-    enqueueAfter: (key, ms) => queue.addAfter(key, ms),
     async run(signal) {
       if (started) throw new ControllerAlreadyStartedError(name);
       started = true;

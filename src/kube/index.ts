@@ -20,6 +20,7 @@ export { createRateLimitingQueue } from './workqueue/rate-limiting-queue.ts';
 export type { QueueMetrics } from './workqueue/metrics.ts';
 export type { Controller, ControllerOptions, Reconciler, ReconcileResult } from './controller.ts';
 export { createController, ControllerAlreadyStartedError } from './controller.ts';
+export { waitForSync } from './wait-for-sync.ts';
 export type { HealthServer, HealthServerOptions, ReadyCheck } from './health-server.ts';
 export { startHealthServer, HealthServerListenError } from './health-server.ts';
 // The signal handler lives in src/common (the CLI commands use it too); re-exported for controllers.
@@ -55,7 +56,6 @@ export type {
   ListOptions,
   ObjectList,
   ResourceClient,
-  RetryOnConflictOptions,
   WriteOptions,
 } from './resource-client.ts';
 export {
@@ -65,14 +65,13 @@ export {
   isInvalid,
   isNotFound,
   resourceClient,
-  retryOnConflict,
 } from './resource-client.ts';
 export type { EventRecorder, EventRecorderOptions } from './event-recorder.ts';
 export { createEventRecorder, EVENT_RECORDER_DEFAULTS } from './event-recorder.ts';
 export type { EventInput, EventType, ObjectReference } from './event-body.ts';
 export { objectReference } from './event-body.ts';
-export type { IndexFunc, Indexer, OwnerReference } from './indexer.ts';
-export { createIndexer, indexByNamespace, indexByOwner, ownerReferencesOf, INDEX } from './indexer.ts';
+export type { IndexFunc, Indexer } from './indexer.ts';
+export { createIndexer, indexByNamespace, INDEX } from './indexer.ts';
 export type {
   InformerRequest,
   SharedInformer,
@@ -81,4 +80,3 @@ export type {
   SharedInformerSettings,
 } from './shared-informers.ts';
 export { createSharedInformers, informerName } from './shared-informers.ts';
-export { enqueueMapped, enqueueObject, ownerKeys } from './object-mapping.ts';

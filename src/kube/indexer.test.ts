@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createIndexer, indexByNamespace, indexByOwner, INDEX, type IndexFunc } from './indexer.ts';
+import { createIndexer, indexByNamespace, INDEX, type IndexFunc } from './indexer.ts';
 import { createStore, objectKey, type KubeObject } from './store.ts';
 
 interface Pod extends KubeObject {
@@ -81,20 +81,5 @@ describe('indexer', () => {
     assert.deepEqual(names(s.indexer.byIndex(INDEX.namespace, '')), ['cluster-wide']);
     assert.throws(() => s.indexer.addIndex(INDEX.namespace, byImage), TypeError);
     assert.throws(() => s.indexer.byIndex('nope', 'x'), TypeError);
-  });
-
-  it('indexes owners by uid', () => {
-    const s = setup();
-    s.indexer.addIndex(INDEX.owner, indexByOwner);
-    const owned = pod('a', []);
-    owned.metadata.ownerReferences = [
-      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'u-rs', controller: true },
-      { apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'u-cm' },
-    ];
-    s.add(owned);
-    s.add(pod('orphan', []));
-    assert.deepEqual(names(s.indexer.byIndex(INDEX.owner, 'u-rs')), ['a']);
-    assert.deepEqual(names(s.indexer.byIndex(INDEX.owner, 'u-cm')), ['a']);
-    assert.deepEqual(s.indexer.indexValues(INDEX.owner).sort(), ['u-cm', 'u-rs']);
   });
 });

@@ -110,24 +110,7 @@ export function createIndexer<T extends KubeObject>(store: Store<T>): Indexer<T>
 }
 
 /** Built-in index names, so two controllers sharing an informer share one index. */
-export const INDEX = Object.freeze({ namespace: 'namespace', owner: 'owner' });
+export const INDEX = Object.freeze({ namespace: 'namespace' });
 
 /** Files an object under its namespace (`''` for cluster-scoped objects), as client-go's MetaNamespaceIndexFunc. */
 export const indexByNamespace: IndexFunc<KubeObject> = (obj) => [obj.metadata.namespace ?? ''];
-
-/** Files an object under the uid of each of its owners. */
-export const indexByOwner: IndexFunc<KubeObject> = (obj) => ownerReferencesOf(obj).map((r) => r.uid);
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-}
-
-/** `metadata.ownerReferences`, the fields the cache leaves as plain JSON typed. */
-export function ownerReferencesOf(obj: KubeObject): readonly OwnerReference[] {
-  const refs = obj.metadata.ownerReferences;
-  return Array.isArray(refs) ? (refs as OwnerReference[]) : [];
-}

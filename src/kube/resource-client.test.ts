@@ -3,14 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeApiError } from './api-client-errors.ts';
 import type { KubeRequester, RawRequestOptions } from './api-client.ts';
 import { RESOURCES, resourcePath } from './resource.ts';
-import {
-  isAlreadyExists,
-  isConflict,
-  isInvalid,
-  isNotFound,
-  resourceClient,
-  retryOnConflict,
-} from './resource-client.ts';
+import { isAlreadyExists, isConflict, isInvalid, isNotFound, resourceClient } from './resource-client.ts';
 
 /** Records every request and answers from `reply` (throwing answers are errors). */
 function recorder(reply: (req: RawRequestOptions) => unknown = () => ({})) {
@@ -141,43 +134,5 @@ describe('error predicates', () => {
         [false, false, false, false],
       ],
     );
-  });
-});
-
-describe('retryOnConflict', () => {
-  it('retries conflicts only, up to the attempt limit', async () => {
-    let n = 0;
-    const pause = () => Promise.resolve();
-    assert.equal(
-      await retryOnConflict(
-        () => {
-          n++;
-          return n < 3 ? Promise.reject(status(409, 'Conflict')) : Promise.resolve('ok');
-        },
-        { pause },
-      ),
-      'ok',
-    );
-    assert.equal(n, 3);
-    n = 0;
-    await assert.rejects(
-      retryOnConflict(
-        () => {
-          n++;
-          return Promise.reject(status(409, 'Conflict'));
-        },
-        { attempts: 4, pause },
-      ),
-      (e: unknown) => isConflict(e),
-    );
-    assert.equal(n, 4);
-    n = 0;
-    await assert.rejects(
-      retryOnConflict(() => {
-        n++;
-        return Promise.reject(status(500));
-      }),
-    );
-    assert.equal(n, 1, 'other errors are not retried');
   });
 });

@@ -10,7 +10,6 @@
  *   `isAlreadyExists` and `isInvalid` classify them by status, never by message.
  */
 import { KubeApiError } from './api-client-errors.ts';
-import { sleep } from '../common/sleep.ts';
 import { listAllPages } from './list-pager.ts';
 import type { KubeRequester, QueryValue } from './api-client.ts';
 import { resourcePath, apiVersionOf } from './resource.ts';
@@ -229,27 +228,3 @@ export const isAlreadyExists = (err: unknown): boolean =>
   statusOf(err) === 409 && (err as KubeApiError).reason === 'AlreadyExists';
 /** 422: the request is invalid — including a JSON patch whose `test` op failed. */
 export const isInvalid = (err: unknown): boolean => statusOf(err) === 422;
-
-export interface RetryOnConflictOptions {
-  /** client-go's DefaultRetry makes 5 attempts. */
-  attempts?: number;
-  /** Called between attempts with the attempt number; client-go waits 10 ms × jitter. */
-  pause?: (attempt: number) => Promise<void>;
-}
-
-/**
- * Runs `fn` (which must re-read the object it writes) again while it fails with a conflict, as
- * client-go's `retry.RetryOnConflict`; any other error, or the last conflict, is thrown.
- */
-export async function retryOnConflict<R>(fn: () => Promise<R>, o: RetryOnConflictOptions = {}): Promise<R> {
-  const attempts = o.attempts ?? 5;
-  const pause = o.pause ?? ((n: number) => sleep(10 * n * (1 + Math.random())));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isConflict(err) || attempt >= attempts) throw err;
-      await pause(attempt);
-    }
-  }
-}

@@ -25,6 +25,7 @@ import { createInformer } from './informer.ts';
 import type { Informer, InformerHandlers, InformerOptions, InformerStats } from './informer.ts';
 import type { Resource } from './resource.ts';
 import type { KubeObject, Store } from './store.ts';
+import { waitForSync } from './wait-for-sync.ts';
 
 /** What every informer of the factory is created with (the rest identifies each informer). */
 export type SharedInformerSettings = Partial<
@@ -179,21 +180,9 @@ export function createSharedInformers(options: SharedInformersOptions): SharedIn
       await Promise.all([...entries.values()].map((e) => e.informer.stop()));
     },
     async waitForCacheSync(signal) {
-      const all = Promise.all([...entries.values()].map((e) => e.informer.synced)).then((r) =>
-        r.every(Boolean),
-      );
-      if (signal === undefined) return all;
-      if (signal.aborted) return false;
-      let onAbort!: () => void;
-      const aborted = new Promise<boolean>((resolve) => {
-        onAbort = () => resolve(false);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-      try {
-        return await Promise.race([all, aborted]);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-      }
+      const informers = [...entries.values()].map((e) => e.informer);
+      if (signal !== undefined) return waitForSync(signal, ...informers);
+      return Promise.all(informers.map((i) => i.synced)).then((r) => r.every(Boolean));
     },
     hasSynced: () => [...entries.values()].every((e) => e.informer.hasSynced()),
   };

@@ -41,7 +41,6 @@ export const anchoredDigestRegexp = new RegExp(`^${digestPattern}$`);
 export const anchoredIdentifierRegexp = new RegExp(`^${identifierPattern}$`);
 export const anchoredDomainRegexp = new RegExp(`^${domainAndPort}$`);
 export const anchoredPathRegexp = new RegExp(`^${remoteName}$`);
-export const anchoredPathComponentRegexp = new RegExp(`^${pathComponent}$`);
 
 /** The maximum length of a repository path (the domain does not count, as in reference v0.6.0+). */
 export const REPOSITORY_PATH_MAX_LENGTH = 255;

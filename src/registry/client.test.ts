@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { MockAgent } from 'undici';
 import { createRegistryClient } from './client.ts';
-import { UnsupportedMediaTypeError } from './errors.ts';
+import { UnsupportedMediaTypeError } from './model/errors.ts';
 import { InvalidDigestError } from './manifest/index.ts';
 
 const manifest = Buffer.from(

@@ -19,7 +19,7 @@ import { registryOrigin } from './transport/scheme.ts';
 import { sleep as abortableSleep } from '../common/sleep.ts';
 import { createTokenHttp, createTransport, type SendRequest } from './transport/transport.ts';
 import { createWire, type WireResponse } from './transport/wire.ts';
-import type { RegistryClient } from './types.ts';
+import type { ClosableRegistryClient } from './model/types.ts';
 
 const DEFAULTS = {
   /** Sockets per registry: enough for parallel blob streams, few enough not to trip per-IP limits. */
@@ -71,10 +71,7 @@ export interface RegistryClientOptions {
 }
 
 /** A RegistryClient that owns connections. */
-export interface ClosableRegistryClient extends RegistryClient {
-  /** Closes idle connections and waits for in-flight ones; the client is unusable afterwards. */
-  close(): Promise<void>;
-}
+export type { ClosableRegistryClient } from './model/types.ts';
 
 export function createRegistryClient(options: RegistryClientOptions): ClosableRegistryClient {
   const registry = options.host;

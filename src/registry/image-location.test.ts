@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNormalizedNamed } from '../reference/index.ts';
 import { copyTargetReference, imageLocation } from './image-location.ts';
-import type { RegistryClient } from './types.ts';
+import type { RegistryClient } from './model/types.ts';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const D2 = `sha256:${'b'.repeat(64)}`;

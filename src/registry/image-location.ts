@@ -2,7 +2,7 @@
 // and DST, in one place for every caller of the copy engine.
 import type { ImageReference } from '../reference/index.ts';
 import type { ImageLocation } from './copy/index.ts';
-import type { RegistryClient } from './types.ts';
+import type { RegistryClient } from './model/types.ts';
 
 /** The image by digest when it has one (a tag is then only a label), else by tag (latest by default). */
 export function imageLocation(client: RegistryClient, ref: ImageReference): ImageLocation {

@@ -1,6 +1,6 @@
 // Public surface of the registry module. Transport and auth internals stay behind these exports.
-export type * from './types.ts';
-export * from './errors.ts';
+export type * from './model/types.ts';
+export * from './model/errors.ts';
 export { createRegistryClient } from './client.ts';
 export type { ClosableRegistryClient, RegistryClientOptions } from './client.ts';
 export { credentialsFor, registryClientFactory } from './client-factory.ts';

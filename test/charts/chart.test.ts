@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { imageBackupCrdFile } from '../../src/controllers/image-backups/crd.ts';
+import { imageBackupCrdFile } from '../../src/controllers/api/crd.ts';
 import {
   CHART_CRD_FILE,
   CHART_DIR,

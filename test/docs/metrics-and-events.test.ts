@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { Registry } from 'prom-client';
-import { EventReasons } from '../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../src/controllers/api/event-reasons.ts';
 import { copyMetrics } from '../../src/controllers/image-backups/metrics.ts';
 import { pullSecretMetrics } from '../../src/controllers/pull-secrets/metrics.ts';
 import { rewriteMetrics } from '../../src/controllers/workloads/metrics.ts';

@@ -5,7 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { globToRegExp } from '../../controllers/workloads/image-glob.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../../controllers/workloads/types.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../../controllers/api/workload-types.ts';
 import { backupMapping, parseBackupLocation } from '../../reference/index.ts';
 import { parsePlatform } from '../../registry/manifest/platform.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from '../../reference/index.ts';
-import { imageBackupName } from '../../controllers/image-backups/naming.ts';
-import type { ImageBackup } from '../../controllers/image-backups/schema.ts';
-import { ORIGINAL_IMAGES_ANNOTATION } from '../../controllers/labels.ts';
+import { imageBackupName } from '../../controllers/api/image-backup-name.ts';
+import type { ImageBackup } from '../../controllers/api/image-backup-schema.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from '../../controllers/api/labels.ts';
 import { frame } from './live-view.ts';
 import { devView, type KindedWorkload } from './view-model.ts';
 

@@ -2,11 +2,11 @@
 // copies in flight, and one row per workload container with its image, its backup and why it is
 // not rewritten yet. Pure: the renderers (live-view.ts) only format it.
 import { parse } from '../../reference/index.ts';
-import { imageBackupName } from '../../controllers/image-backups/naming.ts';
-import type { ImageBackup } from '../../controllers/image-backups/schema.ts';
-import { originalImagesOf } from '../../controllers/workloads/revert.ts';
-import { workloadImages } from '../../controllers/workloads/images.ts';
-import type { Workload, WorkloadKind } from '../../controllers/workloads/types.ts';
+import { imageBackupName } from '../../controllers/api/image-backup-name.ts';
+import type { ImageBackup } from '../../controllers/api/image-backup-schema.ts';
+import { originalImagesOf } from '../../controllers/api/original-images.ts';
+import { workloadImages } from '../../controllers/api/workload-images.ts';
+import type { Workload, WorkloadKind } from '../../controllers/api/workload-types.ts';
 
 export interface KindedWorkload {
   readonly kind: WorkloadKind;

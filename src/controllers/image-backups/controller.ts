@@ -34,14 +34,14 @@ import {
   type SharedInformers,
 } from '../../kube/index.ts';
 import { createCopyScheduler, type CopyProgress } from '../../registry/index.ts';
-import { EventReasons } from '../event-reasons.ts';
+import { EventReasons } from '../api/event-reasons.ts';
 import { copyBackup, type BackupCopy } from './copy-backup.ts';
 import { copyFailure, DEFAULT_RETRY, retryDelay, type RetryPolicy } from './copy-failure.ts';
 import { failedStatus, progressStatus, readyStatus, startedStatus, type StatusPatch } from './copy-status.ts';
 import { copyMetrics } from './metrics.ts';
 import type { RegistryAccess } from './registry-access.ts';
-import { IMAGE_BACKUPS, imageBackupClient } from './resource.ts';
-import type { ImageBackup } from './schema.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 
 export interface ImageBackupControllerOptions {
   api: KubeRequester;

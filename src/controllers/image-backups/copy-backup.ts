@@ -20,7 +20,7 @@ import {
 import type { CopyOutcome } from './copy-status.ts';
 import { SourceAccessError, sourceRefused } from './copy-failure.ts';
 import type { RegistryAccess } from './registry-access.ts';
-import type { ImageBackupSpec } from './schema.ts';
+import type { ImageBackupSpec } from '../api/image-backup-schema.ts';
 
 export interface CopyBackupOptions {
   readonly access: RegistryAccess;

@@ -9,7 +9,7 @@ import {
   type CopyOutcome,
   type ProgressCounts,
 } from './copy-status.ts';
-import type { ImageBackupStatus } from './schema.ts';
+import type { ImageBackupStatus } from '../api/image-backup-schema.ts';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-01T00:05:00.000Z');

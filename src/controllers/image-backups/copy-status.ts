@@ -12,7 +12,7 @@
  * - `observedGeneration` is the generation the attempt started from, so a spec changed meanwhile
  *   is copied again.
  */
-import type { Condition, ImageBackupStatus } from './schema.ts';
+import type { Condition, ImageBackupStatus } from '../api/image-backup-schema.ts';
 
 export const READY_CONDITION = 'Ready';
 

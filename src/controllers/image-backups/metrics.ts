@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { IMAGE_BACKUP_PHASES, type ImageBackup } from './schema.ts';
+import { IMAGE_BACKUP_PHASES, type ImageBackup } from '../api/image-backup-schema.ts';
 
 /** What the ImageBackup controller counts (SPEC §1.6); a no-op without a registry. */
 export interface CopyMetrics {

@@ -30,8 +30,8 @@ import {
   type RegistryClient,
   type RegistryClientFactory,
 } from '../../registry/index.ts';
-import type { RegistryProbe } from '../registry-probe.ts';
-import type { PullSecretRef } from './schema.ts';
+import type { RegistryProbe } from '../api/registry-probe.ts';
+import type { PullSecretRef } from '../api/image-backup-schema.ts';
 import { createSecretReader, isSecretProblem, type SecretRef } from './secret-reader.ts';
 
 export type { SecretRef } from './secret-reader.ts';

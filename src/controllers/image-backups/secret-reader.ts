@@ -10,11 +10,7 @@
  */
 import { isNotFound, RESOURCES, resourceClient, type KubeRequester } from '../../kube/index.ts';
 import type { DockerConfigSecret } from '../../registry/index.ts';
-import {
-  DOCKER_CONFIG_JSON_KEY,
-  DOCKER_CONFIG_JSON_TYPE,
-  type SecretObject,
-} from '../pull-secrets/objects.ts';
+import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE, type SecretObject } from '../api/core-objects.ts';
 
 export interface SecretRef {
   readonly namespace: string;

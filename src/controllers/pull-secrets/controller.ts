@@ -34,13 +34,13 @@ import {
 } from '../../kube/index.ts';
 import type { NamespaceState, SyncResult } from './metrics.ts';
 import { pullSecretMetrics } from './metrics.ts';
-import { namespaceDisposition } from './namespace-disposition.ts';
-import type { NamespaceObject, SecretObject, ServiceAccountObject } from './objects.ts';
+import { namespaceDisposition } from '../api/namespace-disposition.ts';
+import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
 import { planCopy, planServiceAccountAdd, selectsServiceAccount } from './plan.ts';
 import { removeFromNamespace } from './remove.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
-import { EventReasons } from '../event-reasons.ts';
-import { guarded, raceRetry } from '../guarded-write.ts';
+import { EventReasons } from '../api/event-reasons.ts';
+import { guarded, raceRetry } from '../api/guarded-write.ts';
 
 export interface PullSecretDistributionOptions {
   api: KubeRequester;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { namespaceDisposition } from './namespace-disposition.ts';
-import type { SecretObject, ServiceAccountObject } from './objects.ts';
+import { namespaceDisposition } from '../api/namespace-disposition.ts';
+import type { SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
 import { planCopy, planServiceAccountAdd, planServiceAccountRemove, selectsServiceAccount } from './plan.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
 

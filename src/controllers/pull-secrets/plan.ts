@@ -10,9 +10,9 @@ import {
   COPIED_FROM_ANNOTATION,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
-} from '../labels.ts';
-import { escapePointerToken } from '../workloads/pointer.ts';
-import type { SecretObject, ServiceAccountObject } from './objects.ts';
+} from '../api/labels.ts';
+import { escapePointerToken } from '../api/workload-pointer.ts';
+import type { SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
 import type { PullSecretContent } from './source-secret.ts';
 
 export function isOwnedByLifeboat(obj: { metadata: { labels?: Record<string, string> } }): boolean {

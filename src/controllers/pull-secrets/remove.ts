@@ -5,7 +5,7 @@
  * namespace becomes excluded and by `lifeboat uninstall`.
  */
 import type { ResourceClient } from '../../kube/index.ts';
-import type { SecretObject, ServiceAccountObject } from './objects.ts';
+import type { SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
 import { isOwnedByLifeboat, planServiceAccountRemove } from './plan.ts';
 
 export interface RemoveInput {

@@ -6,7 +6,7 @@
  */
 import { LifeboatError } from '../../common/errors.ts';
 import { InvalidDockerConfigError, parseDockerConfigJson } from '../../registry/index.ts';
-import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE, type SecretObject } from './objects.ts';
+import { DOCKER_CONFIG_JSON_KEY, DOCKER_CONFIG_JSON_TYPE, type SecretObject } from '../api/core-objects.ts';
 
 export type SourceSecretProblem = 'missing' | 'wrong-type' | 'no-data' | 'invalid';
 

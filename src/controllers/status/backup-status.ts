@@ -1,6 +1,6 @@
 // One ImageBackup as the IMAGEBACKUPS table of `lifeboat status` shows it: its spec and status
 // flattened, nothing computed that the ImageBackup controller did not write.
-import type { ImageBackup, ImageBackupPhase } from '../image-backups/schema.ts';
+import type { ImageBackup, ImageBackupPhase } from '../api/image-backup-schema.ts';
 
 export interface BackupStatus {
   readonly name: string;

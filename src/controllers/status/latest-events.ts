@@ -1,9 +1,9 @@
 // The latest Event lifeboat recorded about each workload: what `lifeboat status` learns only from
 // Events (a private source this namespace cannot read, a patch that lost a race). Pure: the caller
 // lists `events.k8s.io/v1` Events; this keeps lifeboat's own about workloads, newest per workload.
-import { EventReasons, type EventReason } from '../event-reasons.ts';
-import { workloadKey } from '../workloads/resources.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../workloads/types.ts';
+import { EventReasons, type EventReason } from '../api/event-reasons.ts';
+import { workloadKey } from '../api/workload-resources.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../api/workload-types.ts';
 
 /** The fields read of an `events.k8s.io/v1` Event, as the API server serves it. */
 export interface EventLike {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
-import { desiredImageBackup } from '../image-backups/desired.ts';
-import type { ImageBackup } from '../image-backups/schema.ts';
+import { desiredImageBackup } from '../workloads/desired-backup.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { statusReport, type StatusInput } from './report.ts';
 
 const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });

@@ -1,11 +1,11 @@
 // `lifeboat status` as one pure function: the listed objects and `run`'s options in, the two
 // tables' rows out (sorted, so the same cluster always prints the same). The CLI only lists the
 // objects and prints the rows.
-import type { ImageBackup } from '../image-backups/schema.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import type { EligibilityOptions } from '../workloads/eligibility.ts';
-import { workloadKey } from '../workloads/resources.ts';
-import type { WorkloadKind } from '../workloads/types.ts';
+import { workloadKey } from '../api/workload-resources.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 import { backupStatus, type BackupStatus } from './backup-status.ts';
 import { latestWorkloadEvents, type EventLike } from './latest-events.ts';
 import { workloadStatus, type StatusWorkload, type WorkloadStatus } from './workload-status.ts';

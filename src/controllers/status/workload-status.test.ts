@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
-import { EventReasons, type EventReason } from '../event-reasons.ts';
-import { desiredImageBackup } from '../image-backups/desired.ts';
-import type { ImageBackup, ImageBackupStatus } from '../image-backups/schema.ts';
-import { ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import { EventReasons, type EventReason } from '../api/event-reasons.ts';
+import { desiredImageBackup } from '../workloads/desired-backup.ts';
+import type { ImageBackup, ImageBackupStatus } from '../api/image-backup-schema.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import type { EligibilityOptions } from '../workloads/eligibility.ts';
-import type { ContainerLike } from '../workloads/types.ts';
+import type { ContainerLike } from '../api/workload-types.ts';
 import type { WorkloadEvent } from './latest-events.ts';
 import { workloadStatus, type StatusWorkload, type WorkloadStatusInput } from './workload-status.ts';
 

@@ -10,11 +10,11 @@
 //   not Ready (`--require-ready`) → a copy failed → a copy not done (with its progress) →
 //   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
 import { MappingError, parseNormalizedNamed } from '../../reference/index.ts';
-import { EventReasons } from '../event-reasons.ts';
-import { desiredImageBackup } from '../image-backups/desired.ts';
-import type { ImageBackup } from '../image-backups/schema.ts';
-import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../labels.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import { EventReasons } from '../api/event-reasons.ts';
+import { desiredImageBackup } from '../workloads/desired-backup.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../api/labels.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import {
   workloadEligibility,
   type Eligibility,
@@ -22,10 +22,10 @@ import {
   type EligibilityWorkload,
   type ImageSkipReason,
 } from '../workloads/eligibility.ts';
-import { workloadImages } from '../workloads/images.ts';
-import { isReverted, originalImagesOf } from '../workloads/revert.ts';
+import { workloadImages } from '../api/workload-images.ts';
+import { isReverted, originalImagesOf } from '../api/original-images.ts';
 import { planRewrite, type ImageRewrite, type RewritePlan } from '../workloads/rewrite.ts';
-import type { WorkloadKind } from '../workloads/types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 import type { WorkloadEvent } from './latest-events.ts';
 
 /** The STATE column, most settled first. Part of the interface: scripts match on these words. */

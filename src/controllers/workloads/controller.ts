@@ -44,13 +44,13 @@ import {
   type SharedInformer,
   type SharedInformers,
 } from '../../kube/index.ts';
-import { EventReasons } from '../event-reasons.ts';
-import { guarded, raceRetry } from '../guarded-write.ts';
-import { IMAGE_BACKUPS, imageBackupClient } from '../image-backups/resource.ts';
-import type { ImageBackup, PullSecretRef } from '../image-backups/schema.ts';
-import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../pull-secrets/objects.ts';
-import type { RegistryProbe } from '../registry-probe.ts';
-import { BACKUP_NAME_INDEX, BACKUP_NAME_INDEX_FUNCS } from './backup-index.ts';
+import { EventReasons } from '../api/event-reasons.ts';
+import { guarded, raceRetry } from '../api/guarded-write.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.ts';
+import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
+import type { RegistryProbe } from '../api/registry-probe.ts';
+import { BACKUP_NAME_INDEX, BACKUP_NAME_INDEX_FUNCS } from '../api/backup-index.ts';
 import {
   workloadEligibility,
   type Eligibility,
@@ -69,11 +69,11 @@ import {
   wouldRewriteEvent,
 } from './events.ts';
 import { rewriteMetrics } from './metrics.ts';
-import { serviceAccountNameOf, workloadPullSecretRefs } from './pull-secret-refs.ts';
-import { parseWorkloadKey, WORKLOAD_RESOURCES, workloadKey } from './resources.ts';
-import { isReverted } from './revert.ts';
+import { serviceAccountNameOf, workloadPullSecretRefs } from '../api/pull-secret-refs.ts';
+import { parseWorkloadKey, WORKLOAD_RESOURCES, workloadKey } from '../api/workload-resources.ts';
+import { isReverted } from '../api/original-images.ts';
 import { planRewrite, type ImageRewrite, type RewritePlan } from './rewrite.ts';
-import type { WorkloadKind } from './types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 
 export interface WorkloadControllerOptions {
   api: KubeRequester;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupMapping } from '../../reference/index.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import { registryKey, workloadEligibility } from './eligibility.ts';
 import type { Eligibility, EligibilityOptions, EligibilityWorkload } from './eligibility.ts';
-import { WORKLOAD_KINDS } from './types.ts';
-import type { ContainerLike, WorkloadKind } from './types.ts';
+import { WORKLOAD_KINDS } from '../api/workload-types.ts';
+import type { ContainerLike, WorkloadKind } from '../api/workload-types.ts';
 
 const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });
 const options: EligibilityOptions = { excludedNamespaces: new Set(['kube-system']), mapping };

@@ -10,14 +10,14 @@
 // (`requireReady`), or none of its images is left to back up.
 import { isBackupImage, InvalidReferenceError, parseNormalizedNamed } from '../../reference/index.ts';
 import type { BackupMapping, ImageReference } from '../../reference/index.ts';
-import { IGNORE_ANNOTATION } from '../labels.ts';
-import { namespaceDisposition } from '../pull-secrets/namespace-disposition.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import { IGNORE_ANNOTATION } from '../api/labels.ts';
+import { namespaceDisposition } from '../api/namespace-disposition.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import { matchingGlob } from './image-glob.ts';
-import { workloadImages } from './images.ts';
+import { workloadImages } from '../api/workload-images.ts';
 import { isWorkloadReady } from './readiness.ts';
 import type { ReadinessFields } from './readiness.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import type { Workload, WorkloadKind } from '../api/workload-types.ts';
 
 export interface EligibilityOptions {
   /**

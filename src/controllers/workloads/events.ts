@@ -2,8 +2,8 @@
 // wording lives in one place and the controller only decides when. Notes name containers, images
 // and Secrets by name: never credentials.
 import type { EventInput } from '../../kube/index.ts';
-import { EventReasons } from '../event-reasons.ts';
-import type { PullSecretRef } from '../image-backups/schema.ts';
+import { EventReasons } from '../api/event-reasons.ts';
+import type { PullSecretRef } from '../api/image-backup-schema.ts';
 import type { InvalidImage } from './eligibility.ts';
 import type { BackupNeed, ImageRewrite } from './rewrite.ts';
 

@@ -1,6 +1,6 @@
 // The workload controller (controller.ts) and the pure helpers it is built from: the images a
 // workload runs, eligibility, guarded JSON patches, the rewrite plan and revert detection.
-export { WORKLOAD_KINDS } from './types.ts';
+export { WORKLOAD_KINDS } from '../api/workload-types.ts';
 export type {
   ContainerLike,
   CronJobWorkload,
@@ -11,10 +11,10 @@ export type {
   PodTemplateWorkload,
   Workload,
   WorkloadKind,
-} from './types.ts';
-export { escapePointerToken, podSpecOf, podSpecPointer, pointer } from './pointer.ts';
-export { workloadImages } from './images.ts';
-export type { WorkloadImage } from './images.ts';
+} from '../api/workload-types.ts';
+export { escapePointerToken, podSpecOf, podSpecPointer, pointer } from '../api/workload-pointer.ts';
+export { workloadImages } from '../api/workload-images.ts';
+export type { WorkloadImage } from '../api/workload-images.ts';
 export { annotationsPatch, imagePullSecretPatch, imagesPatch, removeAnnotationsPatch } from './patch.ts';
 export { registryKey, workloadEligibility } from './eligibility.ts';
 export type {
@@ -33,8 +33,12 @@ export { createWorkloadController } from './controller.ts';
 export type { WorkloadController, WorkloadControllerOptions } from './controller.ts';
 export { changeCause, planRewrite } from './rewrite.ts';
 export type { BackupNeed, ImageRewrite, RewriteInput, RewriteOptions, RewritePlan } from './rewrite.ts';
-export { isReverted, originalImagesOf, runsBackupImage } from './revert.ts';
-export { DEFAULT_SERVICE_ACCOUNT, serviceAccountNameOf, workloadPullSecretRefs } from './pull-secret-refs.ts';
-export type { ServiceAccountLike } from './pull-secret-refs.ts';
-export { WORKLOAD_RESOURCES, parseWorkloadKey, workloadKey } from './resources.ts';
+export { isReverted, originalImagesOf, runsBackupImage } from '../api/original-images.ts';
+export {
+  DEFAULT_SERVICE_ACCOUNT,
+  serviceAccountNameOf,
+  workloadPullSecretRefs,
+} from '../api/pull-secret-refs.ts';
+export type { ServiceAccountLike } from '../api/pull-secret-refs.ts';
+export { WORKLOAD_RESOURCES, parseWorkloadKey, workloadKey } from '../api/workload-resources.ts';
 export type { RewriteResult } from './metrics.ts';

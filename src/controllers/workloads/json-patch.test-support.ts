@@ -1,7 +1,7 @@
 // An RFC 6902 applier that behaves as the API server's for the operations lifeboat sends, so unit
 // tests can apply a planned patch to an object (and see a stale one refused) without a server.
 import assert from 'node:assert/strict';
-import type { JsonPatchOp } from './types.ts';
+import type { JsonPatchOp } from '../api/workload-types.ts';
 
 /**
  * Applies a JSON patch as the API server does (evanphx/json-patch v4): all or nothing; `test` of

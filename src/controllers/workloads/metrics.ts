@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client';
 import { perRegistry } from '../../common/metric-families.ts';
-import type { WorkloadKind } from './types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 
 /** What happened to a workload, for `lifeboat_rewrites_total{kind,result}`. */
 export type RewriteResult = 'rewritten' | 'conflict' | 'reverted' | 'access_denied' | 'dry_run';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch, removeAnnotationsPatch } from './patch.ts';
-import { workloadImages } from './images.ts';
+import { workloadImages } from '../api/workload-images.ts';
 import { applyPatch } from './json-patch.test-support.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import type { Workload, WorkloadKind } from '../api/workload-types.ts';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 

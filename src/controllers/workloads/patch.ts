@@ -6,9 +6,9 @@
 // Absent fields are guarded with `test` of `null`: the API server's JSON patch (evanphx/json-patch,
 // as vendored by Kubernetes) accepts a `test` of `null` on a missing member, so "still absent" can be
 // checked before an `add` that would otherwise replace a value another writer just set.
-import { workloadImages, type WorkloadImage } from './images.ts';
-import { podSpecOf, podSpecPointer, pointer } from './pointer.ts';
-import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
+import { workloadImages, type WorkloadImage } from '../api/workload-images.ts';
+import { podSpecOf, podSpecPointer, pointer } from '../api/workload-pointer.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
 /**
  * For each image `newImage` changes (returns a different string for), a `test` of the current image

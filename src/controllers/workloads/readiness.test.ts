@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isWorkloadReady } from './readiness.ts';
 import type { ReadinessFields } from './readiness.ts';
-import type { WorkloadKind } from './types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 
 const rolledOut = { observedGeneration: 3 };
 const meta = { generation: 3 };

@@ -3,7 +3,7 @@
 // Every rule first asks that the controller has seen the current spec (`status.observedGeneration >=
 // metadata.generation`): counts from an older generation say nothing about the current one.
 // Count fields the API server omits are 0 (it drops zero values), and so is a missing generation.
-import type { WorkloadKind } from './types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 
 /** The fields readiness reads, over the raw JSON of any of the four kinds. */
 export interface ReadinessFields {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed, rewriteReference } from '../../reference/index.ts';
 import type { BackupMapping } from '../../reference/index.ts';
-import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import { isBackupOf, originalImages, planRestore, RestoreAnnotationError } from './restore.ts';
-import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const OTHER_DIGEST = `sha256:${'e'.repeat(64)}`;

@@ -13,10 +13,10 @@
 import { LifeboatError } from '../../common/errors.ts';
 import { backupMapping, mapRepository, parseNormalizedNamed } from '../../reference/index.ts';
 import type { ImageReference } from '../../reference/index.ts';
-import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
-import { workloadImages } from './images.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
+import { workloadImages } from '../api/workload-images.ts';
 import { imagesPatch, removeAnnotationsPatch } from './patch.ts';
-import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
 /** The change cause lifeboat's rewrite sets starts with this (`lifeboat: images moved to …`). */
 export const LIFEBOAT_CHANGE_CAUSE_PREFIX = 'lifeboat: ';

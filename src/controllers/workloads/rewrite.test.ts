@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
-import { imageBackupName } from '../image-backups/naming.ts';
-import type { ImageBackup, PullSecretRef } from '../image-backups/schema.ts';
-import { backupSource } from '../image-backups/source.ts';
-import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
-import type { NamespaceObject } from '../pull-secrets/objects.ts';
+import { imageBackupName } from '../api/image-backup-name.ts';
+import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import { backupSource } from '../api/backup-source.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 import { workloadEligibility, type EligibilityOptions, type EligibilityWorkload } from './eligibility.ts';
 import { applyPatch } from './json-patch.test-support.ts';
 import { planRewrite, type RewriteOptions, type RewritePlan } from './rewrite.ts';
-import type { WorkloadKind } from './types.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 
 /** Containers as the tests edit them (mutable, with a field lifeboat never touches). */
 interface TestContainer {

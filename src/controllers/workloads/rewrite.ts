@@ -18,16 +18,16 @@ import {
   type BackupMapping,
   type ImageReference,
 } from '../../reference/index.ts';
-import { desiredImageBackup, mergePullSecretRefs } from '../image-backups/desired.ts';
-import type { ImageBackup, PullSecretRef } from '../image-backups/schema.ts';
-import { backupSource } from '../image-backups/source.ts';
-import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
+import { desiredImageBackup, mergePullSecretRefs } from './desired-backup.ts';
+import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import { backupSource } from '../api/backup-source.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { Eligibility, IneligibleReason } from './eligibility.ts';
-import { workloadImages } from './images.ts';
+import { workloadImages } from '../api/workload-images.ts';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts';
-import { pointer } from './pointer.ts';
-import { originalImagesOf, runsBackupImage } from './revert.ts';
-import type { JsonPatchOp, Workload, WorkloadKind } from './types.ts';
+import { pointer } from '../api/workload-pointer.ts';
+import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
+import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
 export interface RewriteOptions {
   readonly mapping: BackupMapping;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnauthorizedError } from '../errors.ts';
+import { UnauthorizedError } from '../model/errors.ts';
 import { createAuthenticator } from './authenticator.ts';
 import type { Credentials } from './credentials.ts';
 import type { TokenHttpRequest } from './token.ts';

@@ -6,11 +6,11 @@
 //  4. any other 401 with a token drops that token (expired or revoked) and gets a fresh one.
 // Tokens are cached per (realm, service, scope set) and refreshed before they expire; concurrent
 // requests for the same scope set share one token request, so a burst of requests is one exchange.
-import { UnauthorizedError, ProtocolError, redactUrl } from '../errors.ts';
+import { UnauthorizedError, ProtocolError, redactUrl } from '../model/errors.ts';
 import { parseChallenges, selectChallenge, type AuthChallenge } from './challenge.ts';
 import { basicAuthorization, describeCredentials, type Credentials } from './credentials.ts';
 import { mergeScopes, scopeKey } from './scope.ts';
-import { untilAborted } from '../until-aborted.ts';
+import { untilAborted } from '../model/until-aborted.ts';
 import {
   parseTokenResponse,
   refreshAfterMs,

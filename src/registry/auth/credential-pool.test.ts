@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import type { ClosableRegistryClient } from '../client.ts';
-import type { RegistryClient } from '../types.ts';
+import type { ClosableRegistryClient } from '../model/types.ts';
+import type { RegistryClient } from '../model/types.ts';
 import { CredentialPool, CredentialPoolClosedError, type DockerConfigSecret } from './credential-pool.ts';
 import { describeCredentials, type Credentials } from './credentials.ts';
 

@@ -12,8 +12,7 @@
 // Secret data stays in memory: the pool, its choices and its documents print only Secret names, keys
 // and counts (redacted.ts), and every parse error names the Secret, never its data.
 import { LifeboatError } from '../../common/errors.ts';
-import type { ClosableRegistryClient } from '../client.ts';
-import type { RegistryClient } from '../types.ts';
+import type { ClosableRegistryClient, RegistryClient } from '../model/types.ts';
 import type { Credentials } from './credentials.ts';
 import { fingerprint } from './fingerprint.ts';
 import { ANONYMOUS_MATCH, lookupCredentials, type KeyringMatch } from './keyring.ts';

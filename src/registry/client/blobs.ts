@@ -1,8 +1,8 @@
 // Blob reads: HEAD (is it there, and how big) and GET (a guarded stream). Uploads and mounts are
 // transport/blob-upload.ts.
-import { ProtocolError } from '../errors.ts';
+import { ProtocolError } from '../model/errors.ts';
 import { guardBody } from '../transport/body.ts';
-import type { RegistryClient } from '../types.ts';
+import type { RegistryClient } from '../model/types.ts';
 import { contentLength, pullHead, pullRequest, type CallContext } from './pull.ts';
 
 export type BlobReads = Pick<RegistryClient, 'headBlob' | 'getBlob'>;

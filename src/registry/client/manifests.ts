@@ -4,13 +4,13 @@
 // media-type.ts), schema 1 and types a copy does not copy refused by name.
 import { isDigest } from '../../reference/index.ts';
 import { pushScope } from '../auth/scope.ts';
-import { DigestMismatchError, ManifestTooLargeError } from '../errors.ts';
+import { DigestMismatchError, ManifestTooLargeError } from '../model/errors.ts';
 import { digestLike, headerMediaType, isSchema1 } from '../manifest/index.ts';
 import { guardBody, readAtMost } from '../transport/body.ts';
 import { releaseResponse } from '../transport/outcome.ts';
 import type { SendRequest } from '../transport/transport.ts';
 import { header } from '../transport/wire.ts';
-import type { CallOptions, Manifest, RegistryClient } from '../types.ts';
+import type { CallOptions, Manifest, RegistryClient } from '../model/types.ts';
 import { fetchedMediaType, unsupportedMediaType } from './media-type.ts';
 import { contentLength, pullHead, pullRequest, type CallContext } from './pull.ts';
 

@@ -1,7 +1,7 @@
 // The client's word on a manifest's media type: manifest/'s rules decide it (the client keeps no
 // copy of them), and their refusals become registry errors that name registry and repository.
 import { isDigest } from '../../reference/index.ts';
-import { UnsupportedMediaTypeError } from '../errors.ts';
+import { UnsupportedMediaTypeError } from '../model/errors.ts';
 import {
   MediaTypeMismatchError,
   UnsupportedManifestError,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MockAgent } from 'undici';
 import { createRegistryClient } from '../client.ts';
-import { RegistryError, TooManyRequestsError } from '../errors.ts';
+import { RegistryError, TooManyRequestsError } from '../model/errors.ts';
 import { createUploadRestartWait } from './upload-restarts.ts';
 
 const fields = { registry: 'reg.example', repository: 'a', digest: `sha256:${'a'.repeat(64)}` };

@@ -1,10 +1,10 @@
 // When to restart a failed upload. The transport sends a streamed body once, since it cannot replay
 // it (transport.ts); a caller whose upload failed restarts it with a fresh body, and asks the target's
 // client whether and when. This is that answer, so the copy engine needs nothing of the transport.
-import { isTemporary, TooManyRequestsError } from '../errors.ts';
+import { isTemporary, TooManyRequestsError } from '../model/errors.ts';
 import { DEFAULT_RETRY_POLICY, retryDelay } from '../transport/retry.ts';
 import { sleep as abortableSleep } from '../../common/sleep.ts';
-import type { RegistryClient } from '../types.ts';
+import type { RegistryClient } from '../model/types.ts';
 
 export interface UploadRestartOptions {
   /** Jitter source in [0, 1). */

@@ -4,13 +4,13 @@
 // reason other than wrong content, restarted with backoff while failures are temporary).
 import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Descriptor, RegistryClient } from '../types.ts';
+import type { Descriptor, RegistryClient } from '../model/types.ts';
 import { BlobMismatchError } from './errors.ts';
 import { mountCandidates } from './mount-candidates.ts';
 import type { ProgressTracker } from './progress.ts';
 import type { CopyScheduler } from './scheduler.ts';
-import { isTemporary } from '../errors.ts';
-import { untilAborted } from '../until-aborted.ts';
+import { isTemporary } from '../model/errors.ts';
+import { untilAborted } from '../model/until-aborted.ts';
 import { createVerifier } from './verify-stream.ts';
 
 /** Buffers one streaming transfer may hold: socket read + verifier + upload write, with slack. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { digestOf } from '../../reference/index.ts';
-import type { RegistryClient } from '../types.ts';
+import type { RegistryClient } from '../model/types.ts';
 import { copyImage } from './copy-image.ts';
 import { BlobMismatchError, CopyError } from './errors.ts';
 import {

@@ -11,7 +11,7 @@
 // The steps, in order: decide whether there is anything to copy (HEADs), read what the target lacks
 // (tree.ts), plan the order (plan.ts), push bottom-up (push.ts).
 import { digestOf, isDigest } from '../../reference/index.ts';
-import type { Descriptor, Platform } from '../types.ts';
+import type { Descriptor, Platform } from '../model/types.ts';
 import { filterIndex, formatPlatform, parseManifest, selectPlatforms } from '../manifest/index.ts';
 import { CopyError } from './errors.ts';
 import {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { digestOf } from '../../reference/index.ts';
 import { OCI_INDEX, OCI_MANIFEST } from '../manifest/index.ts';
 import { createUploadRestartWait } from '../client/upload-restarts.ts';
-import type { BlobReader, Manifest, ManifestHead, RegistryClient } from '../types.ts';
+import type { BlobReader, Manifest, ManifestHead, RegistryClient } from '../model/types.ts';
 
 export interface StoredManifest {
   readonly mediaType: string;

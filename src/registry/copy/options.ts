@@ -3,7 +3,7 @@
 // platform). Everything is checked before the first request.
 import pino, { type Logger } from 'pino';
 import { parsePlatform } from '../manifest/index.ts';
-import type { Platform, RegistryClient } from '../types.ts';
+import type { Platform, RegistryClient } from '../model/types.ts';
 import { CopyError } from './errors.ts';
 import type { CopyProgress } from './progress.ts';
 import { createCopyScheduler, type CopyScheduler } from './scheduler.ts';

@@ -5,7 +5,7 @@
 //   that lists them), so no manifest is pushed before what it references is in the target;
 // - the top manifest last, under the target reference, so that reference never names an incomplete
 //   image; every other manifest under its own digest.
-import type { Descriptor } from '../types.ts';
+import type { Descriptor } from '../model/types.ts';
 
 /** A manifest the target lacks, and what is under it. */
 export interface ManifestNode {

@@ -1,7 +1,7 @@
 // Reads from the source what is under a manifest the target lacks: its blobs, or its child
 // manifests, each checked against the descriptor that named it (size and digest) before it is
 // trusted. A child the target already holds is neither read nor descended into.
-import type { Descriptor, RegistryClient } from '../types.ts';
+import type { Descriptor, RegistryClient } from '../model/types.ts';
 import { digestLike, listChildren, parseManifest, type ParsedManifest } from '../manifest/index.ts';
 import { ManifestMismatchError } from './errors.ts';
 import type { ManifestNode } from './plan.ts';

@@ -1,7 +1,7 @@
 // Platform filtering: writes a NEW index holding only the requested platforms. The new index is new
 // content with its own digest; everything else in the original (annotations, unknown fields, entry
 // order, the entries' own fields) is kept as it was.
-import type { Descriptor, Platform } from '../types.ts';
+import type { Descriptor, Platform } from '../model/types.ts';
 import { digestOf } from '../../reference/index.ts';
 import { InvalidManifestError, PlatformNotFoundError } from './errors.ts';
 import { parseManifest } from './parse.ts';

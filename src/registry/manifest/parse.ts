@@ -4,7 +4,7 @@
 // Contract: the type is the body's `mediaType`, else the response's Content-Type, else inferred from
 // the shape (OCI allows omitting `mediaType`). A body and a Content-Type that disagree are refused, as
 // are schema 1 and every type this engine does not copy, with an error naming the type.
-import type { Descriptor } from '../types.ts';
+import type { Descriptor } from '../model/types.ts';
 import { InvalidManifestError, MediaTypeMismatchError, UnsupportedManifestError } from './errors.ts';
 import {
   DOCKER_SCHEMA1,

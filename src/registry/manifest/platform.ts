@@ -1,6 +1,6 @@
 // Platforms as users write them (`linux/arm64/v8`) and as indexes describe them. Matching follows
 // crane: a requested platform without a variant matches every variant of its os/arch.
-import type { Platform } from '../types.ts';
+import type { Platform } from '../model/types.ts';
 import { InvalidPlatformError } from './errors.ts';
 
 const COMPONENT = /^[a-z0-9][a-z0-9._-]*$/;

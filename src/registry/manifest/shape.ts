@@ -2,7 +2,7 @@
 // fields are kept (the bytes are never re-serialised anyway). Hand-written rather than a schema library:
 // this runs once per copied manifest, and loading zod alone cost ~60 ms of every `lifeboat copy`.
 import { LifeboatError } from '../../common/errors.ts';
-import type { Descriptor } from '../types.ts';
+import type { Descriptor } from '../model/types.ts';
 import { isVerifiedDigest } from './verified-digest.ts';
 
 /** The first problem found: where (a dotted path, empty at the top) and what. */

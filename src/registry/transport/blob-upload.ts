@@ -6,8 +6,8 @@
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { pullScope, pushScope } from '../auth/scope.ts';
-import { DigestMismatchError, ProtocolError, type RegistryErrorFields } from '../errors.ts';
-import type { RegistryClient } from '../types.ts';
+import { DigestMismatchError, ProtocolError, type RegistryErrorFields } from '../model/errors.ts';
+import type { RegistryClient } from '../model/types.ts';
 import { partsOf } from './body.ts';
 import { releaseResponse, requestFailure } from './outcome.ts';
 import type { SendRequest } from './transport.ts';

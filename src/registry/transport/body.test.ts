@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { NetworkError } from '../errors.ts';
+import { NetworkError } from '../model/errors.ts';
 import { guardBody, partsOf, readAtMost } from './body.ts';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

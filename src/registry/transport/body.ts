@@ -1,7 +1,7 @@
 // Response and request body helpers: a guard that turns a blob body's socket errors and short reads into
 // typed, retryable errors, a capped reader for manifests, and a splitter of upload bodies into PATCH parts.
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { NetworkError, RegistryError, type RegistryErrorFields } from '../errors.ts';
+import { NetworkError, RegistryError, type RegistryErrorFields } from '../model/errors.ts';
 import { wireError } from './wire.ts';
 
 /**

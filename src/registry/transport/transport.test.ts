@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InsecureRegistryError, ProtocolError, UnauthorizedError } from '../errors.ts';
+import { InsecureRegistryError, ProtocolError, UnauthorizedError } from '../model/errors.ts';
 import pino from 'pino';
 import { createRegistryClient } from '../client.ts';
 import { createTokenHttp } from './transport.ts';

@@ -15,13 +15,13 @@ import {
   UnauthorizedError,
   isTemporary,
   redactUrl,
-} from '../errors.ts';
+} from '../model/errors.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { TokenHttp } from '../auth/token.ts';
 import { parseRetryAfter } from '../../common/retry-after.ts';
 import type { Sleep } from '../../common/sleep.ts';
 import { retryDelay, type RetryPolicy } from './retry.ts';
-import { untilAborted } from '../until-aborted.ts';
+import { untilAborted } from '../model/until-aborted.ts';
 import { responseError, type HttpMethod, type Wire, type WireResponse } from './wire.ts';
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);

@@ -17,7 +17,7 @@ import {
   parseDistributionErrors,
   readCapped,
   redactUrl,
-} from '../errors.ts';
+} from '../model/errors.ts';
 import type { RequestHook } from './metrics.ts';
 import { parseRetryAfter } from '../../common/retry-after.ts';
 

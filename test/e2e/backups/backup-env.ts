@@ -23,7 +23,7 @@ import {
   type KubeObject,
   type NamedObject,
 } from '../../../src/kube/index.ts';
-import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
+import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
 import { startLifeboat, type LifeboatProcess } from '../lifeboat-process.ts';
 
 export const LIFEBOAT_NS = 'lifeboat-system';

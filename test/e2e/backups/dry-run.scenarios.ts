@@ -2,7 +2,7 @@
 // the workloads, no ImageBackup is created, and the backup registry holds what it held.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { sourceImages } from './fixtures.ts';
 import { createPlanned, type Planned } from './rewrite.scenarios.ts';
 import { craneCatalog } from './registry-check.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { pushImage } from '../../../src/devenv/index.ts';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { readerCredentials, EXCLUDED_NS, PULL_SECRET_COPY, type BackupEnv } from './backup-env.ts';
 import { byDigestOnly, byTagAndDigest, sourceImage, sourceImages, sourceIndex } from './fixtures.ts';
 import {

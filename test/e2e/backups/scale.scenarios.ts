@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { it, type TestContext } from 'node:test';
 import { waitFor } from '../../../src/devenv/index.ts';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { RESOURCES, resourceClient } from '../../../src/kube/index.ts';
 import type { LifeboatProcess } from '../lifeboat-process.ts';
 import { PULL_SECRET_COPY, WAIT, type BackupEnv } from './backup-env.ts';

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { LocalRegistry } from '../../../src/devenv/index.ts';
-import { imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import type { ImageBackup } from '../../../src/controllers/image-backups/schema.ts';
+import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import type { ImageBackup } from '../../../src/controllers/api/image-backup-schema.ts';
 import type { LifeboatProcess } from '../lifeboat-process.ts';
 import { BACKUP_PREFIX, readerCredentials, type BackupEnv } from './backup-env.ts';
 import { startAuditor } from './auditor.ts';

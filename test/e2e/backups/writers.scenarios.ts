@@ -2,7 +2,7 @@
 // tool putting the original images back, and `lifeboat restore` undoing the rewrite.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import type { JsonPatchOp } from '../../../src/kube/index.ts';
 import { lifeboat } from '../cli/run-cli.ts';
 import { WAIT } from './backup-env.ts';

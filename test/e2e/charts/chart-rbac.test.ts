@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../src/devenv/index.ts';
 import { RESOURCES, resourceClient, type KubeObject } from '../../../src/kube/index.ts';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { renderChart, type RenderedObject } from '../../../scripts/chart.ts';
 import { controllerArgs, objectOf } from '../../charts/rendered.ts';
 import {

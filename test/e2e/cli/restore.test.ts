@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed, rewriteReference } from '../../../src/reference/index.ts';
 import { RESOURCES, resourceClient, type KubeObject } from '../../../src/kube/index.ts';
-import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/labels.ts';
+import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/api/labels.ts';
 import { testCluster, uniqueName, type TestCluster } from '../kube/cluster.ts';
 import { lifeboat, type CliRun } from './run-cli.ts';
 

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { desiredImageBackup } from '../../../src/controllers/image-backups/desired.ts';
-import { installCrd } from '../../../src/controllers/image-backups/install-crd.ts';
-import { imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import type { ImageBackup, ImageBackupStatus } from '../../../src/controllers/image-backups/schema.ts';
-import { IGNORE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/labels.ts';
+import { desiredImageBackup } from '../../../src/controllers/workloads/desired-backup.ts';
+import { installCrd } from '../../../src/controllers/api/install-crd.ts';
+import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import type { ImageBackup, ImageBackupStatus } from '../../../src/controllers/api/image-backup-schema.ts';
+import { IGNORE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/api/labels.ts';
 import { accessDeniedEvent } from '../../../src/controllers/workloads/events.ts';
 import {
   createEventRecorder,

@@ -15,15 +15,15 @@ import {
   waitFor,
   type LocalRegistry,
 } from '../../../src/devenv/index.ts';
-import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
-import { desiredImageBackup } from '../../../src/controllers/image-backups/desired.ts';
+import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
+import { desiredImageBackup } from '../../../src/controllers/workloads/desired-backup.ts';
 import { createImageBackupController } from '../../../src/controllers/image-backups/controller.ts';
 import {
   createRegistryAccess,
   type RegistryAccess,
 } from '../../../src/controllers/image-backups/registry-access.ts';
-import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import type { ImageBackup, PullSecretRef } from '../../../src/controllers/image-backups/schema.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import type { ImageBackup, PullSecretRef } from '../../../src/controllers/api/image-backup-schema.ts';
 import {
   createSharedInformers,
   isAlreadyExists,

@@ -12,13 +12,13 @@ import {
   type KubeObject,
   type NamedObject,
 } from '../../../src/kube/index.ts';
-import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
-import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import { imageBackupSchema } from '../../../src/controllers/image-backups/schema.ts';
+import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import { imageBackupSchema } from '../../../src/controllers/api/image-backup-schema.ts';
 import {
   caseObject,
   IMAGE_BACKUP_CASES,
-} from '../../../src/controllers/image-backups/schema-cases.test-support.ts';
+} from '../../../src/controllers/api/image-backup-schema-cases.test-support.ts';
 import { testCluster, uniqueName, type TestCluster } from '../kube/cluster.ts';
 
 interface Crd extends NamedObject {

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../src/devenv/index.ts';
 import { RESOURCES, resourceClient, type NamedObject } from '../../../src/kube/index.ts';
-import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
-import { installCrd } from '../../../src/controllers/image-backups/install-crd.ts';
-import { IMAGE_BACKUPS } from '../../../src/controllers/image-backups/resource.ts';
+import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
+import { installCrd } from '../../../src/controllers/api/install-crd.ts';
+import { IMAGE_BACKUPS } from '../../../src/controllers/api/image-backup-resource.ts';
 import { testCluster, uniqueName, type TestCluster } from '../kube/cluster.ts';
 
 interface Crd extends NamedObject {

@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../src/devenv/index.ts';
 import {
   createSharedInformers,
-  enqueueMapped,
   indexByNamespace,
   INDEX,
   type KubeObject,
@@ -62,11 +61,10 @@ describe('shared informers against the real API server', () => {
     forSecond.addIndex('dataKey', byDataKey);
     forSecond.addIndex(INDEX.namespace, indexByNamespace);
     const enqueued: string[] = [];
-    forFirst.addHandlers(
-      enqueueMapped({ enqueue: (key) => void enqueued.push(key) }, (cm: ConfigMap) =>
-        byDataKey(cm).map((k) => `user/${k}`),
-      ),
-    );
+    forFirst.addHandlers({
+      onAdd: (cm) => void enqueued.push(`add ${byDataKey(cm).join()}`),
+      onUpdate: (old, cm) => void enqueued.push(`update ${byDataKey(old).join()} → ${byDataKey(cm).join()}`),
+    });
 
     f.start();
     assert.equal(await f.waitForCacheSync(AbortSignal.timeout(30_000)), true);
@@ -101,7 +99,11 @@ describe('shared informers against the real API server', () => {
       ...WAIT,
     });
     assert.deepEqual(forFirst.indexKeys('dataKey', 'alice'), [], 'unfiled from the old value');
-    assert.deepEqual(enqueued, ['user/alice', 'user/alice', 'user/bob'], 'an update wakes old and new users');
+    assert.deepEqual(
+      enqueued,
+      ['add alice', 'update alice → bob'],
+      'handlers see the old and the new object',
+    );
 
     await c.api.requestJson({
       method: 'DELETE',

@@ -14,20 +14,20 @@ import {
   type SharedInformers,
 } from '../../../src/kube/index.ts';
 import { createFakeEventRecorder, type FakeEventRecorder } from '../../../src/kube/event-recorder-fake.ts';
-import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import { imageBackupName } from '../../../src/controllers/image-backups/naming.ts';
+import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import { imageBackupName } from '../../../src/controllers/api/image-backup-name.ts';
 import { backupMapping, parseNormalizedNamed } from '../../../src/reference/index.ts';
 import {
   createWorkloadController,
   type WorkloadController,
 } from '../../../src/controllers/workloads/index.ts';
-import { EventReasons } from '../../../src/controllers/event-reasons.ts';
+import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import {
   CHANGE_CAUSE_ANNOTATION,
   IGNORE_ANNOTATION,
   IGNORE_LABEL,
   ORIGINAL_IMAGES_ANNOTATION,
-} from '../../../src/controllers/labels.ts';
+} from '../../../src/controllers/api/labels.ts';
 import { memoryLogger, testCluster, uniqueName, type TestCluster } from '../kube/cluster.ts';
 import {
   copiedDigest,

@@ -11,10 +11,10 @@ import {
   type KubeApi,
   type NamedObject,
 } from '../../../src/kube/index.ts';
-import { imageBackupCrd } from '../../../src/controllers/image-backups/crd.ts';
-import { imageBackupClient } from '../../../src/controllers/image-backups/resource.ts';
-import type { ImageBackup, PullSecretRef } from '../../../src/controllers/image-backups/schema.ts';
-import type { RegistryProbe } from '../../../src/controllers/registry-probe.ts';
+import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
+import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import type { ImageBackup, PullSecretRef } from '../../../src/controllers/api/image-backup-schema.ts';
+import type { RegistryProbe } from '../../../src/controllers/api/registry-probe.ts';
 
 interface Crd extends NamedObject {
   metadata: NamedObject['metadata'] & { deletionTimestamp?: string };

@@ -5,8 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { IMAGE_BACKUPS } from './resource.ts';
-import { imageBackupSpecSchema, imageBackupStatusSchema } from './schema.ts';
+import { IMAGE_BACKUPS } from './image-backup-resource.ts';
+import { imageBackupSpecSchema, imageBackupStatusSchema } from './image-backup-schema.ts';
 import { toStructuralSchema, type JsonSchema } from './structural-schema.ts';
 
 export const CRD_FILE = fileURLToPath(

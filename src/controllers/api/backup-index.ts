@@ -4,11 +4,11 @@
 // Index functions run on every event of a shared informer: pure, cheap, never throwing, and defined
 // once per kind at module level (a shared informer refuses another function under the same name).
 import { parseNormalizedNamed } from '../../reference/index.ts';
-import { imageBackupName } from '../image-backups/naming.ts';
+import { imageBackupName } from './image-backup-name.ts';
 import type { IndexFunc, KubeObject } from '../../kube/index.ts';
-import { workloadImages } from './images.ts';
-import { originalImagesOf } from './revert.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import { workloadImages } from './workload-images.ts';
+import { originalImagesOf } from './original-images.ts';
+import type { Workload, WorkloadKind } from './workload-types.ts';
 
 export const BACKUP_NAME_INDEX = 'lifeboat.dev/imagebackup-name';
 

@@ -1,6 +1,6 @@
 // JSON pointers (RFC 6901) to the fields these helpers patch, built from one list of segments per
 // workload kind so that where a field is read and where it is patched cannot drift apart.
-import type { PodSpecLike, Workload, WorkloadKind } from './types.ts';
+import type { PodSpecLike, Workload, WorkloadKind } from './workload-types.ts';
 
 /** Where each kind keeps its pod spec. */
 const POD_SPEC_SEGMENTS: Readonly<Record<WorkloadKind, readonly string[]>> = {

@@ -2,9 +2,9 @@
 // `imagePullSecrets`, then those of the service account the pods run as. An ImageBackup's
 // `spec.pullSecretRefs` names them (the copy reads the source with them), and a private backup's
 // source is checked with them before the workload is pointed at the copy.
-import type { PullSecretRef } from '../image-backups/schema.ts';
-import { podSpecOf } from './pointer.ts';
-import type { LocalObjectReference, Workload, WorkloadKind } from './types.ts';
+import type { PullSecretRef } from './image-backup-schema.ts';
+import { podSpecOf } from './workload-pointer.ts';
+import type { LocalObjectReference, Workload, WorkloadKind } from './workload-types.ts';
 
 /** The service account a pod runs as when its spec names none (the API server's default). */
 export const DEFAULT_SERVICE_ACCOUNT = 'default';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { serviceAccountNameOf, workloadPullSecretRefs } from './pull-secret-refs.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import type { Workload, WorkloadKind } from './workload-types.ts';
 
 function withPodSpec(kind: WorkloadKind, podSpec: Record<string, unknown>): Workload {
   const template = { spec: { containers: [{ name: 'app', image: 'nginx' }], ...podSpec } };

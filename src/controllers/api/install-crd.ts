@@ -28,7 +28,7 @@ import {
   type KubeRequester,
 } from '../../kube/index.ts';
 import { imageBackupCrd, type CustomResourceDefinition } from './crd.ts';
-import { IMAGE_BACKUPS } from './resource.ts';
+import { IMAGE_BACKUPS } from './image-backup-resource.ts';
 
 export interface InstallCrdOptions {
   logger?: Logger;

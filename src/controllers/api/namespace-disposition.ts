@@ -1,5 +1,5 @@
-import { IGNORE_LABEL } from '../labels.ts';
-import type { NamespaceObject } from './objects.ts';
+import { IGNORE_LABEL } from './labels.ts';
+import type { NamespaceObject } from './core-objects.ts';
 
 /**
  * What pull-secret distribution does with a namespace:

@@ -1,7 +1,7 @@
 // The API resource of each workload kind, and the controller's queue keys (`Kind/namespace/name`):
 // one queue serves four kinds, so the key names the kind.
 import { RESOURCES, type Resource } from '../../kube/index.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from './types.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from './workload-types.ts';
 
 export const WORKLOAD_RESOURCES: Readonly<Record<WorkloadKind, Resource>> = Object.freeze({
   Deployment: RESOURCES.deployments,

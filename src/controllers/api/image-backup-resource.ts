@@ -1,5 +1,5 @@
 import { resourceClient, type KubeRequester, type Resource, type ResourceClient } from '../../kube/index.ts';
-import type { ImageBackup } from './schema.ts';
+import type { ImageBackup } from './image-backup-schema.ts';
 
 /** The ImageBackup resource: the CRD (crd.ts) and every client of it are built from this literal. */
 export const IMAGE_BACKUPS = Object.freeze({

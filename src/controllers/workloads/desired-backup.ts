@@ -7,10 +7,10 @@ import {
   type BackupMapping,
   type ImageReference,
 } from '../../reference/index.ts';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../labels.ts';
-import { imageBackupName } from './naming.ts';
-import type { ImageBackup, PullSecretRef } from './schema.ts';
-import { backupSource } from './source.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/labels.ts';
+import { imageBackupName } from '../api/image-backup-name.ts';
+import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import { backupSource } from '../api/backup-source.ts';
 
 export interface DesiredImageBackupOptions {
   readonly mapping: BackupMapping;

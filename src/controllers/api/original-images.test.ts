@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupMapping } from '../../reference/index.ts';
-import { ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
-import { isReverted, originalImagesOf } from './revert.ts';
-import type { ContainerLike, Workload } from './types.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from './labels.ts';
+import { isReverted, originalImagesOf } from './original-images.ts';
+import type { ContainerLike, Workload } from './workload-types.ts';
 
 const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });
 const DIGEST = `sha256:${'a'.repeat(64)}`;

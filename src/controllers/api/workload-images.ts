@@ -1,7 +1,7 @@
 // The images a workload runs: every container and init container of its pod template, with the
 // container's name and the JSON pointer of its `image` field (what a patch tests and replaces).
-import { podSpecOf, podSpecPointer, pointer } from './pointer.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import { podSpecOf, podSpecPointer, pointer } from './workload-pointer.ts';
+import type { Workload, WorkloadKind } from './workload-types.ts';
 
 export interface WorkloadImage {
   /** The container's name; unique across containers and init containers of a pod. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { imageBackupSchema } from './schema.ts';
-import { caseObject, IMAGE_BACKUP_CASES } from './schema-cases.test-support.ts';
+import { imageBackupSchema } from './image-backup-schema.ts';
+import { caseObject, IMAGE_BACKUP_CASES } from './image-backup-schema-cases.test-support.ts';
 
 describe('the ImageBackup zod definition', () => {
   for (const c of IMAGE_BACKUP_CASES) {

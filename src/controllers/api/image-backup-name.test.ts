@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MappingError, parseNormalizedNamed } from '../../reference/index.ts';
-import { IMAGE_BACKUP_NAME_MAX_LENGTH, imageBackupName } from './naming.ts';
+import { IMAGE_BACKUP_NAME_MAX_LENGTH, imageBackupName } from './image-backup-name.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`;

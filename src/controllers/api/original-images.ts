@@ -4,9 +4,9 @@
 // leaves the workload as that writer wants: rewriting it again would start a rollout loop between
 // the two writers.
 import { isBackupImage, parseNormalizedNamed, type BackupMapping } from '../../reference/index.ts';
-import { ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
-import { workloadImages } from './images.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from './labels.ts';
+import { workloadImages } from './workload-images.ts';
+import type { Workload, WorkloadKind } from './workload-types.ts';
 
 /**
  * The annotation as container name → original image; undefined when absent or not a JSON object of

@@ -4,7 +4,7 @@
 // below (status codes, socket error codes, distribution error codes), never from message text.
 // Messages never contain credentials: URLs are redacted before they are put in a message.
 import type { Readable } from 'node:stream';
-import { LifeboatError } from '../common/errors.ts';
+import { LifeboatError } from '../../common/errors.ts';
 
 /** Statuses worth retrying: the server or something in front of it may answer differently later. */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 499, 500, 502, 503, 504, 522]);

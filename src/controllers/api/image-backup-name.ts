@@ -2,7 +2,7 @@
 // the reference plus a short hash").
 import { createHash } from 'node:crypto';
 import type { ImageReference } from '../../reference/index.ts';
-import { backupSource } from './source.ts';
+import { backupSource } from './backup-source.ts';
 
 /**
  * 63, not the 253 of a DNS-1123 subdomain (what an object name must be): a name this short is also a

@@ -7,7 +7,7 @@
  * must not be retried twice a second.
  */
 import type { Logger } from 'pino';
-import { LifeboatError } from '../common/errors.ts';
+import { LifeboatError } from '../../common/errors.ts';
 import {
   isAlreadyExists,
   isConflict,
@@ -15,7 +15,7 @@ import {
   isNotFound,
   KubeApiError,
   type ReconcileResult,
-} from '../kube/index.ts';
+} from '../../kube/index.ts';
 
 /** A lost race is not worth the rate limiter's backoff: the winner's event is already on its way. */
 const REQUEUE_AFTER_RACE_MS = 500;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseNormalizedNamed } from '../../reference/index.ts';
-import { imageBackupName } from '../image-backups/naming.ts';
-import { ORIGINAL_IMAGES_ANNOTATION } from '../labels.ts';
+import { imageBackupName } from './image-backup-name.ts';
+import { ORIGINAL_IMAGES_ANNOTATION } from './labels.ts';
 import { backupNamesOf } from './backup-index.ts';
-import { parseWorkloadKey, workloadKey } from './resources.ts';
-import { WORKLOAD_KINDS } from './types.ts';
+import { parseWorkloadKey, workloadKey } from './workload-resources.ts';
+import { WORKLOAD_KINDS } from './workload-types.ts';
 
 test('queue keys: Kind/namespace/name round-trips; anything else is refused', () => {
   for (const kind of WORKLOAD_KINDS) {

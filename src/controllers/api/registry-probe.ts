@@ -1,7 +1,7 @@
 // What the workload controller asks of registries before it rewrites a workload (SPEC §1.4), as a
 // narrow interface: the ImageBackup side implements it with real clients and credentials
 // (image-backups/registry-access.ts); tests inject faults through it.
-import type { PullSecretRef } from './image-backups/schema.ts';
+import type { PullSecretRef } from './image-backup-schema.ts';
 
 export interface RegistryProbe {
   /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workloadImages } from './images.ts';
-import { escapePointerToken, podSpecOf, podSpecPointer, pointer } from './pointer.ts';
-import type { Workload, WorkloadKind } from './types.ts';
+import { workloadImages } from './workload-images.ts';
+import { escapePointerToken, podSpecOf, podSpecPointer, pointer } from './workload-pointer.ts';
+import type { Workload, WorkloadKind } from './workload-types.ts';
 
 const podSpec = {
   initContainers: [{ name: 'migrate', image: 'quay.io/team/migrate:1' }],

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../reference/index.ts';
-import { desiredImageBackup, mergePullSecretRefs } from './desired.ts';
-import { imageBackupName } from './naming.ts';
-import { imageBackupSchema, type PullSecretRef } from './schema.ts';
+import { desiredImageBackup, mergePullSecretRefs } from './desired-backup.ts';
+import { imageBackupName } from '../api/image-backup-name.ts';
+import { imageBackupSchema, type PullSecretRef } from '../api/image-backup-schema.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const NESTED = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });

@@ -107,3 +107,8 @@ export interface RegistryClient {
    */
   waitToRestartUpload(failures: number, error: unknown, options?: CallOptions): Promise<boolean>;
 }
+
+export interface ClosableRegistryClient extends RegistryClient {
+  /** Closes idle connections and waits for in-flight ones; the client is unusable afterwards. */
+  close(): Promise<void>;
+}
