@@ -8,6 +8,7 @@ import type { RegistryClient } from '../model/types.ts';
 import { OCI_MANIFEST } from '../manifest/index.ts';
 import { anchorTag } from './anchor-tag.ts';
 import { copyImage } from './copy-image.ts';
+import { CopyError } from './errors.ts';
 import { memoryRegistry, seedImage, seedIndex, type MemoryRegistry } from './memory-registry.test-support.ts';
 
 const loc = (client: RegistryClient, repository: string, reference: string) => ({
@@ -186,6 +187,38 @@ describe('copyImage with anchors', () => {
       blobCalls(dst).some((c) => c.includes(amd64Blobs.config.digest)),
       false,
     );
+  });
+
+  it('an anchor tag moved by hand to another manifest is put back on its own digest', async () => {
+    const src = memoryRegistry('src.test');
+    const dst = memoryRegistry('dst.test');
+    const { desc } = seedImage(src, 'app', 'v1', [1000]);
+    const other = seedImage(src, 'app', 'v2', [1000], 7).desc;
+    const options = { source: loc(src, 'app', 'v1'), target: loc(dst, 'app', 'v1'), anchor: true };
+    await copyImage(options);
+    await copyImage({ ...options, source: loc(src, 'app', 'v2'), target: loc(dst, 'app', 'v2') });
+    const moved = dst.manifests.get(`app@${other.digest}`);
+    assert.ok(moved);
+    dst.manifests.set(`app:${anchor(desc.digest)}`, moved);
+    const repaired = await copyImage(options);
+    assert.equal(repaired.anchorsWritten, 1);
+    assert.equal(tagged(dst, 'app', anchor(desc.digest)), desc.digest);
+    assert.equal(tagged(dst, 'app', anchor(other.digest)), other.digest, 'the other anchor is untouched');
+  });
+
+  it('a failed anchor PUT fails the copy with a CopyError naming it', async () => {
+    const src = memoryRegistry('src.test');
+    const dst = memoryRegistry('dst.test');
+    const { desc } = seedImage(src, 'app', 'v1', [1000]);
+    const options = { source: loc(src, 'app', 'v1'), target: loc(dst, 'app', 'v1'), anchor: true };
+    await copyImage(options);
+    dst.manifests.delete(`app:${anchor(desc.digest)}`);
+    const refusing = { ...dst, putManifest: () => Promise.reject(new Error('DENIED tag immutable')) };
+    await assert.rejects(copyImage({ ...options, target: loc(refusing, 'app', 'v1') }), (error: unknown) => {
+      assert.ok(error instanceof CopyError);
+      assert.match(error.message, /DENIED tag immutable/);
+      return true;
+    });
   });
 
   it('a digest that is not sha256 has no anchor: skipped, logged at debug, listed in unanchored', async () => {
