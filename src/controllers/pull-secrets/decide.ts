@@ -18,6 +18,108 @@ import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api
 import type { NamespaceState, SyncResult } from './metrics.ts';
 import { SourceSecretError, type PullSecretContent } from './source-secret.ts';
 
+/** The configuration of distribution: the flags, as read once at start. */
+export interface DistributionRules {
+  /** `--backup-pull-secret`. */
+  readonly source: { readonly namespace: string; readonly name: string };
+  /** `--pull-secret-name`. */
+  readonly secretName: string;
+  /** `--pull-secret-service-accounts` (`*`: all). */
+  readonly serviceAccounts: readonly string[];
+  /** Every excluded namespace by name (defaults, flags, lifeboat's own); labels are read per object. */
+  readonly excludedNamespaces: ReadonlySet<string>;
+}
+
+/** One namespace as the caches show it, with the source Secret already validated. */
+export interface NamespaceSnapshot {
+  readonly name: string;
+  readonly namespace: NamespaceObject | undefined;
+  /** The Secret named `--pull-secret-name` in it, whoever owns it. */
+  readonly copy: SecretObject | undefined;
+  readonly serviceAccounts: readonly ServiceAccountObject[];
+  readonly source: PullSecretContent | SourceSecretError;
+}
+
+/** The next step for one namespace. */
+export type NamespaceStep =
+  /**
+   * Nothing to do: the namespace is gone or being deleted (its objects go with it), or it is the
+   * source's namespace and the copy would be the source itself (never written, nor removed as an
+   * excluded namespace's copy: that would delete the source).
+   */
+  | { readonly kind: 'leave'; readonly why: 'gone' | 'terminating' | 'source-itself' }
+  /** Excluded: take out what lifeboat added there, nothing else. */
+  | { readonly kind: 'remove'; readonly removal: Removal }
+  /** The source is missing or unusable: nothing changes anywhere until it is fixed (its event says when). */
+  | { readonly kind: 'wait-for-source'; readonly problem: SourceSecretError }
+  /** A Secret of that name that lifeboat does not own: nothing is written here, not even the accounts. */
+  | { readonly kind: 'conflict'; readonly copy: SecretObject }
+  /** Bring the copy and the chosen service accounts in line (both may be no-ops: in sync). */
+  | {
+      readonly kind: 'distribute';
+      readonly copy: Exclude<PullSecretCopyChange, { action: 'conflict' }>;
+      readonly accounts: readonly AccountPatch[];
+    };
+
+export function decideNamespace(s: NamespaceSnapshot, rules: DistributionRules): NamespaceStep {
+  if (!s.namespace) return { kind: 'leave', why: 'gone' };
+  if (s.name === rules.source.namespace && rules.secretName === rules.source.name)
+    return { kind: 'leave', why: 'source-itself' };
+  const disposition = namespaceDisposition(s.namespace, rules.excludedNamespaces);
+  if (disposition === 'terminating') return { kind: 'leave', why: 'terminating' };
+  if (disposition === 'excluded')
+    return { kind: 'remove', removal: removalOf(s.copy, s.serviceAccounts, rules.secretName) };
+  if (s.source instanceof SourceSecretError) return { kind: 'wait-for-source', problem: s.source };
+  const copy = pullSecretCopyChange(s.source, s.copy, {
+    namespace: s.name,
+    name: rules.secretName,
+    source: `${rules.source.namespace}/${rules.source.name}`,
+  });
+  if (copy.action === 'conflict') return { kind: 'conflict', copy: s.copy! };
+  const accounts: AccountPatch[] = [];
+  for (const sa of s.serviceAccounts) {
+    if (!selectsServiceAccount(rules.serviceAccounts, sa)) continue;
+    const ops = planServiceAccountAdd(sa, rules.secretName);
+    if (ops) accounts.push({ name: sa.metadata.name, ops });
+  }
+  return { kind: 'distribute', copy, accounts };
+}
+
+/** What a reconcile that carries out `step` does, for `lifeboat_pull_secret_syncs_total{result}` (none: not counted). */
+export function syncResultOf(step: NamespaceStep): SyncResult | undefined {
+  switch (step.kind) {
+    case 'leave':
+      return undefined;
+    case 'remove':
+      return isEmptyRemoval(step.removal) ? undefined : 'removed';
+    case 'wait-for-source':
+      return 'source_invalid';
+    case 'conflict':
+      return 'conflict';
+    case 'distribute':
+      if (step.copy.action === 'create') return 'created';
+      return step.copy.action === 'none' && step.accounts.length === 0 ? 'unchanged' : 'updated';
+  }
+}
+
+/**
+ * Where a namespace stands, for `lifeboat_pull_secret_namespaces{state}`: `synced` once nothing is
+ * left to write, `excluded` and `conflict` as decided; a namespace with writes pending, one left
+ * alone and any while the source is unusable are not counted.
+ */
+export function namespaceStateOf(step: NamespaceStep): NamespaceState | undefined {
+  switch (step.kind) {
+    case 'remove':
+      return 'excluded';
+    case 'conflict':
+      return 'conflict';
+    case 'distribute':
+      return syncResultOf(step) === 'unchanged' ? 'synced' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 export function isOwnedByLifeboat(obj: { metadata: { labels?: Record<string, string> } }): boolean {
   return obj.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
 }
@@ -186,105 +288,3 @@ export function removalOf(
 }
 
 export const isEmptyRemoval = (r: Removal): boolean => r.accounts.length === 0 && r.copy === undefined;
-
-/** The configuration of distribution: the flags, as read once at start. */
-export interface DistributionRules {
-  /** `--backup-pull-secret`. */
-  readonly source: { readonly namespace: string; readonly name: string };
-  /** `--pull-secret-name`. */
-  readonly secretName: string;
-  /** `--pull-secret-service-accounts` (`*`: all). */
-  readonly serviceAccounts: readonly string[];
-  /** Every excluded namespace by name (defaults, flags, lifeboat's own); labels are read per object. */
-  readonly excludedNamespaces: ReadonlySet<string>;
-}
-
-/** One namespace as the caches show it, with the source Secret already validated. */
-export interface NamespaceSnapshot {
-  readonly name: string;
-  readonly namespace: NamespaceObject | undefined;
-  /** The Secret named `--pull-secret-name` in it, whoever owns it. */
-  readonly copy: SecretObject | undefined;
-  readonly serviceAccounts: readonly ServiceAccountObject[];
-  readonly source: PullSecretContent | SourceSecretError;
-}
-
-/** The next step for one namespace. */
-export type NamespaceStep =
-  /**
-   * Nothing to do: the namespace is gone or being deleted (its objects go with it), or it is the
-   * source's namespace and the copy would be the source itself (never written, nor removed as an
-   * excluded namespace's copy: that would delete the source).
-   */
-  | { readonly kind: 'leave'; readonly why: 'gone' | 'terminating' | 'source-itself' }
-  /** Excluded: take out what lifeboat added there, nothing else. */
-  | { readonly kind: 'remove'; readonly removal: Removal }
-  /** The source is missing or unusable: nothing changes anywhere until it is fixed (its event says when). */
-  | { readonly kind: 'wait-for-source'; readonly problem: SourceSecretError }
-  /** A Secret of that name that lifeboat does not own: nothing is written here, not even the accounts. */
-  | { readonly kind: 'conflict'; readonly copy: SecretObject }
-  /** Bring the copy and the chosen service accounts in line (both may be no-ops: in sync). */
-  | {
-      readonly kind: 'distribute';
-      readonly copy: Exclude<PullSecretCopyChange, { action: 'conflict' }>;
-      readonly accounts: readonly AccountPatch[];
-    };
-
-export function decideNamespace(s: NamespaceSnapshot, rules: DistributionRules): NamespaceStep {
-  if (!s.namespace) return { kind: 'leave', why: 'gone' };
-  if (s.name === rules.source.namespace && rules.secretName === rules.source.name)
-    return { kind: 'leave', why: 'source-itself' };
-  const disposition = namespaceDisposition(s.namespace, rules.excludedNamespaces);
-  if (disposition === 'terminating') return { kind: 'leave', why: 'terminating' };
-  if (disposition === 'excluded')
-    return { kind: 'remove', removal: removalOf(s.copy, s.serviceAccounts, rules.secretName) };
-  if (s.source instanceof SourceSecretError) return { kind: 'wait-for-source', problem: s.source };
-  const copy = pullSecretCopyChange(s.source, s.copy, {
-    namespace: s.name,
-    name: rules.secretName,
-    source: `${rules.source.namespace}/${rules.source.name}`,
-  });
-  if (copy.action === 'conflict') return { kind: 'conflict', copy: s.copy! };
-  const accounts: AccountPatch[] = [];
-  for (const sa of s.serviceAccounts) {
-    if (!selectsServiceAccount(rules.serviceAccounts, sa)) continue;
-    const ops = planServiceAccountAdd(sa, rules.secretName);
-    if (ops) accounts.push({ name: sa.metadata.name, ops });
-  }
-  return { kind: 'distribute', copy, accounts };
-}
-
-/** What a reconcile that carries out `step` does, for `lifeboat_pull_secret_syncs_total{result}` (none: not counted). */
-export function syncResultOf(step: NamespaceStep): SyncResult | undefined {
-  switch (step.kind) {
-    case 'leave':
-      return undefined;
-    case 'remove':
-      return isEmptyRemoval(step.removal) ? undefined : 'removed';
-    case 'wait-for-source':
-      return 'source_invalid';
-    case 'conflict':
-      return 'conflict';
-    case 'distribute':
-      if (step.copy.action === 'create') return 'created';
-      return step.copy.action === 'none' && step.accounts.length === 0 ? 'unchanged' : 'updated';
-  }
-}
-
-/**
- * Where a namespace stands, for `lifeboat_pull_secret_namespaces{state}`: `synced` once nothing is
- * left to write, `excluded` and `conflict` as decided; a namespace with writes pending, one left
- * alone and any while the source is unusable are not counted.
- */
-export function namespaceStateOf(step: NamespaceStep): NamespaceState | undefined {
-  switch (step.kind) {
-    case 'remove':
-      return 'excluded';
-    case 'conflict':
-      return 'conflict';
-    case 'distribute':
-      return syncResultOf(step) === 'unchanged' ? 'synced' : undefined;
-    default:
-      return undefined;
-  }
-}
