@@ -151,6 +151,12 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     ...(o.registry ? { registry: o.registry } : {}),
   });
 
+  // Declared before the handlers: adding one replays the objects already cached, synchronously.
+  /** Only the leader reports: followers keep their caches warm and stay silent. */
+  let leading = false;
+  /** The source's problem last reported (one log line and Event per distinct problem, not per event). */
+  let reportedSourceProblem: string | undefined;
+
   // Every event names the namespace to reconcile; the source names all of them.
   const byNamespace = (obj: { metadata: { namespace?: string } }): void => {
     if (obj.metadata.namespace) controller.enqueue(obj.metadata.namespace);
@@ -167,11 +173,6 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     });
   }
   sources.addHandlers({ onAdd: sourceChanged, onUpdate: sourceChanged, onDelete: sourceChanged });
-
-  /** Only the leader reports: followers keep their caches warm and stay silent. */
-  let leading = false;
-  /** The source's problem last reported (one log line and Event per distinct problem, not per event). */
-  let reportedSourceProblem: string | undefined;
 
   function sourceChanged(): void {
     if (!leading) return;
