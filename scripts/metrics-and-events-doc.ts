@@ -1,7 +1,7 @@
 // docs/metrics-and-events.md, generated from the sources as docs/configuration.md is from the flags:
 // - metrics: every `new Counter|Gauge|Histogram|Summary` in src/ (test/deploy/exported-metrics.ts,
 //   the scan the Grafana dashboard test trusts), with its type, labels and HELP text;
-// - Events: every reason of src/controllers/event-reasons.ts with its doc comment, and the `type` and
+// - Events: every reason of src/controllers/api/event-reasons.ts with its doc comment, and the `type` and
 //   `action` of every place in src/controllers that records it (an object literal
 //   `{ type, reason: EventReasons.X, action }`).
 // What the code cannot say by itself (which object an Event is about) is RECORDED_ON below, keyed by
@@ -23,7 +23,7 @@ export const METRICS_AND_EVENTS_DOC = fileURLToPath(
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CONTROLLERS = fileURLToPath(new URL('../src/controllers/', import.meta.url));
-const EVENT_REASONS = fileURLToPath(new URL('../src/controllers/event-reasons.ts', import.meta.url));
+const EVENT_REASONS = fileURLToPath(new URL('../src/controllers/api/event-reasons.ts', import.meta.url));
 
 const seconds = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 

@@ -141,7 +141,12 @@ async function runDev(options: DevConfig): Promise<void> {
     const runCommand = addFlags(new Command('run'), RUN_FLAGS).parse(args, { from: 'user' });
     // No environment: LIFEBOAT_* variables of this shell configure `lifeboat run`, not the demo.
     const config = readConfig(runCommand, RUN_FLAGS, {});
-    const api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(cluster.kubeconfigPath), logger });
+    const api = kube.createKubeApi({
+      kubeConfig: kube.loadKubeConfig(cluster.kubeconfigPath),
+      qps: config.kubeApiQps,
+      burst: config.kubeApiBurst,
+      logger,
+    });
     teardown.push(() => api.close());
     say('lifeboat dev: starting the controller in this process…');
     const manager = await managerModule.startManager(

@@ -71,7 +71,7 @@ async function restore(config: RestoreConfig, target: WorkloadTarget | undefined
     level: config.logLevel,
     out: process.stderr,
   });
-  const api = await connectOrReport('restore', config.kubeconfig, logger);
+  const api = await connectOrReport('restore', config, logger);
   if (!api) return;
   let failed = 0;
   let found = 0;

@@ -44,7 +44,12 @@ async function runController(config: RunConfig): Promise<void> {
   }
   let api: ReturnType<typeof kube.createKubeApi>;
   try {
-    api = kube.createKubeApi({ kubeConfig: kube.loadKubeConfig(config.kubeconfig), logger });
+    api = kube.createKubeApi({
+      kubeConfig: kube.loadKubeConfig(config.kubeconfig),
+      qps: config.kubeApiQps,
+      burst: config.kubeApiBurst,
+      logger,
+    });
   } catch (err) {
     logger.fatal({ err }, 'cannot load the kubeconfig');
     process.exitCode = 1;

@@ -29,7 +29,7 @@ export function statusCommand(): Command {
 
 async function status(config: StatusConfig): Promise<void> {
   const logger = createProcessLogger({ format: 'text', level: config.logLevel, out: process.stderr });
-  const api = await connectOrReport('status', config.kubeconfig, logger);
+  const api = await connectOrReport('status', config, logger);
   if (!api) return;
   try {
     const [{ statusReport }, { EVENT_RECORDER_DEFAULTS }] = await Promise.all([

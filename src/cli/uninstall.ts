@@ -32,7 +32,7 @@ async function uninstall(config: RunConfig): Promise<void> {
   type Secret = import('../controllers/api/core-objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
-  const api = await connectOrReport('uninstall', config.kubeconfig, logger);
+  const api = await connectOrReport('uninstall', config, logger);
   if (!api) return;
   try {
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);

@@ -112,7 +112,7 @@ export class WatchError extends LifeboatError {
  * in-flight) and 5xx except 501 Not Implemented. The API server answers every 5xx itself (etcd
  * timeouts, webhooks, restarts), so the range is the table. Registries sit behind CDNs and proxies
  * that answer with codes of their own (499, 522, 408), and have their own table:
- * `isTemporaryRegistryStatus` in src/registry/errors.ts.
+ * `isTemporaryRegistryStatus` in src/registry/model/errors.ts.
  */
 export function isTemporaryKubeStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 501);

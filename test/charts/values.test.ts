@@ -27,6 +27,8 @@ const caFiles = (keys: unknown): string => (keys as string[]).map((k) => `${CA_D
 
 const FLAGS: Readonly<Record<string, Source>> = {
   '--kubeconfig': { omitted: 'the pod uses its in-cluster ServiceAccount' },
+  '--kube-api-qps': { value: 'kubeApi.qps' },
+  '--kube-api-burst': { value: 'kubeApi.burst' },
   '--namespace': { fixed: 'the release namespace (its Lease and its secrets)', text: NAMESPACE },
   '--backup-registry': { value: 'backup.registry' },
   '--backup-pull-secret': { value: 'backup.pullSecret', text: secretRef },

@@ -14,7 +14,7 @@ const doc = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
 
 /** Where the codes a failed copy can carry are defined (copy-failure.ts picks the innermost one). */
 const COPY_ERROR_FILES = [
-  'src/registry/errors.ts',
+  'src/registry/model/errors.ts',
   'src/registry/copy/errors.ts',
   'src/registry/manifest/errors.ts',
   'src/controllers/image-backups/copy-failure.ts',

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addFlags, readConfig } from './commander.ts';
 import { ConfigError, envNameOf } from './flag.ts';
+import { KUBE_API_DEFAULTS } from '../../kube/index.ts';
+import { RESTORE_FLAGS } from './restore-flags.ts';
 import { backupMappingOf, RUN_FLAGS, type RunConfig } from './run-flags.ts';
+import { STATUS_FLAGS } from './status-flags.ts';
 
 /** Parses `args` as `lifeboat run` would, with `env` as the environment. */
 function parse(args: string[], env: Record<string, string> = {}): RunConfig {
@@ -63,6 +66,8 @@ describe('lifeboat run configuration', () => {
     assert.deepEqual(c.registryCa, []);
     assert.equal(c.dryRun, false);
     assert.equal(c.installCrds, false);
+    assert.equal(c.kubeApiQps, 50);
+    assert.equal(c.kubeApiBurst, 100);
     assert.deepEqual(backupMappingOf(c), {
       backupRegistry: 'backup.example.com',
       prefix: 'lifeboat',
@@ -98,6 +103,8 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_REGISTRY_CA: CA_FILE,
       LIFEBOAT_DRY_RUN: 'true',
       LIFEBOAT_INSTALL_CRDS: 'on',
+      LIFEBOAT_KUBE_API_QPS: '12.5',
+      LIFEBOAT_KUBE_API_BURST: '30',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -127,6 +134,8 @@ describe('lifeboat run configuration', () => {
         registryCa: [CA_FILE],
         dryRun: true,
         installCrds: true,
+        kubeApiQps: 12.5,
+        kubeApiBurst: 30,
       },
     );
     assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
@@ -167,6 +176,29 @@ describe('lifeboat run configuration', () => {
         !err.message.includes('\n'),
     );
     assert.equal(backupMappingOf({ ...c, flatten: false }).flatten, false);
+  });
+
+  it("the Kubernetes client's rate flags default to the client's own defaults", () => {
+    const flag = (key: string) => RUN_FLAGS.find((f) => f.key === key);
+    assert.equal(flag('kubeApiQps')?.default, String(KUBE_API_DEFAULTS.qps));
+    assert.equal(flag('kubeApiBurst')?.default, String(KUBE_API_DEFAULTS.burst));
+    const c = parse([...REQUIRED, '--kube-api-qps', '200', '--kube-api-burst', '400'], {
+      LIFEBOAT_KUBE_API_QPS: '5',
+    });
+    assert.equal(c.kubeApiQps, 200, 'the command line wins over the variable');
+    assert.equal(c.kubeApiBurst, 400);
+    assert.equal(parse([...REQUIRED, '--kube-api-qps', '0.5']).kubeApiQps, 0.5);
+  });
+
+  it("status, restore and uninstall (run's flags) take the same connection flags", () => {
+    for (const flags of [STATUS_FLAGS, RESTORE_FLAGS]) {
+      for (const key of ['kubeconfig', 'kubeApiQps', 'kubeApiBurst'])
+        assert.equal(
+          flags.find((f) => f.key === key),
+          RUN_FLAGS.find((f) => f.key === key),
+          key,
+        );
+    }
   });
 
   it('every flag has its variable, named after the flag', () => {
@@ -339,6 +371,36 @@ describe('lifeboat run configuration', () => {
       REQUIRED,
       { LIFEBOAT_INSTALL_CRDS: 'always' },
       /^LIFEBOAT_INSTALL_CRDS must be true or false, not "always"$/,
+    ],
+    [
+      'a zero --kube-api-qps',
+      [...REQUIRED, '--kube-api-qps', '0'],
+      {},
+      /^option '--kube-api-qps <n>' argument "0" is invalid: expected a positive number$/,
+    ],
+    [
+      'a negative --kube-api-qps',
+      [...REQUIRED, '--kube-api-qps', '-5'],
+      {},
+      /^option '--kube-api-qps <n>' argument "-5" is invalid: expected a positive number$/,
+    ],
+    [
+      'a --kube-api-qps variable that is not a number',
+      REQUIRED,
+      { LIFEBOAT_KUBE_API_QPS: 'fast' },
+      /^option '--kube-api-qps <n>' argument "fast" \(from LIFEBOAT_KUBE_API_QPS\) is invalid: expected a positive number$/,
+    ],
+    [
+      'a zero --kube-api-burst',
+      [...REQUIRED, '--kube-api-burst', '0'],
+      {},
+      /^option '--kube-api-burst <n>' argument "0" is invalid: expected a positive integer$/,
+    ],
+    [
+      'a fractional --kube-api-burst',
+      REQUIRED,
+      { LIFEBOAT_KUBE_API_BURST: '1.5' },
+      /^option '--kube-api-burst <n>' argument "1\.5" \(from LIFEBOAT_KUBE_API_BURST\) is invalid: expected a positive integer$/,
     ],
   ];
   for (const [what, args, env, message] of refusals) {

@@ -1,11 +1,13 @@
 /** The flags of `lifeboat restore`. Its `--namespace` is the workloads', not lifeboat's own. */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { KUBECONFIG_FLAG, logLevelFlag } from './shared-flags.ts';
+import { KUBE_API_BURST_FLAG, KUBE_API_QPS_FLAG, KUBECONFIG_FLAG, logLevelFlag } from './shared-flags.ts';
 import { logFormat, namespaceName, workloadKinds } from './values.ts';
 
 export const RESTORE_FLAGS = [
   KUBECONFIG_FLAG,
+  KUBE_API_QPS_FLAG,
+  KUBE_API_BURST_FLAG,
   defineFlag({
     key: 'namespace',
     flag: '--namespace',

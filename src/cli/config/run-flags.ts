@@ -5,7 +5,14 @@
 import { z } from 'zod';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
-import { INSECURE_REGISTRIES_FLAG, KUBECONFIG_FLAG, logLevelFlag, REGISTRY_CA_FLAG } from './shared-flags.ts';
+import {
+  INSECURE_REGISTRIES_FLAG,
+  KUBE_API_BURST_FLAG,
+  KUBE_API_QPS_FLAG,
+  KUBECONFIG_FLAG,
+  logLevelFlag,
+  REGISTRY_CA_FLAG,
+} from './shared-flags.ts';
 import {
   backupLocation,
   imageGlobs,
@@ -25,6 +32,8 @@ export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-pu
 
 export const RUN_FLAGS = [
   KUBECONFIG_FLAG,
+  KUBE_API_QPS_FLAG,
+  KUBE_API_BURST_FLAG,
   defineFlag({
     key: 'namespace',
     flag: '--namespace',

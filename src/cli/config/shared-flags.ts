@@ -1,7 +1,7 @@
 /** Flags that several commands take, defined once so that their spelling and parsing cannot drift. */
 import { z } from 'zod';
 import { defineFlag } from './flag.ts';
-import { insecureRegistryList, logLevel, readableFiles } from './values.ts';
+import { insecureRegistryList, logLevel, positiveInteger, positiveNumber, readableFiles } from './values.ts';
 
 /** How every command that talks to the cluster finds it. */
 export const KUBECONFIG_FLAG = defineFlag({
@@ -11,6 +11,30 @@ export const KUBECONFIG_FLAG = defineFlag({
   help: 'kubeconfig file (else $KUBECONFIG, else in-cluster, else ~/.kube/config)',
   defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
   parse: z.string().min(1).optional(),
+});
+
+/**
+ * The Kubernetes client's token bucket (client-go's `rest.Config` QPS and Burst): every request of
+ * the process to the API server, informers' lists and watches, writes and Events, takes a token.
+ * The defaults are `KUBE_API_DEFAULTS` of src/kube/api-client.ts (a test holds them equal), written
+ * out because reading the flags must not load the Kubernetes client.
+ */
+export const KUBE_API_QPS_FLAG = defineFlag({
+  key: 'kubeApiQps',
+  flag: '--kube-api-qps',
+  arg: '<n>',
+  help: 'sustained requests per second to the Kubernetes API server (bench/controller measures the effect; see docs/benchmarks.md)',
+  default: '50',
+  parse: positiveNumber,
+});
+
+export const KUBE_API_BURST_FLAG = defineFlag({
+  key: 'kubeApiBurst',
+  flag: '--kube-api-burst',
+  arg: '<n>',
+  help: 'requests to the Kubernetes API server allowed at once above --kube-api-qps after a quiet period',
+  default: '100',
+  parse: positiveInteger,
 });
 
 export const INSECURE_REGISTRIES_FLAG = defineFlag({

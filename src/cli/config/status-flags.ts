@@ -25,6 +25,8 @@ export const OUTPUT_FORMATS = ['wide', 'json'] as const;
 
 export const STATUS_FLAGS = [
   KUBECONFIG_FLAG,
+  runFlag('kubeApiQps'),
+  runFlag('kubeApiBurst'),
   defineFlag({
     key: 'workloadNamespace',
     flag: '--workload-namespace',

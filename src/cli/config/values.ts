@@ -82,6 +82,16 @@ export const positiveInteger = z
   .transform(Number)
   .refine((n) => n >= 1, 'expected a positive integer');
 
+/**
+ * A number above 0, as typed: decimals allowed (`0.5` is one every two seconds), and an exponent
+ * (`1e+06` is how Helm prints a large number).
+ */
+export const positiveNumber = z
+  .string()
+  .regex(/^\s*(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/, 'expected a positive number')
+  .transform(Number)
+  .refine((n) => n > 0 && Number.isFinite(n), 'expected a positive number');
+
 /** `os/arch[/variant]`, each checked as the copy engine reads it; empty means every platform. */
 export const platformList = z.array(
   z.string().superRefine((text, ctx) => {

@@ -4,7 +4,8 @@
  *
  * The loop, as sample-controller's: informers on Namespaces, on Secrets named like the copy (every
  * namespace), on the source Secret and on ServiceAccounts enqueue the NAMESPACE of whatever
- * changed; a worker reconciles one namespace: read from the caches → plan (plan.ts, pure) → apply.
+ * changed; a worker reconciles one namespace: read from the caches → decide (decide.ts, pure) →
+ * apply (apply.ts). Nothing is read from the API: the caches serve every read.
  * - A new namespace, a new service account, a copy deleted or edited, a reference removed: the
  *   namespace's key is enqueued by the event and brought back within one reconcile.
  * - The source rotated: every namespace is enqueued; each copy's data is patched (never deleted
@@ -15,45 +16,43 @@
  *   removed, nothing else.
  * - A source Secret that is missing or unusable: one log line and one Event naming it, nothing
  *   anywhere is changed or removed, and everything proceeds when it is fixed.
- * Writes race other writers safely: JSON patches are guarded by the resourceVersion they were
- * planned from; a lost race (409/422) requeues the namespace on fresh state.
+ * Writes race other writers safely: each is guarded by the resourceVersion it was decided from; a
+ * lost race (409/422/404) requeues the namespace with the rate limiter's backoff, on fresh state.
  */
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  createBucketRateLimiter,
   createController,
+  createExponentialRateLimiter,
   INDEX,
   indexByNamespace,
+  maxOfRateLimiters,
   RESOURCES,
   resourceClient,
+  waitForSync,
   type Controller,
   type EventRecorder,
   type KubeRequester,
   type ReconcileResult,
   type SharedInformers,
 } from '../../kube/index.ts';
-import type { NamespaceState, SyncResult } from './metrics.ts';
-import { pullSecretMetrics } from './metrics.ts';
-import { namespaceDisposition } from '../api/namespace-disposition.ts';
 import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
-import { planCopy, planServiceAccountAdd, selectsServiceAccount } from './plan.ts';
-import { removeFromNamespace } from './remove.ts';
+import { applyNamespaceStep, reportSourceProblem } from './apply.ts';
+import {
+  decideNamespace,
+  namespaceStateOf,
+  type DistributionRules,
+  type NamespaceSnapshot,
+} from './decide.ts';
+import { pullSecretMetrics, type NamespaceState } from './metrics.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
-import { EventReasons } from '../api/event-reasons.ts';
-import { guarded, raceRetry } from '../api/guarded-write.ts';
 
-export interface PullSecretDistributionOptions {
+export interface PullSecretDistributionOptions extends DistributionRules {
   api: KubeRequester;
   /** The process's shared informers: every controller watching a resource shares one cache. */
   informers: Pick<SharedInformers, 'informerFor'>;
-  /** `--backup-pull-secret`. */
-  source: { readonly namespace: string; readonly name: string };
-  /** `--pull-secret-name`. */
-  secretName: string;
-  /** `--pull-secret-service-accounts` (`*`: all). */
-  serviceAccounts: readonly string[];
-  /** Every excluded namespace by name (defaults, flags, lifeboat's own); labels are read per object. */
-  excludedNamespaces: ReadonlySet<string>;
   /** Where Events go (the process's rate-limited recorder; a fake in unit tests). */
   events: Pick<EventRecorder, 'record'>;
   logger?: Logger;
@@ -69,13 +68,26 @@ export interface PullSecretDistribution {
   run(signal: AbortSignal): Promise<void>;
 }
 
+/**
+ * The backoff of a namespace whose write lost a race (or failed): the winner's event is usually
+ * in the cache within half a second, so the first retry waits that long rather than client-go's
+ * 5 ms (which would only lose again on the same stale cache); a write that keeps being refused (an
+ * admission policy's 422 looks like a lost race) slows down to one try every 5 minutes. Every
+ * change to the namespace's objects enqueues it at once anyway.
+ */
+const RETRY = { baseDelayMs: 500, maxDelayMs: 5 * 60_000 } as const;
+/** Requeue: the rate limiter's next delay for the namespace, its backoff kept until a success. */
+const RATE_LIMITED: ReconcileResult = { requeue: 'rateLimited' };
+
 export function createPullSecretDistribution(o: PullSecretDistributionOptions): PullSecretDistribution {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'pull-secrets' });
+  const rules: DistributionRules = {
+    source: o.source,
+    secretName: o.secretName,
+    serviceAccounts: o.serviceAccounts,
+    excludedNamespaces: new Set(o.excludedNamespaces),
+  };
   const sourceKey = `${o.source.namespace}/${o.source.name}`;
-  const excluded = new Set(o.excludedNamespaces);
-  // The one copy that would be the source itself is never written (the rest of its namespace is).
-  const isSourceItself = (namespace: string): boolean =>
-    namespace === o.source.namespace && o.secretName === o.source.name;
   const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
   const copies = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     fieldSelector: `metadata.name=${o.secretName}`,
@@ -90,11 +102,36 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     serviceAccountNames.length === 1 ? { fieldSelector: `metadata.name=${serviceAccountNames[0]}` } : {},
   );
   serviceAccounts.addIndex(INDEX.namespace, indexByNamespace);
-  const secrets = resourceClient<SecretObject>(o.api, RESOURCES.secrets);
-  const accounts = resourceClient<ServiceAccountObject>(o.api, RESOURCES.serviceAccounts);
-  const states = new Map<string, NamespaceState>();
+  const informers = [namespaces, copies, sources, serviceAccounts];
+
+  const validSource = () => validateSourceSecret(sources.get(sourceKey), o.source);
+  /** Namespace `name` as the caches show it. */
+  const snapshot = (name: string, source = validSource()): NamespaceSnapshot => ({
+    name,
+    namespace: namespaces.get(name),
+    copy: copies.get(`${name}/${o.secretName}`),
+    serviceAccounts: serviceAccounts.byIndex(INDEX.namespace, name),
+    source,
+  });
+  // The namespace gauge is decided from the caches at scrape time: it cannot drift from them.
+  const states = {
+    *values(): Iterable<NamespaceState> {
+      const source = validSource();
+      for (const ns of namespaces.list()) {
+        const state = namespaceStateOf(decideNamespace(snapshot(ns.metadata.name, source), rules));
+        if (state) yield state;
+      }
+    },
+  };
   const metrics = pullSecretMetrics(o.registry, states);
-  let reportedSourceProblem: string | undefined;
+  const effects = {
+    secrets: resourceClient<SecretObject>(o.api, RESOURCES.secrets),
+    accounts: resourceClient<ServiceAccountObject>(o.api, RESOURCES.serviceAccounts),
+    secretName: o.secretName,
+    events: o.events,
+    metrics,
+    logger,
+  };
 
   const controller = createController({
     name: 'pull-secrets',
@@ -102,10 +139,23 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     // The shutdown signal is not passed to the writes: each is one short request (bounded by the
     // API client's timeout), and aborting it mid-flight gains nothing — it also trips undici into
     // an unhandled error on the aborted HTTP/2 stream when the agent closes right after.
-    reconcile: (namespace) => reconcile(namespace),
+    reconcile: async (namespace) =>
+      (await applyNamespaceStep(namespace, decideNamespace(snapshot(namespace), rules), effects)) === 'race'
+        ? RATE_LIMITED
+        : undefined,
+    rateLimiter: maxOfRateLimiters(
+      createExponentialRateLimiter<string>(RETRY),
+      createBucketRateLimiter<string>(),
+    ),
     logger,
     ...(o.registry ? { registry: o.registry } : {}),
   });
+
+  // Declared before the handlers: adding one replays the objects already cached, synchronously.
+  /** Only the leader reports: followers keep their caches warm and stay silent. */
+  let leading = false;
+  /** The source's problem last reported (one log line and Event per distinct problem, not per event). */
+  let reportedSourceProblem: string | undefined;
 
   // Every event names the namespace to reconcile; the source names all of them.
   const byNamespace = (obj: { metadata: { namespace?: string } }): void => {
@@ -114,7 +164,6 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   namespaces.addHandlers({
     onAdd: (ns) => controller.enqueue(ns.metadata.name),
     onUpdate: (_old, ns) => controller.enqueue(ns.metadata.name),
-    onDelete: (ns) => states.delete(ns.metadata.name),
   });
   for (const informer of [copies, serviceAccounts]) {
     informer.addHandlers({
@@ -125,34 +174,14 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   }
   sources.addHandlers({ onAdd: sourceChanged, onUpdate: sourceChanged, onDelete: sourceChanged });
 
-  /** Only the leader reports: followers keep their caches warm and stay silent. */
-  let leading = false;
-  const races = raceRetry({ code: 'PULL_SECRET_WRITE_RACE', what: 'namespace', logger });
-
   function sourceChanged(): void {
     if (!leading) return;
-    const content = validateSourceSecret(sources.get(sourceKey), o.source);
+    const source = sources.get(sourceKey);
+    const content = validateSourceSecret(source, o.source);
     if (content instanceof SourceSecretError) {
-      if (reportedSourceProblem !== content.message) {
-        reportedSourceProblem = content.message;
-        logger.error({ secret: sourceKey, problem: content.problem }, content.message);
-        o.events.record(
-          {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            namespace: o.source.namespace,
-            name: o.source.name,
-            ...(sources.get(sourceKey)?.metadata.uid ? { uid: sources.get(sourceKey)?.metadata.uid } : {}),
-          },
-          {
-            type: 'Warning',
-            reason: EventReasons.PullSecretSourceInvalid,
-            action: 'Validate',
-            note: content.message,
-          },
-        );
-      }
-      return;
+      if (reportedSourceProblem === content.message) return;
+      reportedSourceProblem = content.message;
+      return reportSourceProblem(content, source, o.source, effects);
     }
     if (reportedSourceProblem !== undefined)
       logger.info({ secret: sourceKey }, 'source pull secret is usable again');
@@ -160,109 +189,16 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     for (const ns of namespaces.list()) controller.enqueue(ns.metadata.name);
   }
 
-  async function reconcile(name: string): Promise<ReconcileResult | void> {
-    const ns = namespaces.get(name);
-    if (!ns) return void states.delete(name);
-    if (isSourceItself(name)) return;
-    const disposition = namespaceDisposition(ns, excluded);
-    if (disposition === 'terminating') return void states.delete(name);
-    const copy = copies.get(`${name}/${o.secretName}`);
-    const inNamespace = serviceAccounts.byIndex(INDEX.namespace, name);
-
-    if (disposition === 'excluded') {
-      const removed = await guarded(() =>
-        removeFromNamespace({
-          secrets,
-          accounts,
-          secretName: o.secretName,
-          copy,
-          serviceAccounts: inNamespace,
-        }),
-      );
-      if (removed === 'race') return races.raced(name);
-      races.settled(name);
-      states.set(name, 'excluded');
-      if (removed) metrics.sync('removed');
-      return;
-    }
-
-    const content = validateSourceSecret(sources.get(sourceKey), o.source);
-    if (content instanceof SourceSecretError) return void metrics.sync('source_invalid');
-
-    const plan = planCopy(content, copy, { namespace: name, name: o.secretName, source: sourceKey });
-    if (plan.action === 'conflict') {
-      states.set(name, 'conflict');
-      metrics.sync('conflict');
-      o.events.record(regardingOf(copy!, 'Secret'), {
-        type: 'Warning',
-        reason: EventReasons.PullSecretConflict,
-        action: 'Distribute',
-        note: `Secret ${name}/${o.secretName} is not managed by lifeboat (no app.kubernetes.io/managed-by=lifeboat label): lifeboat leaves it and this namespace's service accounts alone`,
-      });
-      return;
-    }
-    let result: SyncResult = 'unchanged';
-    const write = await guarded(async () => {
-      if (plan.action === 'create') {
-        await secrets.create(plan.secret, { namespace: name });
-        result = 'created';
-      } else if (plan.action === 'update') {
-        await secrets.jsonPatch(o.secretName, plan.ops, { namespace: name });
-        result = 'updated';
-      } else if (plan.action === 'replace-type') {
-        await secrets.delete(o.secretName, { namespace: name, preconditions: { uid: plan.uid } });
-        await secrets.create(plan.secret, { namespace: name });
-        result = 'updated';
-      }
-      for (const sa of inNamespace) {
-        if (!selectsServiceAccount(o.serviceAccounts, sa)) continue;
-        const ops = planServiceAccountAdd(sa, o.secretName);
-        if (!ops) continue;
-        await accounts.jsonPatch(sa.metadata.name, ops, { namespace: name });
-        if (result === 'unchanged') result = 'updated';
-      }
-    });
-    if (write === 'race') return races.raced(name);
-    races.settled(name);
-    states.set(name, 'synced');
-    metrics.sync(result);
-    if (result !== 'unchanged') logger.info({ namespace: name, result }, 'pull secret distributed');
-  }
-
   return {
     controller,
-    hasSynced: () => [namespaces, copies, sources, serviceAccounts].every((i) => i.hasSynced()),
+    hasSynced: () => informers.every((i) => i.hasSynced()),
     async run(signal) {
-      // The caches' sync ignores the signal: race it, or a SIGTERM during a slow first list would wait
-      // for the informers that are only stopped after this returns.
-      const aborted = new Promise<boolean>((resolve) =>
-        signal.addEventListener('abort', () => resolve(false)),
-      );
-      const synced = await Promise.race([
-        Promise.all([namespaces, copies, sources, serviceAccounts].map((i) => i.synced)).then((all) =>
-          all.every(Boolean),
-        ),
-        aborted,
-      ]);
-      if (!synced || signal.aborted) return;
+      if (!(await waitForSync(signal, ...informers))) return;
       leading = true;
-      signal.addEventListener('abort', () => (leading = false));
+      signal.addEventListener('abort', () => (leading = false), { once: true });
       // A source that does not exist sends no event: check it once the caches are complete.
       sourceChanged();
       await controller.run(signal);
     },
-  };
-}
-
-function regardingOf(
-  obj: { apiVersion?: string; metadata: { name: string; namespace?: string; uid?: string } },
-  kind: string,
-) {
-  return {
-    apiVersion: obj.apiVersion ?? 'v1',
-    kind,
-    name: obj.metadata.name,
-    ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-    ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
   };
 }

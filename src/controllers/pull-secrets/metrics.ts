@@ -10,13 +10,18 @@ export interface PullSecretMetrics {
   sync(result: SyncResult): void;
 }
 
+/** Every namespace's state, read at scrape time (a Map of them will do). */
+export interface NamespaceStates {
+  values(): Iterable<NamespaceState>;
+}
+
 /**
  * Registers the pull-secret metrics; the namespace gauge is computed at scrape time from `states`,
  * so it can never drift from what the controller knows.
  */
 export function pullSecretMetrics(
   registry: Registry | undefined,
-  states: ReadonlyMap<string, NamespaceState>,
+  states: NamespaceStates,
 ): PullSecretMetrics {
   if (!registry) return { sync: () => undefined };
   new Gauge({

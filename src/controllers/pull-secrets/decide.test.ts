@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { namespaceDisposition } from '../api/namespace-disposition.ts';
 import type { SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
-import { planCopy, planServiceAccountAdd, planServiceAccountRemove, selectsServiceAccount } from './plan.ts';
+import {
+  decideNamespace,
+  isEmptyRemoval,
+  namespaceStateOf,
+  planServiceAccountAdd,
+  planServiceAccountRemove,
+  pullSecretCopyChange,
+  removalOf,
+  selectsServiceAccount,
+  syncResultOf,
+  type DistributionRules,
+  type NamespaceSnapshot,
+  type NamespaceStep,
+} from './decide.ts';
 import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -114,9 +127,9 @@ describe('validateSourceSecret', () => {
   });
 });
 
-describe('planCopy', () => {
+describe('pullSecretCopyChange', () => {
   it('creates a labelled copy with the source type and data where there is none', () => {
-    const plan = planCopy(CONTENT, undefined, TARGET);
+    const plan = pullSecretCopyChange(CONTENT, undefined, TARGET);
     assert.equal(plan.action, 'create');
     assert.deepEqual(plan.action === 'create' && plan.secret, {
       metadata: {
@@ -130,11 +143,13 @@ describe('planCopy', () => {
     });
   });
   it('does nothing to a current copy', () =>
-    assert.deepEqual(planCopy(CONTENT, copy(), TARGET), { action: 'none' }));
+    assert.deepEqual(pullSecretCopyChange(CONTENT, copy(), TARGET), { action: 'none' }));
   it('never touches a Secret of that name lifeboat does not own', () => {
-    assert.deepEqual(planCopy(CONTENT, copy({ labels: undefined }), TARGET), { action: 'conflict' });
+    assert.deepEqual(pullSecretCopyChange(CONTENT, copy({ labels: undefined }), TARGET), {
+      action: 'conflict',
+    });
     assert.deepEqual(
-      planCopy(CONTENT, copy({ labels: { 'app.kubernetes.io/managed-by': 'helm' } }), TARGET),
+      pullSecretCopyChange(CONTENT, copy({ labels: { 'app.kubernetes.io/managed-by': 'helm' } }), TARGET),
       {
         action: 'conflict',
       },
@@ -142,7 +157,7 @@ describe('planCopy', () => {
   });
   it('patches rotated or edited data in place, guarded by the resourceVersion', () => {
     const rotated = { ...CONTENT, data: { '.dockerconfigjson': b64('{"auths":{"b":{}}}') } };
-    assert.deepEqual(planCopy(rotated, copy(), TARGET), {
+    assert.deepEqual(pullSecretCopyChange(rotated, copy(), TARGET), {
       action: 'update',
       ops: [
         { op: 'test', path: '/metadata/resourceVersion', value: '7' },
@@ -150,10 +165,14 @@ describe('planCopy', () => {
       ],
     });
     const extraKey = copy({ data: { ...CONTENT.data, extra: 'eA==' } });
-    assert.equal(planCopy(CONTENT, extraKey, TARGET).action, 'update', 'a key added by someone else goes');
+    assert.equal(
+      pullSecretCopyChange(CONTENT, extraKey, TARGET).action,
+      'update',
+      'a key added by someone else goes',
+    );
     const noData = copy({ data: undefined });
     delete noData.data;
-    assert.deepEqual(planCopy(CONTENT, noData, TARGET), {
+    assert.deepEqual(pullSecretCopyChange(CONTENT, noData, TARGET), {
       action: 'update',
       ops: [
         { op: 'test', path: '/metadata/resourceVersion', value: '7' },
@@ -162,7 +181,7 @@ describe('planCopy', () => {
     });
   });
   it('replaces a copy whose type changed (Secret types are immutable), preconditioned on its uid', () => {
-    const plan = planCopy(CONTENT, copy({ type: 'Opaque' }), TARGET);
+    const plan = pullSecretCopyChange(CONTENT, copy({ type: 'Opaque' }), TARGET);
     assert.equal(plan.action, 'replace-type');
     assert.equal(plan.action === 'replace-type' && plan.uid, 'u1');
   });
@@ -242,5 +261,158 @@ describe('service accounts', () => {
       undefined,
       'added by hand',
     );
+  });
+});
+
+describe('decideNamespace', () => {
+  const RULES: DistributionRules = {
+    source: { namespace: 'lifeboat-system', name: 'backup-pull' },
+    secretName: 'lifeboat-pull',
+    serviceAccounts: ['default'],
+    excludedNamespaces: new Set(['kube-system', 'lifeboat-system']),
+  };
+  const account = (name: string, over: Partial<ServiceAccountObject> = {}): ServiceAccountObject => ({
+    metadata: { name, namespace: 'app', resourceVersion: '3' },
+    ...over,
+  });
+  const referencing = account('default', {
+    metadata: {
+      name: 'default',
+      namespace: 'app',
+      resourceVersion: '3',
+      annotations: { 'lifeboat.dev/added-pull-secret': 'lifeboat-pull' },
+    },
+    imagePullSecrets: [{ name: 'lifeboat-pull' }],
+  });
+  const snap = (over: Partial<NamespaceSnapshot> = {}): NamespaceSnapshot => ({
+    name: 'app',
+    namespace: { metadata: { name: 'app' } },
+    copy: copy(),
+    serviceAccounts: [referencing],
+    source: CONTENT,
+    ...over,
+  });
+  const invalid = new SourceSecretError('lifeboat-system/backup-pull', 'missing', 'not found');
+  const cases: [string, NamespaceSnapshot, DistributionRules, NamespaceStep['kind'], string?][] = [
+    ['a namespace gone from the cache', snap({ namespace: undefined }), RULES, 'leave', 'gone'],
+    [
+      'a namespace being deleted',
+      snap({ namespace: { metadata: { name: 'app', deletionTimestamp: '2026-01-01T00:00:00Z' } } }),
+      RULES,
+      'leave',
+      'terminating',
+    ],
+    [
+      'the source namespace when the copy would be the source itself, even excluded',
+      snap({ name: 'lifeboat-system', namespace: { metadata: { name: 'lifeboat-system' } } }),
+      { ...RULES, secretName: 'backup-pull' },
+      'leave',
+      'source-itself',
+    ],
+    [
+      'an excluded namespace',
+      snap({ name: 'kube-system', namespace: { metadata: { name: 'kube-system' } } }),
+      RULES,
+      'remove',
+    ],
+    ['any namespace while the source is unusable', snap({ source: invalid }), RULES, 'wait-for-source'],
+    [
+      'a Secret of that name lifeboat does not own',
+      snap({ copy: copy({ labels: undefined }) }),
+      RULES,
+      'conflict',
+    ],
+    ['a namespace in sync', snap(), RULES, 'distribute'],
+  ];
+  for (const [what, s, rules, kind, why] of cases) {
+    it(`${what}: ${kind}${why ? ` (${why})` : ''}`, () => {
+      const step = decideNamespace(s, rules);
+      assert.equal(step.kind, kind);
+      if (why) assert.equal(step.kind === 'leave' && step.why, why);
+    });
+  }
+
+  it('a namespace in sync writes nothing, is counted unchanged and synced', () => {
+    const step = decideNamespace(snap(), RULES);
+    assert.deepEqual(step, { kind: 'distribute', copy: { action: 'none' }, accounts: [] });
+    assert.equal(syncResultOf(step), 'unchanged');
+    assert.equal(namespaceStateOf(step), 'synced');
+  });
+  it('a new namespace gets the copy, then only its chosen accounts the reference', () => {
+    const step = decideNamespace(
+      snap({ copy: undefined, serviceAccounts: [account('default'), account('builder')] }),
+      RULES,
+    );
+    assert.equal(step.kind, 'distribute');
+    assert.equal(step.kind === 'distribute' && step.copy.action, 'create');
+    assert.deepEqual(step.kind === 'distribute' && step.accounts.map((a) => [a.name, a.ops]), [
+      ['default', planServiceAccountAdd(account('default'), 'lifeboat-pull')],
+    ]);
+    assert.equal(syncResultOf(step), 'created');
+    assert.equal(namespaceStateOf(step), undefined, 'not synced until written');
+  });
+  it('every service account with *', () => {
+    const step = decideNamespace(snap({ serviceAccounts: [account('default'), account('builder')] }), {
+      ...RULES,
+      serviceAccounts: ['*'],
+    });
+    assert.deepEqual(step.kind === 'distribute' && step.accounts.map((a) => a.name), ['default', 'builder']);
+    assert.equal(syncResultOf(step), 'updated', 'a reference added counts as an update');
+  });
+  it('the copy is the source namespace/name', () => {
+    const step = decideNamespace(snap({ copy: undefined }), RULES);
+    assert.equal(
+      step.kind === 'distribute' &&
+        step.copy.action === 'create' &&
+        step.copy.secret.metadata.annotations?.['lifeboat.dev/copied-from'],
+      'lifeboat-system/backup-pull',
+    );
+  });
+  it('a conflict is reported on the Secret found there and writes no account', () => {
+    const foreign = copy({ labels: undefined });
+    const step = decideNamespace(snap({ copy: foreign, serviceAccounts: [account('default')] }), RULES);
+    assert.deepEqual(step, { kind: 'conflict', copy: foreign });
+    assert.equal(syncResultOf(step), 'conflict');
+    assert.equal(namespaceStateOf(step), 'conflict');
+  });
+  it('an unusable source changes nothing anywhere, not even an excluded namespace’s own copy', () => {
+    const step = decideNamespace(snap({ source: invalid, copy: undefined }), RULES);
+    assert.deepEqual(step, { kind: 'wait-for-source', problem: invalid });
+    assert.equal(syncResultOf(step), 'source_invalid');
+    assert.equal(namespaceStateOf(step), undefined);
+  });
+  it('an excluded namespace loses exactly what lifeboat added there, and is counted once it did', () => {
+    const excluded = (over: Partial<NamespaceSnapshot>) =>
+      decideNamespace(
+        snap({
+          namespace: { metadata: { name: 'app', labels: { 'lifeboat.dev/ignore': 'true' } } },
+          ...over,
+        }),
+        RULES,
+      );
+    const step = excluded({});
+    assert.equal(step.kind, 'remove');
+    assert.deepEqual(step.kind === 'remove' && step.removal, {
+      accounts: [{ name: 'default', ops: planServiceAccountRemove(referencing, 'lifeboat-pull') }],
+      copy: { name: 'lifeboat-pull', uid: 'u1' },
+    });
+    assert.equal(syncResultOf(step), 'removed');
+    assert.equal(namespaceStateOf(step), 'excluded');
+    const clean = excluded({ copy: copy({ labels: undefined }), serviceAccounts: [account('default')] });
+    assert.deepEqual(clean, { kind: 'remove', removal: { accounts: [] } }, 'a foreign Secret stays');
+    assert.equal(syncResultOf(clean), undefined, 'nothing removed: not counted');
+    assert.equal(namespaceStateOf(clean), 'excluded');
+  });
+});
+
+describe('removalOf', () => {
+  it('is empty where lifeboat added nothing', () => {
+    const r = removalOf(undefined, [], 'lifeboat-pull');
+    assert.deepEqual(r, { accounts: [] });
+    assert.equal(isEmptyRemoval(r), true);
+  });
+  it('deletes an owned copy only in its incarnation, and leaves a foreign one', () => {
+    assert.deepEqual(removalOf(copy(), [], 'lifeboat-pull').copy, { name: 'lifeboat-pull', uid: 'u1' });
+    assert.equal(removalOf(copy({ labels: undefined }), [], 'lifeboat-pull').copy, undefined);
   });
 });
