@@ -39,7 +39,7 @@ import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
 
 /** What crane prints when the registry holds no such manifest, blob or repository. */
 const ABSENT = /MANIFEST_UNKNOWN|BLOB_UNKNOWN|NAME_UNKNOWN|404/;
-const RETRY = { initialMs: 1_000, maxMs: 4_000 };
+const BACKOFF = { initialMs: 1_000, maxMs: 4_000 };
 const MAX_COPIES = 2;
 const SMALL = { layers: 2, layerSize: 40_000 } as const;
 
@@ -112,7 +112,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       logger: log.logger,
       registry,
       maxConcurrentCopies: MAX_COPIES,
-      retry: RETRY,
+      backoff: BACKOFF,
     });
     informers.start();
     const abort = new AbortController();
@@ -460,7 +460,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.ok(failed.status?.lastError?.includes('does not exist'), failed.status?.lastError);
     // Lower bounds only: a loaded machine can make the gaps longer, never shorter.
     for (let k = 0; k < 3; k++) {
-      const least = Math.min(RETRY.initialMs * 2 ** k, RETRY.maxMs);
+      const least = Math.min(BACKOFF.initialMs * 2 ** k, BACKOFF.maxMs);
       const gap = starts[k + 1]! - starts[k]!;
       assert.ok(
         gap >= least - 20,
