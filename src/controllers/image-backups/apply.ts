@@ -17,23 +17,27 @@ import {
   type ReconcileResult,
   type ResourceClient,
 } from '../../kube/index.ts';
-import type { CopyProgress, CopyScheduler } from '../../registry/index.ts';
+import type { CopyProgress } from '../../registry/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { IMAGE_BACKUPS } from '../api/image-backup-resource.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
-import { copyBackup, type BackupCopy } from './copy-backup.ts';
+import type { BackupCopy } from './copy-backup.ts';
 import { copyFailure } from './copy-failure.ts';
 import { failedStatus, progressStatus, readyStatus, startedStatus, type StatusPatch } from './copy-status.ts';
 import type { CopyMetrics } from './metrics.ts';
 import type { OwnWrites } from './own-writes.ts';
-import type { RegistryAccess } from './registry-access.ts';
+
+/** Copies `backup`'s image to the backup registry (copy-backup.ts; a fake in tests). */
+export type CopyFn = (
+  backup: ImageBackup,
+  signal: AbortSignal,
+  onProgress: (p: CopyProgress) => void,
+) => Promise<BackupCopy>;
 
 export interface BackupEffectsOptions {
-  readonly client: ResourceClient<ImageBackup>;
-  readonly own: OwnWrites;
-  readonly access: RegistryAccess;
-  /** One for the process: concurrent copies upload a shared blob once and mount it into the others. */
-  readonly scheduler: CopyScheduler;
+  readonly client: Pick<ResourceClient<ImageBackup>, 'patchStatus'>;
+  readonly own: Pick<OwnWrites, 'wrote'>;
+  readonly copy: CopyFn;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly metrics: CopyMetrics;
   readonly logger: Logger;
@@ -79,21 +83,6 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
 
   const regardingOf = (backup: ImageBackup): ObjectReference => objectReference(backup, IMAGE_BACKUPS);
 
-  function copyOf(
-    backup: ImageBackup,
-    signal: AbortSignal,
-    onProgress: (p: CopyProgress) => void,
-  ): Promise<BackupCopy> {
-    return copyBackup({
-      access: o.access,
-      spec: backup.spec,
-      scheduler: o.scheduler,
-      signal,
-      onProgress,
-      logger,
-    });
-  }
-
   function recordReady(backup: ImageBackup, result: BackupCopy): void {
     o.events.record(regardingOf(backup), {
       type: 'Normal',
@@ -129,7 +118,7 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     const seconds = (): number => (performance.now() - startedAt) / 1000;
     let result: BackupCopy;
     try {
-      result = await copyOf(backup, signal, progress.report);
+      result = await o.copy(backup, signal, progress.report);
     } catch (error) {
       await progress.settled();
       if (signal.aborted) {
@@ -158,7 +147,7 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     const seconds = (): number => (performance.now() - startedAt) / 1000;
     let result: BackupCopy;
     try {
-      result = await copyOf(backup, signal, () => {});
+      result = await o.copy(backup, signal, () => {});
     } catch (error) {
       if (signal.aborted) return;
       return failed(backup, generation, backup, error, seconds());

@@ -28,6 +28,7 @@ import { createCopyScheduler } from '../../registry/index.ts';
 import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupEffects } from './apply.ts';
+import { copyBackup } from './copy-backup.ts';
 import { COPY_BACKOFF, createCopyRetryLimiter, type CopyBackoff } from './copy-retry.ts';
 import { decide } from './decide.ts';
 import { copyMetrics } from './metrics.ts';
@@ -66,11 +67,13 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
   const backups = o.informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
   const own = createOwnWrites(backups);
   const retries = createCopyRetryLimiter(o.backoff ?? COPY_BACKOFF);
+  // One for the process: concurrent copies upload a shared blob once and mount it into the others.
+  const scheduler = createCopyScheduler();
   const apply = backupEffects({
     client: imageBackupClient(o.api),
     own,
-    access: o.access,
-    scheduler: createCopyScheduler(),
+    copy: (backup, signal, onProgress) =>
+      copyBackup({ access: o.access, spec: backup.spec, scheduler, signal, onProgress, logger }),
     events: o.events,
     metrics: copyMetrics(o.registry, () => backups.list()),
     logger,
