@@ -9,6 +9,9 @@
  *   scheduler, so concurrent copies upload a shared blob once and mount it into the others.
  * - A failed copy returns `requeue: 'rateLimited'`: the queue brings it back after this
  *   controller's rate limiter's delay (copy-retry.ts: 5 s doubling to 5 min); a success forgets it.
+ * - A private source is read with the pull Secrets of the workloads that run it, looked up in the
+ *   caches when a copy starts (source-refs.ts); a workload that starts using a Failed backup brings
+ *   its credentials, so that backup is tried again at once.
  * - The shutdown signal aborts copies in flight; their objects stay Copying for the next leader,
  *   which starts them again (nothing is pushed under a reference before everything under it is).
  * - Only the leader runs: followers' caches stay warm, nothing is written or recorded.
@@ -17,6 +20,7 @@ import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   createController,
+  RESOURCES,
   waitForSync,
   type Controller,
   type EventRecorder,
@@ -25,8 +29,13 @@ import {
   type SharedInformers,
 } from '../../kube/index.ts';
 import { createCopyScheduler } from '../../registry/index.ts';
+import { BACKUP_NAME_INDEX, BACKUP_NAME_INDEX_FUNCS, backupNamesOf } from '../api/backup-index.ts';
+import type { ServiceAccountObject } from '../api/core-objects.ts';
+import { serviceAccountNameOf, workloadPullSecretRefs } from '../api/pull-secret-refs.ts';
 import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { WORKLOAD_RESOURCES } from '../api/workload-resources.ts';
+import type { WorkloadKind } from '../api/workload-types.ts';
 import { backupEffects } from './apply.ts';
 import { copyBackup } from './copy-backup.ts';
 import { COPY_BACKOFF, createCopyRetryLimiter, type CopyBackoff } from './copy-retry.ts';
@@ -34,12 +43,15 @@ import { decide } from './decide.ts';
 import { copyMetrics } from './metrics.ts';
 import { createOwnWrites } from './own-writes.ts';
 import type { RegistryAccess } from './registry-access.ts';
+import { sourcePullSecretRefs, type SourceRefCaches, type WorkloadObject } from './source-refs.ts';
 
 export interface ImageBackupControllerOptions {
   api: KubeRequester;
   /** The process's shared informers. */
   informers: Pick<SharedInformers, 'informerFor'>;
   access: RegistryAccess;
+  /** `--kinds`: the workloads whose pull Secrets may read a private source. */
+  kinds: readonly WorkloadKind[];
   /** Where Events go (the process's rate-limited recorder; a fake in tests). */
   events: Pick<EventRecorder, 'record'>;
   logger?: Logger;
@@ -66,6 +78,16 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'image-backups' });
   const backups = o.informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
   const own = createOwnWrites(backups);
+  // The same informers (and index) as the workload controller's: one cache per kind.
+  const workloads = new Map(
+    [...new Set(o.kinds)].map((kind) => {
+      const informer = o.informers.informerFor<WorkloadObject>(WORKLOAD_RESOURCES[kind]);
+      informer.addIndex(BACKUP_NAME_INDEX, BACKUP_NAME_INDEX_FUNCS[kind]);
+      return [kind, informer] as const;
+    }),
+  );
+  const serviceAccounts = o.informers.informerFor<ServiceAccountObject>(RESOURCES.serviceAccounts);
+  const caches: SourceRefCaches = { workloads, serviceAccounts };
   const retries = createCopyRetryLimiter(o.backoff ?? COPY_BACKOFF);
   // One for the process: concurrent copies upload a shared blob once and mount it into the others.
   const scheduler = createCopyScheduler();
@@ -73,7 +95,15 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     client: imageBackupClient(o.api),
     own,
     copy: (backup, signal, onProgress) =>
-      copyBackup({ access: o.access, spec: backup.spec, scheduler, signal, onProgress, logger }),
+      copyBackup({
+        access: o.access,
+        spec: backup.spec,
+        sourceRefs: sourcePullSecretRefs(caches, backup.metadata.name),
+        scheduler,
+        signal,
+        onProgress,
+        logger,
+      }),
     events: o.events,
     metrics: copyMetrics(o.registry, () => backups.list()),
     logger,
@@ -100,6 +130,26 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     },
     onDelete: (b) => own.deleted(b.metadata.name),
   });
+  for (const [kind, informer] of workloads) {
+    informer.addHandlers({
+      onAdd: (w) => retryWithCredentialsOf(kind, w),
+      onUpdate: (old, w) => {
+        if (credentialsOf(kind, old) !== credentialsOf(kind, w)) retryWithCredentialsOf(kind, w);
+      },
+    });
+  }
+
+  /**
+   * A workload that starts using a Failed backup, or changes its pull Secrets, may bring the login
+   * the source needs: its Failed backups are tried again now rather than after their backoff.
+   */
+  function retryWithCredentialsOf(kind: WorkloadKind, workload: WorkloadObject): void {
+    for (const name of backupNamesOf(kind, workload)) {
+      if (own.get(name)?.status?.phase !== 'Failed') continue;
+      retries.forget(name);
+      controller.enqueue(name);
+    }
+  }
 
   async function reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const backup = own.get(name);
@@ -121,7 +171,17 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     controller,
     hasSynced: () => backups.hasSynced(),
     async run(signal) {
-      if (await waitForSync(signal, backups)) await controller.run(signal);
+      if (await waitForSync(signal, backups, serviceAccounts, ...workloads.values()))
+        await controller.run(signal);
     },
   };
+}
+
+/** What of a workload decides its pull Secrets and the backups it uses. */
+function credentialsOf(kind: WorkloadKind, w: WorkloadObject): string {
+  return JSON.stringify([
+    backupNamesOf(kind, w),
+    serviceAccountNameOf(kind, w),
+    workloadPullSecretRefs(kind, w, '', undefined),
+  ]);
 }
