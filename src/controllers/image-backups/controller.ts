@@ -134,6 +134,8 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     informer.addHandlers({
       onAdd: (w) => retryWithCredentialsOf(kind, w),
       onUpdate: (old, w) => {
+        // Status updates (most of them) leave the generation, and so the pod template, as it was.
+        if (old.metadata.generation === w.metadata.generation) return;
         if (credentialsOf(kind, old) !== credentialsOf(kind, w)) retryWithCredentialsOf(kind, w);
       },
     });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageBackup, ImageBackupPhase } from '../api/image-backup-schema.ts';
+import { decide } from './decide.ts';
 import { createOwnWrites, newer } from './own-writes.ts';
 
 const backup = (rv: string, phase: ImageBackupPhase, uid = 'u1', name = 'b'): ImageBackup => ({
@@ -72,6 +73,34 @@ describe('createOwnWrites', () => {
     cache.delete('b');
     assert.equal(own.get('b'), undefined);
     assert.equal(own.size, 0);
+  });
+});
+
+describe('a stale cache after our own writes', () => {
+  const at = (rv: string, phase: ImageBackupPhase): ImageBackup => ({
+    ...backup(rv, phase),
+    metadata: { name: 'b', uid: 'u1', resourceVersion: rv, generation: 1 },
+    status: { phase, observedGeneration: 1 },
+  });
+
+  it('never starts a copy again: the events of Copying and of a progress write arrive after Ready was written', () => {
+    const { own, deliver } = fixture();
+    deliver({ ...at('10', 'Pending'), status: {} });
+    assert.equal(decide({ backup: own.get('b'), retryDue: true }).kind, 'copy');
+    own.wrote(at('11', 'Copying'));
+    own.wrote(at('12', 'Copying'));
+    own.wrote(at('13', 'Ready'));
+    for (const event of [at('11', 'Copying'), at('12', 'Copying')]) {
+      deliver(event);
+      assert.deepEqual(decide({ backup: own.get('b'), retryDue: true }), { kind: 'none', reason: 'ready' });
+    }
+  });
+
+  it('a Failed write seen before the cache has it waits for the backoff', () => {
+    const { own, deliver } = fixture();
+    deliver(at('11', 'Copying'));
+    own.wrote(at('12', 'Failed'));
+    assert.deepEqual(decide({ backup: own.get('b'), retryDue: false }), { kind: 'wait', reason: 'backoff' });
   });
 });
 
