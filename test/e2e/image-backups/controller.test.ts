@@ -36,6 +36,7 @@ import {
 import { createFakeEventRecorder, type RecordedEvent } from '../../../src/kube/event-recorder-fake.ts';
 import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../../src/reference/index.ts';
 import { registryClientFactory } from '../../../src/registry/index.ts';
+import { sleep } from '../../../src/common/sleep.ts';
 import { memoryLogger, testCluster, type TestCluster } from '../kube/cluster.ts';
 import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
 
@@ -333,6 +334,31 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.ok(value(/^lifeboat_copy_duration_seconds_count (\d+)$/m) >= 1, metrics);
     assert.ok(
       metrics.includes(`lifeboat_registry_requests_total{host="${backup.host}",method="PUT",code="201"}`),
+    );
+  });
+
+  it('writes the status of a small copy twice (Copying, Ready) and nothing when another workload uses it', async (t) => {
+    const informers = createSharedInformers({ api: cluster.api });
+    const watched = informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
+    const phases = new Map<string, (string | undefined)[]>();
+    watched.addHandlers({
+      onUpdate: (_old, b) =>
+        phases.set(b.metadata.name, [...(phases.get(b.metadata.name) ?? []), b.status?.phase]),
+    });
+    informers.start();
+    t.after(() => informers.stop());
+    await watched.synced;
+    const image = await pushImage(pub, `${unique('writes')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref, { pullSecrets: [] });
+    const name = created.metadata.name;
+    await waitPhase(name, 'Ready');
+    // One more workload, in its namespace with a Secret of its own: the backup is Ready, nothing to do.
+    await deploymentOf(t, image.ref, [pullRef.name]);
+    await sleep(3_000);
+    assert.deepEqual(phases.get(name), ['Copying', 'Ready'], 'status writes seen by a watch');
+    assert.deepEqual(
+      eventsOf(name).map((e) => e.reason),
+      ['BackupStarted', 'BackupReady'],
     );
   });
 
