@@ -23,7 +23,7 @@ export const METRICS_AND_EVENTS_DOC = fileURLToPath(
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CONTROLLERS = fileURLToPath(new URL('../src/controllers/', import.meta.url));
-const EVENT_REASONS = fileURLToPath(new URL('../src/controllers/event-reasons.ts', import.meta.url));
+const EVENT_REASONS = fileURLToPath(new URL('../src/controllers/api/event-reasons.ts', import.meta.url));
 
 const seconds = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
