@@ -12,7 +12,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { EventReason } from '../src/controllers/api/event-reasons.ts';
-import { DEFAULT_RETRY } from '../src/controllers/image-backups/copy-failure.ts';
+import { COPY_BACKOFF } from '../src/controllers/image-backups/copy-retry.ts';
 import { EVENT_RECORDER_DEFAULTS } from '../src/kube/index.ts';
 import { exportedMetrics, sourceFiles, type ExportedMetric } from '../test/deploy/exported-metrics.ts';
 
@@ -40,7 +40,7 @@ const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly 
   },
   BackupFailed: {
     on: 'ImageBackup',
-    repeats: `each failed attempt; the note is \`status.lastError\`; the next attempt follows after ${seconds(DEFAULT_RETRY.initialMs)}, doubling up to ${seconds(DEFAULT_RETRY.maxMs)}`,
+    repeats: `each failed attempt; the note is \`status.lastError\`; the next attempt follows after ${seconds(COPY_BACKOFF.initialMs)}, doubling up to ${seconds(COPY_BACKOFF.maxMs)}`,
   },
   ImagesMovedToBackup: { on: 'workload', repeats: 'once per rewrite; the note lists `container: old → new`' },
   RewriteConflict: { on: 'workload', repeats: 'each guarded patch that lost to another writer' },

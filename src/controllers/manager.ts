@@ -19,6 +19,7 @@ import { createPullSecretDistribution } from './pull-secrets/controller.ts';
 import { createImageBackupController } from './image-backups/controller.ts';
 import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
+import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
@@ -111,6 +112,11 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     mapping: o.mapping,
     pushSecret: o.backupPushSecret,
     sourceCredentials: o.sourceCredentials,
+    secretCaches: accessSecretCaches(informers, {
+      pushSecret: o.backupPushSecret,
+      sourceCredentials: o.sourceCredentials,
+      ...(o.backupPullSecret && !o.dryRun ? { pullSecretName: o.pullSecretName } : {}),
+    }),
     logger,
     registry,
   });
@@ -145,6 +151,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         logger,
         registry,
         maxConcurrentCopies: o.maxConcurrentCopies,
+        kinds: o.kinds,
       }),
     );
   }

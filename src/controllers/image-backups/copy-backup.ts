@@ -1,6 +1,7 @@
 /**
  * One copy of an ImageBackup's source to its target, with the source logins tried in order
- * (registry-access.ts): a login the source refuses (401/403/404) passes to the next; the first that
+ * (registry-access.ts: the pull Secrets of the workloads that run it, `--source-credentials`,
+ * anonymous): a login the source refuses (401/403/404) passes to the next; the first that
  * reads it copies. The backup registry is written with the push login. Then whether the source is
  * private: a copy that needed a login asks whether anonymous access would have been refused.
  */
@@ -19,12 +20,15 @@ import {
 } from '../../registry/index.ts';
 import type { CopyOutcome } from './copy-status.ts';
 import { SourceAccessError, sourceRefused } from './copy-failure.ts';
-import type { RegistryAccess } from './registry-access.ts';
+import type { RegistryAccess, SecretRef } from './registry-access.ts';
 import type { ImageBackupSpec } from '../api/image-backup-schema.ts';
 
 export interface CopyBackupOptions {
   readonly access: RegistryAccess;
-  readonly spec: ImageBackupSpec;
+  /** What is copied: the spec's source, target and platforms. */
+  readonly spec: Pick<ImageBackupSpec, 'source' | 'target' | 'platforms'>;
+  /** The pull Secrets of the workloads that run the image (source-refs.ts), best first. */
+  readonly sourceRefs: readonly SecretRef[];
   /** Shared by every copy of the process, so concurrent copies dedupe blobs and share limits. */
   readonly scheduler: CopyScheduler;
   readonly signal: AbortSignal;
@@ -38,7 +42,7 @@ export type BackupCopy = CopyResult & CopyOutcome;
 export async function copyBackup(o: CopyBackupOptions): Promise<BackupCopy> {
   const source = parseNormalizedNamed(o.spec.source);
   const target = parseNormalizedNamed(o.spec.target);
-  const choices = await o.access.sourceChoices(source, o.spec.pullSecretRefs ?? []);
+  const choices = await o.access.sourceChoices(source, o.sourceRefs);
   const tried: string[] = [];
   let refusal: unknown;
   for (const login of choices) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BlobMismatchError, CopyError, NotFoundError, UnauthorizedError } from '../../registry/index.ts';
-import { copyFailure, retryDelay, SourceAccessError, sourceRefused } from './copy-failure.ts';
+import { copyFailure, SourceAccessError, sourceRefused } from './copy-failure.ts';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -62,29 +62,5 @@ describe('sourceRefused', () => {
   ];
   for (const [name, error, want] of cases) {
     it(`${name}: ${want}`, () => assert.equal(sourceRefused(error, 'src'), want));
-  }
-});
-
-describe('retryDelay', () => {
-  const policy = { initialMs: 5_000, maxMs: 300_000 };
-  const cases: [number, number, number][] = [
-    // failures, delay with no jitter, delay with the most jitter
-    [1, 5_000, 7_500],
-    [2, 10_000, 15_000],
-    [4, 40_000, 60_000],
-    [7, 300_000, 300_000],
-    [50, 300_000, 300_000],
-  ];
-  for (const [failures, least, most] of cases) {
-    it(`after ${failures} failure(s): ${least}–${most} ms`, () => {
-      assert.equal(
-        retryDelay(failures, policy, () => 0),
-        least,
-      );
-      assert.equal(
-        retryDelay(failures, policy, () => 0.999999),
-        most,
-      );
-    });
   }
 });

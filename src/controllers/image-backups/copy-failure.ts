@@ -1,8 +1,8 @@
 /**
  * How the ImageBackup controller reads a failed copy: which error code names it (condition reason,
- * metric label), whether the source refused the login (try the next one), and when to try again.
+ * metric label) and whether the source refused the login (try the next one). When to try again is
+ * copy-retry.ts.
  */
-import { backoffDelay } from '../../common/backoff.ts';
 import { LifeboatError } from '../../common/errors.ts';
 import { CopyError, RegistryError } from '../../registry/index.ts';
 import type { CopyFailure } from './copy-status.ts';
@@ -60,37 +60,4 @@ export function sourceRefused(error: unknown, host: string): boolean {
     }
   }
   return false;
-}
-
-export interface RetryPolicy {
-  /** Delay after the first failure. */
-  readonly initialMs: number;
-  /** Cap of every delay: a fixed source is picked up within this long. */
-  readonly maxMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
-  // A registry blip is over in seconds; a missing credential or a broken image needs a person, so
-  // the delay doubles up to 5 minutes (SPEC: never a hot loop, and a fixed source is retried soon).
-  initialMs: 5_000,
-  maxMs: 300_000,
-});
-
-/**
- * The delay before attempt `failures + 1` after `failures` consecutive failures (≥ 1): doubling
- * from `initialMs`, plus up to half of it at random so failures of many backups at once (a registry
- * down) spread out, never above `maxMs`.
- */
-export function retryDelay(
-  failures: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number {
-  return backoffDelay(Math.max(0, failures - 1), {
-    initialMs: policy.initialMs,
-    maxMs: policy.maxMs,
-    factor: 2,
-    jitter: 0.5,
-    random,
-  });
 }

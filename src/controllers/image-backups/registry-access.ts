@@ -5,11 +5,13 @@
  * - Every client comes from one CredentialPool: one client per (host, login), shared by every copy
  *   and probe, with its connections and token cache; a Secret whose data changed retires the clients
  *   of its old credentials (credential-pool.ts), so rotation needs nothing here.
- * - Secrets are read from the API at each use (secret-reader.ts); their data never leaves memory and
- *   no log line, error or status names more than a Secret's `namespace/name`.
- * - Source logins for a copy, best first: the ImageBackup's `pullSecretRefs` (one tier, matched as
- *   the kubelet matches a pod's pull Secrets), then `--source-credentials`, then anonymous. A missing
- *   or unusable Secret is skipped and logged by name (once per problem).
+ * - Secrets are read at each use, from an informer cache where one covers them, else from the API
+ *   (secret-reader.ts); their data never leaves memory and no log line, error or status names more
+ *   than a Secret's `namespace/name`.
+ * - Source logins for a copy, best first: the pull Secrets of the workloads that run the image
+ *   (source-refs.ts; one tier, matched as the kubelet matches a pod's pull Secrets), then
+ *   `--source-credentials`, then anonymous. A missing or unusable Secret is skipped and logged by
+ *   name (once per problem). lifeboat's own pull-secret copies are never a source login.
  * - Push login: `--backup-push-secret` for the backup registry; anonymous without it.
  * - With a prom-client registry, every client records `lifeboat_registry_requests_total` and
  *   `lifeboat_registry_request_duration_seconds`.
@@ -31,10 +33,10 @@ import {
   type RegistryClientFactory,
 } from '../../registry/index.ts';
 import type { RegistryProbe } from '../api/registry-probe.ts';
-import type { PullSecretRef } from '../api/image-backup-schema.ts';
-import { createSecretReader, isSecretProblem, type SecretRef } from './secret-reader.ts';
+import { createSecretReader, isSecretProblem, type SecretCache, type SecretRef } from './secret-reader.ts';
 
-export type { SecretRef } from './secret-reader.ts';
+export type { SecretCache, SecretRef } from './secret-reader.ts';
+export { informerSecretCache } from './secret-reader.ts';
 
 export interface RegistryAccessOptions {
   readonly api: KubeRequester;
@@ -45,6 +47,8 @@ export interface RegistryAccessOptions {
   readonly pushSecret?: SecretRef | undefined;
   /** `--source-credentials`: tried for every source after its own pull Secrets. */
   readonly sourceCredentials?: SecretRef | undefined;
+  /** Informer caches Secrets are read from when they cover them; the API otherwise. */
+  readonly secretCaches?: readonly SecretCache[] | undefined;
   readonly logger?: Logger | undefined;
   /** Registry for the registry request metrics; missing: not recorded. */
   readonly registry?: Registry | undefined;
@@ -59,12 +63,13 @@ export interface RegistryAccess extends RegistryProbe {
    */
   withPushClient<T>(repository: ImageRepository, fn: (client: RegistryClient) => Promise<T>): Promise<T>;
   /**
-   * The logins to try for reading `source` in a copy, best first, anonymous last: `pullSecretRefs`,
-   * then `--source-credentials`. Each choice prints as its Secret's name only.
+   * The logins to try for reading `source` in a copy, best first, anonymous last: `pullSecretRefs`
+   * (those of the workloads that run it), then `--source-credentials`. Each choice prints as its
+   * Secret's name only.
    */
   sourceChoices(
     source: ImageRepository,
-    pullSecretRefs: readonly PullSecretRef[],
+    pullSecretRefs: readonly SecretRef[],
   ): Promise<readonly PooledCredentials[]>;
   /** Closes every client; in-flight requests finish first. */
   close(): Promise<void>;
@@ -80,15 +85,20 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     createClient: (host, credentials) =>
       o.createClient(host, credentials, onRequest === undefined ? undefined : { onRequest }),
   });
-  const readSecret = createSecretReader(o.api);
+  const readSecret = createSecretReader(o.api, o.secretCaches);
   /** Secret name → the problem last logged for it, so each problem is logged once, not per copy. */
   const reported = new Map<string, string>();
 
-  /** The usable Secrets among `refs`, in order; the others are logged by name and left out. */
-  async function readTier(refs: readonly SecretRef[]): Promise<DockerConfigSecret[]> {
-    const read = await Promise.all(refs.map((ref) => readSecret(ref)));
+  /**
+   * The usable Secrets among `refs`, in order; the others are logged by name and left out. For a
+   * `source`, lifeboat's own pull-secret copies are left out without a word: every namespace's
+   * service account names one.
+   */
+  async function readTier(refs: readonly SecretRef[], source = false): Promise<DockerConfigSecret[]> {
+    const read = await Promise.all(refs.map((ref) => readSecret(ref, { source })));
     return read.flatMap((r) => {
       if (isSecretProblem(r)) {
+        if (r.managed === true) return [];
         if (reported.get(r.secret) !== r.message) logger.warn({ secret: r.secret }, `${r.message}: skipped`);
         reported.set(r.secret, r.message);
         return [];
@@ -122,8 +132,8 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     backupRegistry: o.mapping.backupRegistry,
     withPushClient,
     async sourceChoices(source, pullSecretRefs) {
-      const tiers = [await readTier(pullSecretRefs)];
-      if (o.sourceCredentials !== undefined) tiers.push(await readTier([o.sourceCredentials]));
+      const tiers = [await readTier(pullSecretRefs, true)];
+      if (o.sourceCredentials !== undefined) tiers.push(await readTier([o.sourceCredentials], true));
       return resolve(source, tiers);
     },
     async backupManifestPresent(repository, digest, signal) {
@@ -136,7 +146,7 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     async sourceReadable(source, pullSecretRefs, signal) {
       const ref = parseNormalizedNamed(source);
       const reference = ref.digest ?? ref.tag ?? 'latest';
-      for (const login of resolve(ref, [await readTier(pullSecretRefs)])) {
+      for (const login of resolve(ref, [await readTier(pullSecretRefs, true)])) {
         try {
           const head = await login.use((client) =>
             client.headManifest(ref.path, reference, signal === undefined ? {} : { signal }),

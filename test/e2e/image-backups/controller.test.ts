@@ -1,8 +1,9 @@
 // The ImageBackup controller in-process against the REAL API server (the shared control plane) and
 // REAL registries: a public source (no auth), a private source (htpasswd) and a token-auth backup
 // registry, faults injected by a proxy in front of the real source. ImageBackups are created as the
-// workload controller creates them (desiredImageBackup), and every result in a registry is checked
-// with crane, never with lifeboat's own code.
+// workload controller creates them (desiredImageBackup), after the Deployment that runs the image
+// when its pull Secrets matter, and every result in a registry is checked with crane, never with
+// lifeboat's own code.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -21,9 +22,10 @@ import { createImageBackupController } from '../../../src/controllers/image-back
 import {
   createRegistryAccess,
   type RegistryAccess,
+  type SecretRef,
 } from '../../../src/controllers/image-backups/registry-access.ts';
 import { IMAGE_BACKUPS, imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
-import type { ImageBackup, PullSecretRef } from '../../../src/controllers/api/image-backup-schema.ts';
+import type { ImageBackup } from '../../../src/controllers/api/image-backup-schema.ts';
 import {
   createSharedInformers,
   isAlreadyExists,
@@ -34,12 +36,13 @@ import {
 import { createFakeEventRecorder, type RecordedEvent } from '../../../src/kube/event-recorder-fake.ts';
 import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../../src/reference/index.ts';
 import { registryClientFactory } from '../../../src/registry/index.ts';
+import { sleep } from '../../../src/common/sleep.ts';
 import { memoryLogger, testCluster, type TestCluster } from '../kube/cluster.ts';
 import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
 
 /** What crane prints when the registry holds no such manifest, blob or repository. */
 const ABSENT = /MANIFEST_UNKNOWN|BLOB_UNKNOWN|NAME_UNKNOWN|404/;
-const RETRY = { initialMs: 1_000, maxMs: 4_000 };
+const BACKOFF = { initialMs: 1_000, maxMs: 4_000 };
 const MAX_COPIES = 2;
 const SMALL = { layers: 2, layerSize: 40_000 } as const;
 
@@ -66,7 +69,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
   let mapping: BackupMapping;
   let namespace: string;
   let harness: Harness;
-  let pullRef: PullSecretRef;
+  let pullRef: SecretRef;
   const proxies: FaultProxy[] = [];
   const log = memoryLogger('debug');
   const recorder = createFakeEventRecorder();
@@ -74,6 +77,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
   const crd = imageBackupCrd();
   const crds = () => resourceClient<Crd>(cluster.api, RESOURCES.customResourceDefinitions);
   const backups = () => imageBackupClient(cluster.api);
+  const deployments = () => resourceClient(cluster.api, RESOURCES.deployments);
   const unique = (prefix: string): string => `ib-${prefix}-${randomBytes(4).toString('hex')}`;
 
   const dockerConfig = (host: string, user: string, password: string): Record<string, string> => ({
@@ -112,7 +116,8 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       logger: log.logger,
       registry,
       maxConcurrentCopies: MAX_COPIES,
-      retry: RETRY,
+      backoff: BACKOFF,
+      kinds: ['Deployment'],
     });
     informers.start();
     const abort = new AbortController();
@@ -210,20 +215,48 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     );
   }
 
-  /** Creates the ImageBackup the workload controller would create for `image`; deleted after the test. */
+  /**
+   * Creates the ImageBackup the workload controller would create for `image`, after a Deployment in
+   * `namespace` that runs it with `pullSecrets` (its source credentials) when they are given; both
+   * are deleted after the test.
+   */
   async function backupOf(
     t: TestContext,
     image: string,
-    o: { pullSecretRefs?: PullSecretRef[]; platforms?: string[] } = {},
+    o: { pullSecrets?: string[]; platforms?: string[] } = {},
   ): Promise<ImageBackup> {
+    if (o.pullSecrets !== undefined) await deploymentOf(t, image, o.pullSecrets);
     const desired = desiredImageBackup(parseNormalizedNamed(image), {
       mapping,
-      pullSecretRefs: o.pullSecretRefs ?? [],
+      pullSecretRefs: [],
       ...(o.platforms ? { platforms: o.platforms } : {}),
     });
     const created = await backups().create(desired);
     t.after(() => backups().delete(desired.metadata.name));
     return created;
+  }
+
+  /** A Deployment in `namespace` running `image` with these pull Secrets; deleted after the test. */
+  async function deploymentOf(t: TestContext, image: string, pullSecrets: string[]): Promise<void> {
+    const name = unique('user');
+    const labels = { app: name };
+    await deployments().create(
+      {
+        metadata: { name, namespace },
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'app', image }],
+              imagePullSecrets: pullSecrets.map((secret) => ({ name: secret })),
+            },
+          },
+        },
+      },
+      { namespace },
+    );
+    t.after(() => deployments().delete(name, { namespace }));
   }
 
   async function waitPhase(name: string, phase: string, timeoutMs = 60_000): Promise<ImageBackup> {
@@ -304,6 +337,31 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     );
   });
 
+  it('writes the status of a small copy twice (Copying, Ready) and nothing when another workload uses it', async (t) => {
+    const informers = createSharedInformers({ api: cluster.api });
+    const watched = informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
+    const phases = new Map<string, (string | undefined)[]>();
+    watched.addHandlers({
+      onUpdate: (_old, b) =>
+        phases.set(b.metadata.name, [...(phases.get(b.metadata.name) ?? []), b.status?.phase]),
+    });
+    informers.start();
+    t.after(() => informers.stop());
+    await watched.synced;
+    const image = await pushImage(pub, `${unique('writes')}/app:v1`, SMALL);
+    const created = await backupOf(t, image.ref, { pullSecrets: [] });
+    const name = created.metadata.name;
+    await waitPhase(name, 'Ready');
+    // One more workload, in its namespace with a Secret of its own: the backup is Ready, nothing to do.
+    await deploymentOf(t, image.ref, [pullRef.name]);
+    await sleep(3_000);
+    assert.deepEqual(phases.get(name), ['Copying', 'Ready'], 'status writes seen by a watch');
+    assert.deepEqual(
+      eventsOf(name).map((e) => e.reason),
+      ['BackupStarted', 'BackupReady'],
+    );
+  });
+
   it('falls back to --source-credentials for a source its own Secrets cannot read', async (t) => {
     const image = await pushImage(priv, `fallback/${unique('fallback')}/app:v1`, SMALL);
     const created = await backupOf(t, image.ref);
@@ -361,9 +419,10 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.deepEqual(ready.status?.platforms, ['linux/arm64']);
   });
 
-  it('reads a private source with its pullSecretRef: Ready and private', async (t) => {
+  it('reads a private source with the pull Secret of a workload that runs it: Ready and private', async (t) => {
     const image = await pushImage(priv, `${unique('private')}/app:v1`, SMALL);
-    const created = await backupOf(t, image.ref, { pullSecretRefs: [pullRef] });
+    const created = await backupOf(t, image.ref, { pullSecrets: [pullRef.name] });
+    assert.ok(!JSON.stringify(created.spec).includes(pullRef.name), 'nothing in the spec names it');
     const ready = await waitPhase(created.metadata.name, 'Ready');
     assert.equal(ready.status?.private, true);
     assert.equal(await craneDigest(created.spec.target), image.digest);
@@ -379,7 +438,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
   it('fails a private source without credentials naming registry and scope, never a password', async (t) => {
     const repository = `${unique('denied')}/app`;
     const image = await pushImage(priv, `${repository}:v1`, SMALL);
-    const created = await backupOf(t, image.ref, { pullSecretRefs: [{ namespace, name: 'missing' }] });
+    const created = await backupOf(t, image.ref, { pullSecrets: ['missing'] });
     const failed = await waitPhase(created.metadata.name, 'Failed');
     const lastError = failed.status?.lastError ?? '';
     assert.ok(lastError.includes(priv.host), lastError);
@@ -399,6 +458,31 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     ].join('\n');
     for (const secret of [...secrets, ...encoded]) assert.ok(!written.includes(secret), 'a secret leaked');
     assert.ok(log.lines().some((l) => String(l.msg).includes(`Secret ${namespace}/missing not found`)));
+  });
+
+  it("never reads a source with lifeboat's own pull-secret copy, even one that could", async (t) => {
+    const image = await pushImage(priv, `${unique('managed')}/app:v1`, SMALL);
+    // Labelled as the pull-secret controller labels its copies, holding a login that reads the source.
+    const name = unique('lifeboat-pull');
+    await resourceClient(cluster.api, RESOURCES.secrets).create(
+      {
+        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'lifeboat' } },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(priv.host, priv.readerUsername!, priv.readerPassword!),
+      },
+      { namespace },
+    );
+    t.after(() => resourceClient(cluster.api, RESOURCES.secrets).delete(name, { namespace }));
+    const created = await backupOf(t, image.ref, { pullSecrets: [name] });
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    assert.equal(failed.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'REGISTRY_UNAUTHORIZED');
+    assert.equal(await craneDigest(created.spec.target), undefined, 'nothing pushed');
+    assert.equal(await harness.access.sourceReadable(created.spec.source, [{ namespace, name }]), false);
+    // The workload's own Secret next to it is used: the copy is not refused as a whole.
+    assert.equal(
+      await harness.access.sourceReadable(created.spec.source, [{ namespace, name }, pullRef]),
+      true,
+    );
   });
 
   it('costs no copy when the backup registry already holds the image', async (t) => {
@@ -460,7 +544,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.ok(failed.status?.lastError?.includes('does not exist'), failed.status?.lastError);
     // Lower bounds only: a loaded machine can make the gaps longer, never shorter.
     for (let k = 0; k < 3; k++) {
-      const least = Math.min(RETRY.initialMs * 2 ** k, RETRY.maxMs);
+      const least = Math.min(BACKOFF.initialMs * 2 ** k, BACKOFF.maxMs);
       const gap = starts[k + 1]! - starts[k]!;
       assert.ok(
         gap >= least - 20,

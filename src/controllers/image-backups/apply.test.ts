@@ -1,0 +1,190 @@
+// The writes and Events of each step, against a fake status client and a fake copy: what the API
+// would receive, in order (as sample-controller's tests compare recorded actions).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { KubeApiError } from '../../kube/index.ts';
+import { createFakeEventRecorder } from '../../kube/event-recorder-fake.ts';
+import type { CopyProgress } from '../../registry/index.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { backupEffects, type CopyFn } from './apply.ts';
+import type { BackupCopy } from './copy-backup.ts';
+import { SourceAccessError } from './copy-failure.ts';
+import type { StatusPatch } from './copy-status.ts';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const NEVER = 3_600_000;
+
+/** What apply.ts reads of a copy's result; the copy engine's other counters do not matter here. */
+const READ = {
+  sourceDigest: D1,
+  targetDigest: D1,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  platforms: [],
+  bytesTotal: 3000,
+  bytesCopied: 3000,
+  blobsTotal: 3,
+  blobsCopied: 3,
+  blobsSkipped: 0,
+  blobsMounted: 0,
+  skipped: false,
+  private: false,
+};
+const result = (o: Partial<BackupCopy> = {}): BackupCopy => Object.assign({} as BackupCopy, READ, o);
+
+const stored = (): ImageBackup => ({
+  apiVersion: 'lifeboat.dev/v1alpha1',
+  kind: 'ImageBackup',
+  metadata: { name: 'b', uid: 'u', resourceVersion: '10', generation: 1 },
+  spec: { source: 'src.example/app:1', target: 'backup.example/lifeboat/app:1' },
+});
+
+/** A status subresource: merge patches onto one object, 409 on a stale resourceVersion guard. */
+function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
+  let current = stored();
+  const patches: { guarded: boolean; status: StatusPatch }[] = [];
+  const own: ImageBackup[] = [];
+  const events = createFakeEventRecorder();
+  const client = {
+    patchStatus(_name: string, body: object): Promise<ImageBackup> {
+      const { metadata, status } = body as { metadata?: { resourceVersion: string }; status: StatusPatch };
+      if (metadata !== undefined && metadata.resourceVersion !== current.metadata.resourceVersion)
+        return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 409 }));
+      patches.push({ guarded: metadata !== undefined, status });
+      const merged = Object.fromEntries(
+        Object.entries({ ...current.status, ...status }).filter(([, v]) => v !== null),
+      );
+      const rv = String(Number(current.metadata.resourceVersion) + 1);
+      current = { ...current, metadata: { ...current.metadata, resourceVersion: rv }, status: merged };
+      return Promise.resolve(current);
+    },
+  };
+  const effects = backupEffects({
+    client,
+    own: { wrote: (b) => void own.push(b) },
+    copy,
+    events,
+    metrics: { copied: () => undefined, failed: () => undefined },
+    logger: pino({ level: 'silent' }),
+    progressIntervalMs,
+  });
+  return {
+    effects,
+    patches,
+    own,
+    reasons: () => events.events.map((e) => e.reason),
+    current: () => current,
+    set: (b: ImageBackup) => void (current = b),
+  };
+}
+
+const signal = new AbortController().signal;
+const progress = (blobsDone: number): CopyProgress => ({
+  bytesDone: blobsDone * 1000,
+  bytesTotal: 3000,
+  blobsDone,
+  blobsTotal: 3,
+});
+
+describe('backupEffects', () => {
+  it('a copy within the progress interval writes Copying (guarded) and Ready: no progress write', async () => {
+    const f = fixture((_b, _s, onProgress) => {
+      for (let i = 1; i <= 3; i++) onProgress(progress(i));
+      return Promise.resolve(result());
+    });
+    assert.equal(await f.effects.copy(stored(), 1, signal), undefined);
+    assert.deepEqual(
+      f.patches.map((p) => [p.status.phase, p.guarded]),
+      [
+        ['Copying', true],
+        ['Ready', false],
+      ],
+    );
+    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupReady']);
+    assert.equal(f.current().status?.observedGeneration, 1);
+    assert.deepEqual(
+      f.own.map((b) => b.status?.phase),
+      ['Copying', 'Ready'],
+      'every answer is handed to own-writes',
+    );
+  });
+
+  it('a copy that lasts longer than the interval writes its progress too', async () => {
+    const f = fixture(async (_b, _s, onProgress) => {
+      for (let i = 1; i <= 3; i++) {
+        onProgress(progress(i));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return result();
+    }, 0);
+    await f.effects.copy(stored(), 1, signal);
+    const progressWrites = f.patches.filter((p) => p.status.phase === undefined);
+    assert.ok(progressWrites.length >= 1, JSON.stringify(f.patches));
+    assert.match(String(progressWrites[0]!.status.progress), /^\d\/3 blobs, \d+%$/);
+    assert.deepEqual(
+      [f.patches[0]!.status.phase, f.patches.at(-1)!.status.phase],
+      ['Copying', 'Ready'],
+      'the end is written last',
+    );
+  });
+
+  it('a failed copy writes Failed, records BackupFailed and asks for a rate-limited retry', async () => {
+    const f = fixture(() =>
+      Promise.reject(new SourceAccessError('src.example/app:1', ['anonymous'], new Error('401'))),
+    );
+    assert.deepEqual(await f.effects.copy(stored(), 1, signal), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying', 'Failed'],
+    );
+    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupFailed']);
+    assert.equal(f.current().status?.attempts, 1);
+  });
+
+  it('a stale resourceVersion starts nothing: no copy, no Event', async () => {
+    let copies = 0;
+    const f = fixture(() => {
+      copies++;
+      return Promise.resolve(result());
+    });
+    f.set({ ...stored(), metadata: { ...stored().metadata, resourceVersion: '12' } });
+    const outcome = await f.effects.copy(stored(), 1, signal);
+    assert.ok(outcome !== undefined && outcome.requeueAfter !== undefined);
+    assert.equal(copies, 0);
+    assert.deepEqual(f.patches, []);
+    assert.deepEqual(f.reasons(), []);
+  });
+
+  it('a copy aborted by shutdown writes nothing more: Copying stays for the next leader', async () => {
+    const abort = new AbortController();
+    const f = fixture(() => {
+      abort.abort();
+      return Promise.reject(new Error('aborted'));
+    });
+    assert.equal(await f.effects.copy(stored(), 1, abort.signal), undefined);
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying'],
+    );
+    assert.deepEqual(f.reasons(), ['BackupStarted']);
+  });
+
+  it('a recheck that finds the image in place writes once, keeps the progress, records nothing', async () => {
+    const f = fixture(() => Promise.resolve(result({ skipped: true, bytesCopied: 0, blobsCopied: 0 })));
+    const ready: ImageBackup = {
+      ...stored(),
+      metadata: { ...stored().metadata, generation: 2 },
+      status: { phase: 'Ready', observedGeneration: 1, progress: '3/3 blobs, 100%', attempts: 1 },
+    };
+    f.set(ready);
+    assert.equal(await f.effects.recheck(ready, 2, signal), undefined);
+    assert.deepEqual(
+      f.patches.map((p) => [p.status.phase, p.guarded]),
+      [['Ready', true]],
+    );
+    assert.equal(f.current().status?.progress, '3/3 blobs, 100%');
+    assert.equal(f.current().status?.observedGeneration, 2);
+    assert.equal(f.current().status?.attempts, 1, 'no attempt spent');
+    assert.deepEqual(f.reasons(), []);
+  });
+});

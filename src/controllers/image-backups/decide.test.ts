@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ImageBackup, ImageBackupStatus } from '../api/image-backup-schema.ts';
+import { decide, type Snapshot, type Step } from './decide.ts';
+
+const backup = (
+  generation: number,
+  status?: ImageBackupStatus,
+  meta: Record<string, unknown> = {},
+): ImageBackup => ({
+  metadata: { name: 'b', uid: 'u', resourceVersion: '7', generation, ...meta },
+  spec: { source: 'docker.io/library/nginx:1.25', target: 'backup.example/lifeboat/nginx:1.25' },
+  ...(status ? { status } : {}),
+});
+
+describe('decide', () => {
+  const cases: [string, Snapshot, Step][] = [
+    ['no object', { backup: undefined, retryDue: true }, { kind: 'none', reason: 'gone' }],
+    [
+      'being deleted',
+      { backup: backup(1, undefined, { deletionTimestamp: '2026-01-01T00:00:00Z' }), retryDue: true },
+      { kind: 'none', reason: 'deleting' },
+    ],
+    [
+      'just created: no status',
+      { backup: backup(1), retryDue: true },
+      { kind: 'copy', generation: 1, reason: 'new' },
+    ],
+    [
+      'a status without a phase',
+      { backup: backup(1, {}), retryDue: true },
+      { kind: 'copy', generation: 1, reason: 'new' },
+    ],
+    [
+      'Pending set by the workload controller on a copied backup',
+      { backup: backup(1, { phase: 'Pending', observedGeneration: 1 }), retryDue: true },
+      { kind: 'copy', generation: 1, reason: 'pending' },
+    ],
+    [
+      'Pending, even while a backoff runs',
+      { backup: backup(1, { phase: 'Pending', observedGeneration: 1 }), retryDue: false },
+      { kind: 'copy', generation: 1, reason: 'pending' },
+    ],
+    [
+      'Ready for its generation',
+      { backup: backup(3, { phase: 'Ready', observedGeneration: 3 }), retryDue: true },
+      { kind: 'none', reason: 'ready' },
+    ],
+    [
+      'Ready for an older generation: a recheck, not a copy',
+      { backup: backup(4, { phase: 'Ready', observedGeneration: 3 }), retryDue: true },
+      { kind: 'recheck', generation: 4 },
+    ],
+    [
+      'Failed, the backoff running',
+      { backup: backup(2, { phase: 'Failed', observedGeneration: 2 }), retryDue: false },
+      { kind: 'wait', reason: 'backoff' },
+    ],
+    [
+      'Failed, the backoff over',
+      { backup: backup(2, { phase: 'Failed', observedGeneration: 2 }), retryDue: true },
+      { kind: 'copy', generation: 2, reason: 'retry' },
+    ],
+    [
+      'Failed for an older generation: the new spec at once',
+      { backup: backup(3, { phase: 'Failed', observedGeneration: 2 }), retryDue: false },
+      { kind: 'copy', generation: 3, reason: 'spec-changed' },
+    ],
+    [
+      'Copying left by a leader that stopped',
+      { backup: backup(1, { phase: 'Copying', observedGeneration: 1 }), retryDue: true },
+      { kind: 'copy', generation: 1, reason: 'interrupted' },
+    ],
+    [
+      'no generation from the API server counts as 0',
+      {
+        backup: backup(0, { phase: 'Ready', observedGeneration: 0 }, { generation: undefined }),
+        retryDue: true,
+      },
+      { kind: 'none', reason: 'ready' },
+    ],
+  ];
+  for (const [name, snapshot, want] of cases) {
+    it(`${name}: ${want.kind}`, () => assert.deepEqual(decide(snapshot), want));
+  }
+});
