@@ -57,6 +57,9 @@ export async function copyBackup(o: CopyBackupOptions): Promise<BackupCopy> {
               reference: copyTargetReference(source, target),
             },
             platforms: o.spec.platforms,
+            // Every manifest a backup holds gets its lifeboat-sha256-<hex> tag (issue 15): a registry
+            // GC that deletes untagged manifests never deletes what a workload may be pinned to.
+            anchor: true,
             scheduler: o.scheduler,
             signal: o.signal,
             onProgress: o.onProgress,

@@ -35,7 +35,7 @@ import {
 } from '../../../src/kube/index.ts';
 import { createFakeEventRecorder, type RecordedEvent } from '../../../src/kube/event-recorder-fake.ts';
 import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../../src/reference/index.ts';
-import { registryClientFactory } from '../../../src/registry/index.ts';
+import { anchorTag, registryClientFactory } from '../../../src/registry/index.ts';
 import { sleep } from '../../../src/common/sleep.ts';
 import { memoryLogger, testCluster, type TestCluster } from '../kube/cluster.ts';
 import { startFaultProxy, type FaultProxy } from '../registry/fault-proxy.ts';
@@ -385,6 +385,10 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     for (const child of index.children) {
       assert.equal(await craneDigest(`${repositoryOf(created.spec.target)}@${child.digest}`), child.digest);
     }
+    // Anchored, the index and each child: a GC of untagged manifests keeps every platform.
+    for (const digest of [index.digest, ...index.children.map((c) => c.digest)]) {
+      assert.equal(await craneDigest(`${repositoryOf(created.spec.target)}:${anchorTag(digest)}`), digest);
+    }
   });
 
   it('backs up a digest-only source under its digest', async (t) => {
@@ -395,6 +399,9 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const ready = await waitPhase(created.metadata.name, 'Ready');
     assert.equal(ready.status?.targetDigest, image.digest);
     assert.equal(await craneDigest(created.spec.target), image.digest);
+    // Not untagged: its anchor tag keeps it through a registry GC that deletes untagged manifests.
+    const anchored = `${repositoryOf(created.spec.target)}:${anchorTag(image.digest)}`;
+    assert.equal(await craneDigest(anchored), image.digest);
   });
 
   it('copies only the platforms the spec names: a new index, its digest recorded', async (t) => {
