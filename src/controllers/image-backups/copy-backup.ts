@@ -38,7 +38,7 @@ export type BackupCopy = CopyResult & CopyOutcome;
 export async function copyBackup(o: CopyBackupOptions): Promise<BackupCopy> {
   const source = parseNormalizedNamed(o.spec.source);
   const target = parseNormalizedNamed(o.spec.target);
-  const choices = await o.access.sourceChoices(source, o.spec.pullSecretRefs ?? []);
+  const choices = await o.access.sourceChoices(source, []);
   const tried: string[] = [];
   let refusal: unknown;
   for (const login of choices) {

@@ -107,13 +107,11 @@ export function workloadStatus(input: WorkloadStatusInput): WorkloadStatus {
   const eligibility = workloadEligibility(kind, workload, input.namespace, input.eligibility);
   let plan: RewritePlan | MappingError;
   try {
-    // Refs only shape patches of backups' refs, which status never shows.
     plan = planRewrite({
       kind,
       workload,
       eligibility,
       backups: input.backups,
-      pullSecretRefs: [],
       options: { mapping: input.eligibility.mapping, pinDigest: input.pinDigest ?? true },
     });
   } catch (error) {
@@ -285,10 +283,7 @@ function imageStatuses(
 /** The ImageBackup the controller would make for `image`; undefined when it does not parse or map. */
 function desiredBackupOf(image: string, input: WorkloadStatusInput): ImageBackup | undefined {
   try {
-    return desiredImageBackup(parseNormalizedNamed(image), {
-      mapping: input.eligibility.mapping,
-      pullSecretRefs: [],
-    });
+    return desiredImageBackup(parseNormalizedNamed(image), { mapping: input.eligibility.mapping });
   } catch {
     return undefined;
   }

@@ -268,7 +268,6 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
       workload,
       eligibility,
       backups,
-      pullSecretRefs,
       options: { mapping, platforms: o.platforms, pinDigest: o.pinDigest, pullSecretName: o.pullSecretName },
     });
     if (o.dryRun) return dryRun(s, plan);
@@ -316,8 +315,6 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
           { workload: s.key, backup: name, source: need.desired.spec.source },
           'ImageBackup created',
         );
-      } else if (need.refsPatch.length > 0) {
-        await backupClient.jsonPatch(need.current.metadata.name, need.refsPatch);
       }
     }
   }

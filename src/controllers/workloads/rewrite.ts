@@ -18,14 +18,13 @@ import {
   type BackupMapping,
   type ImageReference,
 } from '../../reference/index.ts';
-import { desiredImageBackup, mergePullSecretRefs } from './desired-backup.ts';
-import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import { desiredImageBackup } from './desired-backup.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
 import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { Eligibility, IneligibleReason } from './eligibility.ts';
 import { workloadImages } from '../api/workload-images.ts';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts';
-import { pointer } from '../api/workload-pointer.ts';
 import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
@@ -45,19 +44,15 @@ export interface RewriteInput {
   readonly eligibility: Eligibility;
   /** The ImageBackups by name (the informer's cache: key = name for a cluster-scoped object). */
   readonly backups: { get(name: string): ImageBackup | undefined };
-  /** The workload's refs (workloadPullSecretRefs). */
-  readonly pullSecretRefs: readonly PullSecretRef[];
   readonly options: RewriteOptions;
 }
 
-/** One ImageBackup the workload needs and what must be written to it. */
+/** One ImageBackup the workload needs: created when missing, never written otherwise. */
 export interface BackupNeed {
   /** As desiredImageBackup builds it (spec only). */
   readonly desired: ImageBackup;
   /** From the cache; undefined when it does not exist (create `desired`). */
   readonly current: ImageBackup | undefined;
-  /** For an existing backup lacking some of the workload's refs: the guarded patch; else empty. */
-  readonly refsPatch: JsonPatchOp[];
 }
 
 /** One container moved to its backup. */
@@ -108,16 +103,11 @@ export function planRewrite(input: RewriteInput): RewritePlan {
   if (eligibility.reason !== undefined && HANDS_OFF.has(eligibility.reason)) return EMPTY;
   const needs = new Map<string, BackupNeed>();
   const need = (source: ImageReference): BackupNeed => {
-    const desired = desiredImageBackup(source, {
-      mapping: options.mapping,
-      platforms: options.platforms,
-      pullSecretRefs: input.pullSecretRefs,
-    });
+    const desired = desiredImageBackup(source, { mapping: options.mapping, platforms: options.platforms });
     const name = desired.metadata.name;
     let found = needs.get(name);
     if (found === undefined) {
-      const current = input.backups.get(name);
-      found = { desired, current, refsPatch: current ? refsPatch(current, input.pullSecretRefs) : [] };
+      found = { desired, current: input.backups.get(name) };
       needs.set(name, found);
     }
     return found;
@@ -183,23 +173,6 @@ function backupImage(
   const digest = source.digest ?? (pinDigest ? at.digest : undefined);
   if (digest !== undefined) out = withDigest(out, digest);
   return out.string();
-}
-
-/** `spec.pullSecretRefs` grown to hold `refs`: guarded by a test of the list read (or its absence). */
-function refsPatch(backup: ImageBackup, refs: readonly PullSecretRef[]): JsonPatchOp[] {
-  const current = backup.spec.pullSecretRefs;
-  const merged = mergePullSecretRefs(current, refs);
-  if (JSON.stringify(merged) === JSON.stringify(current ?? [])) return [];
-  const path = pointer('spec', 'pullSecretRefs');
-  return current === undefined
-    ? [
-        { op: 'test', path, value: null },
-        { op: 'add', path, value: merged },
-      ]
-    : [
-        { op: 'test', path, value: current },
-        { op: 'replace', path, value: merged },
-      ];
 }
 
 /**
