@@ -31,7 +31,7 @@ import { guarded } from '../api/guarded-write.ts';
 import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { CreationExpectations } from './creation-expectations.ts';
-import type { Decision } from './decide.ts';
+import type { Decision, WaitReason } from './decide.ts';
 import {
   accessDeniedEvent,
   changesOf,
@@ -124,13 +124,25 @@ export function createApplier(d: ApplyDeps) {
       case 'create-backups':
         return createBackups(t, decision.create);
       case 'wait':
-        if (decision.reason !== 'pull-secret') return; // the backups' events enqueue it
-        d.logger.debug({ workload: t.key, secret: d.pullSecretName }, 'waiting for the pull secret');
-        return { requeueAfter: PULL_SECRET_WAIT_MS };
+        return wait(t, decision.reason);
       case 'rewrite':
         return rewrite(t, decision, signal);
     }
   };
+
+  function wait(t: ApplyTarget, reason: WaitReason): ReconcileResult | void {
+    switch (reason) {
+      case 'copying':
+        return; // the backups' updates enqueue it (the backup-name index)
+      case 'creating':
+        // Their Add events enqueue it too; a create that failed in another worker adds none, so a
+        // cheap look at the cache again, soon and then with backoff.
+        return RATE_LIMITED;
+      case 'pull-secret':
+        d.logger.debug({ workload: t.key, secret: d.pullSecretName }, 'waiting for the pull secret');
+        return { requeueAfter: PULL_SECRET_WAIT_MS };
+    }
+  }
 
   /** Creates each missing backup once: the second worker to see it missing waits for the cache. */
   async function createBackups(
