@@ -35,7 +35,7 @@ export { decideWorkload } from './decide.ts';
 export type { Decision, DecisionOptions, LeaveReason, Step, WaitReason, WorkloadSnapshot } from './decide.ts';
 export type { WorkloadController, WorkloadControllerOptions } from './controller.ts';
 export { changeCause, planRewrite } from './rewrite.ts';
-export type { BackupNeed, ImageRewrite, RewriteInput, RewriteOptions, RewritePlan } from './rewrite.ts';
+export type { BackupNeed, ImageRewrite, RewriteInput, RewritePlanFlags, RewritePlan } from './rewrite.ts';
 export { isReverted, originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 export {
   DEFAULT_SERVICE_ACCOUNT,

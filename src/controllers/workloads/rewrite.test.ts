@@ -8,7 +8,7 @@ import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labe
 import type { NamespaceObject } from '../api/core-objects.ts';
 import { workloadEligibility, type EligibilityOptions, type EligibilityWorkload } from './eligibility.ts';
 import { applyPatch } from './json-patch.test-support.ts';
-import { planRewrite, type RewriteOptions, type RewritePlan } from './rewrite.ts';
+import { planRewrite, type RewritePlanFlags, type RewritePlan } from './rewrite.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 
 /** Containers as the tests edit them (mutable, with a field lifeboat never touches). */
@@ -27,7 +27,7 @@ const eligibilityOptions: EligibilityOptions = {
   excludeImages: ['internal.corp/**'],
   mapping,
 };
-const options: RewriteOptions = { mapping, pinDigest: true, pullSecretName: 'lifeboat-pull' };
+const options: RewritePlanFlags = { mapping, pinDigest: true, pullSecretName: 'lifeboat-pull' };
 
 const PAUSE = `registry.k8s.io/pause@${digest('b')}`;
 const TAGGED_PINNED = `quay.io/team/tool:2@${digest('c')}`;
@@ -89,7 +89,7 @@ const TO_BACK_UP = ['busybox:1.36', 'nginx:1.25', PAUSE, TAGGED_PINNED];
 function plan(
   workload: EligibilityWorkload,
   backups: Map<string, ImageBackup>,
-  o: Partial<RewriteOptions> = {},
+  o: Partial<RewritePlanFlags> = {},
   kind: WorkloadKind = 'Deployment',
 ): RewritePlan {
   return planRewrite({

@@ -1,6 +1,7 @@
 // What the workload controller does for one workload (SPEC §1.4), decided from cached objects alone:
 // which ImageBackups it needs, whether they are all Ready, and the ONE guarded JSON patch that moves
-// the workload to them. Pure; the controller performs the effects (creates, patches, registry HEADs).
+// the workload to them. Pure; decide.ts calls it, apply.ts performs the effects (creates, the patch,
+// registry HEADs).
 //
 // Invariants:
 // - A workload is pointed only at a backup whose phase is Ready with a `targetDigest`; a source that
@@ -28,7 +29,11 @@ import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts'
 import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
-export interface RewriteOptions {
+/**
+ * The `lifeboat run` flags a workload's rewrite plan depends on (not reference/mapping.ts's
+ * RewriteOptions, which rewrite one image reference).
+ */
+export interface RewritePlanFlags {
   readonly mapping: BackupMapping;
   /** `--platforms`; every platform when absent. */
   readonly platforms?: readonly string[] | undefined;
@@ -44,7 +49,7 @@ export interface RewriteInput {
   readonly eligibility: Eligibility;
   /** The ImageBackups by name (the informer's cache: key = name for a cluster-scoped object). */
   readonly backups: { get(name: string): ImageBackup | undefined };
-  readonly options: RewriteOptions;
+  readonly options: RewritePlanFlags;
 }
 
 /** One ImageBackup the workload needs: created when missing, never written otherwise. */
@@ -196,7 +201,7 @@ function workloadPatch(
   kind: WorkloadKind,
   workload: Workload,
   rewrites: readonly ImageRewrite[],
-  options: RewriteOptions,
+  options: RewritePlanFlags,
 ): JsonPatchOp[] {
   const byContainer = new Map(rewrites.map((r) => [r.container, r]));
   // Entries of containers still on their backup stay; every rewritten container gets its original.
