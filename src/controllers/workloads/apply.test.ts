@@ -33,10 +33,16 @@ const OPTIONS: DecisionOptions = {
 const nameOf = (image: string): string => imageBackupName(backupSource(parseNormalizedNamed(image)));
 const httpError = (status: number): KubeApiError => new KubeApiError({ method: 'PATCH', path: '/x', status });
 
-function workload(image: string, annotations: Record<string, string> = {}): EligibilityWorkload {
+/** A rolled-out Deployment running `image` in container `app` (or `{ container: image }`). */
+function workload(
+  image: string | Record<string, string>,
+  annotations: Record<string, string> = {},
+): EligibilityWorkload {
+  const images = typeof image === 'string' ? { app: image } : image;
+  const containers = Object.entries(images).map(([name, i]) => ({ name, image: i }));
   return {
     metadata: { name: 'web', namespace: 'team', generation: 4, annotations },
-    spec: { replicas: 1, template: { spec: { containers: [{ name: 'app', image }] } } },
+    spec: { replicas: 1, template: { spec: { containers } } },
     status: { observedGeneration: 4, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1 },
   };
 }
@@ -53,7 +59,8 @@ function readyBackup(image: string, status: ImageBackup['status'] = {}): ImageBa
 /** The applier over recording doubles; `answers` say how each API call ends. */
 function harness(o: { present?: boolean; readable?: boolean } = {}) {
   const actions: string[] = [];
-  const failures: { create?: KubeApiError; patch?: KubeApiError } = {};
+  /** `create` fails for every name, or only for `createOnly` when set. */
+  const failures: { create?: KubeApiError; createOnly?: string; patch?: KubeApiError } = {};
   const cache = new Map<string, ImageBackup & KubeObject>();
   const probe: RegistryProbe = {
     backupManifestPresent: (repository, digest) => {
@@ -72,7 +79,10 @@ function harness(o: { present?: boolean; readable?: boolean } = {}) {
     backups: {
       create: (b) => {
         actions.push(`create ${b.metadata.name}`);
-        return failures.create ? Promise.reject(failures.create) : Promise.resolve(b);
+        const error = failures.create;
+        if (error && (failures.createOnly ?? b.metadata.name) === b.metadata.name)
+          return Promise.reject(error);
+        return Promise.resolve(b);
       },
       patchStatus: (name, patch) => {
         actions.push(`patchStatus ${name} ${JSON.stringify(patch)}`);
@@ -147,6 +157,16 @@ describe('apply', () => {
     h.failures.create = httpError(500);
     await assert.rejects(h.reconcile(workload('nginx:1.25')), KubeApiError);
     assert.equal(h.creating.has(nameOf('nginx:1.25')), false);
+  });
+
+  it('a create failing after another succeeded: only the failed one may be created again', async () => {
+    const h = harness();
+    h.failures.create = httpError(500);
+    h.failures.createOnly = nameOf('redis:7');
+    await assert.rejects(h.reconcile(workload({ app: 'nginx:1.25', cache: 'redis:7' })), KubeApiError);
+    assert.deepEqual(h.actions, [`create ${nameOf('nginx:1.25')}`, `create ${nameOf('redis:7')}`]);
+    assert.equal(h.creating.has(nameOf('nginx:1.25')), true, 'created: waited for');
+    assert.equal(h.creating.has(nameOf('redis:7')), false);
   });
 
   it('Ready backups: HEAD of the manifest, then one patch and ImagesMovedToBackup', async () => {

@@ -152,13 +152,14 @@ export function createApplier(d: ApplyDeps) {
     // Synchronously, before any await: no other worker decides in between (creation-expectations.ts).
     for (const backup of create) d.creating.expect(backup.metadata.name);
     let raced = false;
-    for (const backup of create) {
+    for (const [i, backup] of create.entries()) {
       const { name } = backup.metadata;
       let created;
       try {
         created = await guarded(() => d.backups.create(backup));
       } catch (err) {
-        for (const b of create) d.creating.observed(b.metadata.name);
+        // Nothing is coming for this one and those after it; those before it were created.
+        for (const b of create.slice(i)) d.creating.observed(b.metadata.name);
         throw err;
       }
       if (created === 'race') {
