@@ -13,8 +13,9 @@ import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { addFlags, readConfig, readConfigOrReport } from './config/commander.ts';
 import { DEV_FLAGS, type DevConfig } from './config/dev-flags.ts';
-import { excludedNamespaces, RUN_FLAGS } from './config/run-flags.ts';
+import { backupMappingOf, excludedNamespaces, RUN_FLAGS } from './config/run-flags.ts';
 import type { KubeObject } from '../kube/index.ts';
+import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { ImageBackup } from '../controllers/api/image-backup-schema.ts';
 import type { Workload } from '../controllers/api/workload-types.ts';
 
@@ -206,6 +207,7 @@ async function runDev(options: DevConfig): Promise<void> {
       informer: manager.informers.informerFor<Workload & KubeObject>(WORKLOAD_RESOURCES[kind]),
     }));
     const backups = manager.informers.informerFor<ImageBackup & KubeObject>(IMAGE_BACKUPS);
+    const namespaces = manager.informers.informerFor<NamespaceObject>(kube.RESOURCES.namespaces);
     const view = liveView.startLiveView({
       out,
       tty: out.isTTY,
@@ -217,7 +219,17 @@ async function runDev(options: DevConfig): Promise<void> {
             informer.list().map((workload) => ({ kind, workload })),
           ),
           backups.list(),
-          { backupLocation, excludedNamespaces: excluded },
+          {
+            eligibility: {
+              excludedNamespaces: excluded,
+              mapping: backupMappingOf(config),
+              excludeImages: config.excludeImages,
+              sourceRegistries: config.sourceRegistries,
+              requireReady: config.requireReady,
+            },
+            namespaces,
+            pinDigest: config.pinDigest,
+          },
         ),
     });
     teardown.push(() => view.stop());

@@ -31,10 +31,6 @@ export const IMAGE_BACKUP_CASES: readonly ImageBackupCase[] = [
     spec: {
       ...SPEC,
       platforms: ['linux/amd64', 'linux/arm64/v8'],
-      pullSecretRefs: [
-        { namespace: 'a', name: 'regcred' },
-        { namespace: 'b', name: 'regcred' },
-      ],
     },
     status: { phase: 'Pending', attempts: 0, observedGeneration: 1 },
   },
@@ -98,22 +94,6 @@ export const IMAGE_BACKUP_CASES: readonly ImageBackupCase[] = [
     name: 'spec.platforms repeated',
     valid: false,
     spec: { ...SPEC, platforms: ['linux/amd64', 'linux/amd64'] },
-  },
-  {
-    name: 'spec.pullSecretRefs entry without name',
-    valid: false,
-    spec: { ...SPEC, pullSecretRefs: [{ namespace: 'a' }] },
-  },
-  {
-    name: 'spec.pullSecretRefs repeated',
-    valid: false,
-    spec: {
-      ...SPEC,
-      pullSecretRefs: [
-        { namespace: 'a', name: 'x' },
-        { namespace: 'a', name: 'x' },
-      ],
-    },
   },
   { name: 'status.phase not one of the four', valid: false, spec: SPEC, status: { phase: 'Done' } },
   { name: 'status.bytesTotal a string', valid: false, spec: SPEC, status: { bytesTotal: '12' } },

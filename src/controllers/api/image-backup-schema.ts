@@ -32,6 +32,11 @@ const platformList = (description: string) =>
 
 export const IMAGE_BACKUP_PHASES = ['Pending', 'Copying', 'Ready', 'Failed'] as const;
 
+/**
+ * A Secret (kubernetes.io/dockerconfigjson) a workload's pods pull with. Not part of an ImageBackup:
+ * the credentials that read a backup's source are looked up from the workloads that use it, so
+ * nothing is written to a backup because one more namespace uses it.
+ */
 export const pullSecretRefSchema = z.object({
   namespace: z.string().min(1),
   name: z.string().min(1),
@@ -44,18 +49,6 @@ export const imageBackupSpecSchema = z.object({
     .min(1)
     .meta({ description: 'Image reference in the backup registry the copy is pushed to.' }),
   platforms: platformList('os/arch[/variant] to copy from an index; every platform when absent.').optional(),
-  pullSecretRefs: z
-    .array(pullSecretRefSchema)
-    .refine(
-      distinctBy((r: PullSecretRef) => `${r.namespace}/${r.name}`),
-      'pullSecretRefs must be distinct',
-    )
-    .meta({
-      description: 'Secrets (kubernetes.io/dockerconfigjson) that may read the source.',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['namespace', 'name'],
-    })
-    .optional(),
 });
 
 /** metav1.Condition, with the constraints the API types declare (apimachinery's types.go). */

@@ -9,7 +9,7 @@ const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefi
 const LIFEBOAT = 'lifeboat.dev/lifeboat';
 
 function backupOf(image: string, extra: Partial<ImageBackup> = {}): ImageBackup {
-  return { ...desiredImageBackup(parseNormalizedNamed(image), { mapping, pullSecretRefs: [] }), ...extra };
+  return { ...desiredImageBackup(parseNormalizedNamed(image), { mapping }), ...extra };
 }
 const cron = (namespace: string, name: string, image: string) => ({
   kind: 'CronJob' as const,

@@ -23,7 +23,7 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER_DIGEST = `sha256:${'b'.repeat(64)}`;
 
 function backupOf(image: string, status?: ImageBackupStatus): ImageBackup {
-  const desired = desiredImageBackup(parseNormalizedNamed(image), { mapping, pullSecretRefs: [] });
+  const desired = desiredImageBackup(parseNormalizedNamed(image), { mapping });
   return status === undefined ? desired : { ...desired, status };
 }
 const nameOf = (image: string): string => backupOf(image).metadata.name;

@@ -1,7 +1,7 @@
 // What lifeboat did to one workload, or waits for, and why: the WORKLOADS table of `lifeboat status`.
-// Decided from the same pure functions the workload controller runs (workloadEligibility, isReverted,
-// planRewrite, desiredImageBackup), so status cannot disagree with what the controller does; what
-// only the controller's registry checks know (access denied) or a lost race comes from its Events.
+// Decided by the workload controller's own decision function (workloads/decide.ts), so status
+// cannot disagree with what the controller does; what only the controller's registry checks know
+// (access denied) or a lost race comes from its Events.
 //
 // The state is the first of these that holds, in the controller's own order:
 //   namespace excluded / terminating, workload ignored, an invalid reference (the controller leaves
@@ -9,22 +9,22 @@
 //   nothing left to back up (Rewritten when it runs backups, else Excluded by the image rules) →
 //   not Ready (`--require-ready`) → a copy failed → a copy not done (with its progress) →
 //   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
-import { MappingError, parseNormalizedNamed } from '../../reference/index.ts';
+import { parseNormalizedNamed } from '../../reference/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { desiredImageBackup } from '../workloads/desired-backup.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../api/labels.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
-import {
-  workloadEligibility,
-  type Eligibility,
-  type EligibilityOptions,
-  type EligibilityWorkload,
-  type ImageSkipReason,
+import { decideWorkload, type Decision } from '../workloads/decide.ts';
+import type {
+  Eligibility,
+  EligibilityOptions,
+  EligibilityWorkload,
+  ImageSkipReason,
 } from '../workloads/eligibility.ts';
 import { workloadImages } from '../api/workload-images.ts';
-import { isReverted, originalImagesOf } from '../api/original-images.ts';
-import { planRewrite, type ImageRewrite, type RewritePlan } from '../workloads/rewrite.ts';
+import { originalImagesOf } from '../api/original-images.ts';
+import type { ImageRewrite, RewritePlan } from '../workloads/rewrite.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { WorkloadEvent } from './latest-events.ts';
 
@@ -104,81 +104,74 @@ type Verdict = Pick<WorkloadStatus, 'state' | 'reason'>;
 
 export function workloadStatus(input: WorkloadStatusInput): WorkloadStatus {
   const { kind, workload } = input;
-  const eligibility = workloadEligibility(kind, workload, input.namespace, input.eligibility);
-  let plan: RewritePlan | MappingError;
-  try {
-    // Refs only shape patches of backups' refs, which status never shows.
-    plan = planRewrite({
-      kind,
-      workload,
-      eligibility,
-      backups: input.backups,
-      pullSecretRefs: [],
-      options: { mapping: input.eligibility.mapping, pinDigest: input.pinDigest ?? true },
-    });
-  } catch (error) {
-    if (!(error instanceof MappingError)) throw error;
-    plan = error;
-  }
-  const images = imageStatuses(input, eligibility, plan instanceof MappingError ? undefined : plan);
+  // The controller's own decision; status cannot tell whether the pull secret is there, so it
+  // does not wait for it (the RewriteDue text says so).
+  const decision = decideWorkload(
+    { kind, workload, namespace: input.namespace, backups: input.backups, pullSecretPresent: true },
+    { eligibility: input.eligibility, pinDigest: input.pinDigest ?? true, dryRun: false },
+  );
+  const images = imageStatuses(input, decision.eligibility, decision.plan);
   const backups = new Set(images.flatMap((i) => (i.backup === undefined ? [] : [i.backup])));
-  if (!(plan instanceof MappingError))
-    for (const need of plan.backups) backups.add(need.desired.metadata.name);
+  for (const need of decision.plan?.backups ?? []) backups.add(need.desired.metadata.name);
   return {
     kind,
     namespace: workload.metadata?.namespace ?? '',
     name: workload.metadata?.name ?? '',
-    ...verdict(input, eligibility, plan, images),
+    ...verdict(input, decision, images),
     images,
     backups: [...backups].sort(),
   };
 }
 
-function verdict(
-  input: WorkloadStatusInput,
-  eligibility: Eligibility,
-  plan: RewritePlan | MappingError,
-  images: readonly ImageStatus[],
-): Verdict {
+function verdict(input: WorkloadStatusInput, decision: Decision, images: readonly ImageStatus[]): Verdict {
   const { namespace, eligibility: options } = input;
-  switch (eligibility.reason) {
-    case 'namespace-excluded': {
-      const name = namespace.metadata.name;
-      const why = options.excludedNamespaces.has(name)
-        ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
-        : `labelled ${IGNORE_LABEL}=true`;
-      return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
-    }
-    case 'namespace-terminating':
-      return { state: 'Terminating', reason: `namespace ${namespace.metadata.name} is being deleted` };
-    case 'ignored':
-      return { state: 'Ignored', reason: `annotated ${IGNORE_ANNOTATION}=true` };
-    case 'invalid-reference': {
-      const list = eligibility.invalid.map((i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`);
+  switch (decision.step) {
+    case 'leave':
+      switch (decision.reason) {
+        case 'namespace-excluded': {
+          const name = namespace.metadata.name;
+          const why = options.excludedNamespaces.has(name)
+            ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
+            : `labelled ${IGNORE_LABEL}=true`;
+          return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
+        }
+        case 'namespace-terminating':
+          return { state: 'Terminating', reason: `namespace ${namespace.metadata.name} is being deleted` };
+        case 'ignored':
+          return { state: 'Ignored', reason: `annotated ${IGNORE_ANNOTATION}=true` };
+        default:
+      }
+      break;
+    case 'report-invalid': {
+      const list = decision.invalid.map((i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`);
       return { state: 'InvalidReference', reason: `not backed up: ${list.join('; ')}` };
     }
+    case 'report-reverted':
+      return {
+        state: 'Reverted',
+        reason: 'another writer put the original images back; left as they are until they change',
+      };
+    case 'unmappable':
+      return { state: 'Unmappable', reason: decision.error.message };
     default:
   }
-  if (isReverted(input.kind, input.workload, options.mapping)) {
-    return {
-      state: 'Reverted',
-      reason: 'another writer put the original images back; left as they are until they change',
-    };
-  }
-  if (plan instanceof MappingError) return { state: 'Unmappable', reason: plan.message };
+  // Left for want of work, or backups still to create: what the images say, in the controller's order.
   const onBackup = images.filter((i) => i.action === 'on-backup').length;
   if (!images.some((i) => i.action === 'backup')) {
     if (onBackup > 0)
       return { state: 'Rewritten', reason: `${onBackup}/${images.length} images run from backups` };
     return { state: 'Excluded', reason: skippedReason(images) };
   }
-  if (eligibility.reason === 'not-ready') {
+  if (decision.eligibility.reason === 'not-ready') {
     return {
       state: 'NotReady',
       reason: 'its current spec has not rolled out; backed up and rewritten once it has (--require-ready)',
     };
   }
-  return copyVerdict(input, plan.rewrites) ?? eventVerdict(input.latestEvent, input.workload.metadata?.uid);
+  return (
+    copyVerdict(input, decision.plan?.rewrites ?? []) ??
+    eventVerdict(input.latestEvent, input.workload.metadata?.uid)
+  );
 }
 
 /** The copies the rewrite waits for: any failure first, then those not done. */
@@ -285,10 +278,7 @@ function imageStatuses(
 /** The ImageBackup the controller would make for `image`; undefined when it does not parse or map. */
 function desiredBackupOf(image: string, input: WorkloadStatusInput): ImageBackup | undefined {
   try {
-    return desiredImageBackup(parseNormalizedNamed(image), {
-      mapping: input.eligibility.mapping,
-      pullSecretRefs: [],
-    });
+    return desiredImageBackup(parseNormalizedNamed(image), { mapping: input.eligibility.mapping });
   } catch {
     return undefined;
   }

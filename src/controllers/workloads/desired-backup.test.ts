@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed, type BackupMapping } from '../../reference/index.ts';
-import { desiredImageBackup, mergePullSecretRefs } from './desired-backup.ts';
+import { desiredImageBackup } from './desired-backup.ts';
 import { imageBackupName } from '../api/image-backup-name.ts';
-import { imageBackupSchema, type PullSecretRef } from '../api/image-backup-schema.ts';
+import { imageBackupSchema } from '../api/image-backup-schema.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const NESTED = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });
@@ -73,28 +73,13 @@ describe('desiredImageBackup', () => {
   for (const c of CASES) {
     it(c.name, () => {
       const ref = parseNormalizedNamed(c.image);
-      const refs = [
-        { namespace: 'b', name: 'pull' },
-        { namespace: 'a', name: 'z' },
-        { namespace: 'b', name: 'pull' },
-        { namespace: 'a', name: 'y' },
-      ];
-      const backup = desiredImageBackup(ref, {
-        mapping: c.mapping,
-        platforms: c.platforms,
-        pullSecretRefs: refs,
-      });
+      const backup = desiredImageBackup(ref, { mapping: c.mapping, platforms: c.platforms });
       assert.deepEqual(backup, {
         metadata: { name: imageBackupName(ref), labels: MANAGED },
         spec: {
           source: c.source,
           target: c.target,
           ...(c.platformsOut === undefined ? {} : { platforms: c.platformsOut }),
-          pullSecretRefs: [
-            { namespace: 'a', name: 'y' },
-            { namespace: 'a', name: 'z' },
-            { namespace: 'b', name: 'pull' },
-          ],
         },
       });
       assert.deepEqual(imageBackupSchema.parse(backup), backup);
@@ -104,61 +89,13 @@ describe('desiredImageBackup', () => {
     });
   }
 
-  it('names the backup of equal sources alike, and passes the schema with no refs', () => {
-    const a = desiredImageBackup(parseNormalizedNamed('nginx'), { mapping: NESTED, pullSecretRefs: [] });
+  it('names the backup of equal sources alike, and passes the schema', () => {
+    const a = desiredImageBackup(parseNormalizedNamed('nginx'), { mapping: NESTED });
     const b = desiredImageBackup(parseNormalizedNamed('docker.io/library/nginx:latest'), {
       mapping: NESTED,
       platforms: [],
-      pullSecretRefs: [],
     });
     assert.deepEqual(a, b);
     assert.deepEqual(imageBackupSchema.parse(a), a);
-  });
-});
-
-describe('mergePullSecretRefs', () => {
-  const ref = (namespace: string, name: string): PullSecretRef => ({ namespace, name });
-  const cases: [string, PullSecretRef[] | undefined, PullSecretRef[], PullSecretRef[]][] = [
-    ['nothing stored yet', undefined, [ref('ns', 's')], [ref('ns', 's')]],
-    ['nothing wanted', [ref('ns', 's')], [], [ref('ns', 's')]],
-    ['a second workload adds its ref', [ref('b', 's')], [ref('a', 's')], [ref('a', 's'), ref('b', 's')]],
-    [
-      'a ref already there is not repeated',
-      [ref('a', 's'), ref('b', 's')],
-      [ref('b', 's')],
-      [ref('a', 's'), ref('b', 's')],
-    ],
-    [
-      'sorted by namespace, then name',
-      [ref('b', 'a'), ref('a', 'b')],
-      [ref('a', 'a')],
-      [ref('a', 'a'), ref('a', 'b'), ref('b', 'a')],
-    ],
-    [
-      'code-unit order, not locale',
-      [ref('a', 'b')],
-      [ref('a', 'B'), ref('a', 'a')],
-      [ref('a', 'B'), ref('a', 'a'), ref('a', 'b')],
-    ],
-    [
-      'the same name in two namespaces is two refs',
-      [ref('x', 'pull')],
-      [ref('y', 'pull')],
-      [ref('x', 'pull'), ref('y', 'pull')],
-    ],
-  ];
-  for (const [name, existing, wanted, expected] of cases) {
-    it(name, () => {
-      const before = JSON.stringify([existing, wanted]);
-      assert.deepEqual(mergePullSecretRefs(existing, wanted), expected);
-      // Order of the inputs does not matter, and the inputs are left as they were.
-      assert.deepEqual(mergePullSecretRefs(wanted, existing ?? []), expected);
-      assert.equal(JSON.stringify([existing, wanted]), before);
-    });
-  }
-
-  it('drops fields other than namespace and name (the schema keeps only those)', () => {
-    const extra = { namespace: 'a', name: 'b', uid: 'x' } as PullSecretRef;
-    assert.deepEqual(mergePullSecretRefs([], [extra]), [ref('a', 'b')]);
   });
 });

@@ -9,15 +9,13 @@ import {
 } from '../../reference/index.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/labels.ts';
 import { imageBackupName } from '../api/image-backup-name.ts';
-import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
 
 export interface DesiredImageBackupOptions {
   readonly mapping: BackupMapping;
   /** `--platforms` (os/arch[/variant]); every platform when absent or empty. */
   readonly platforms?: readonly string[] | undefined;
-  /** The Secrets that may read the source, in any order, duplicates allowed. */
-  readonly pullSecretRefs: readonly PullSecretRef[];
 }
 
 /**
@@ -29,8 +27,9 @@ export interface DesiredImageBackupOptions {
  *   (`lifeboat copy` refuses both), and a tag+digest source is read by its digest anyway;
  * - spec.platforms only for a source without a digest: copying some platforms of an index writes
  *   a new index with another digest, and a source that pins a digest must find that very digest in
- *   the backup registry (the rewrite keeps it), so it is always copied whole;
- * - spec.pullSecretRefs sorted and without duplicates, so equal inputs give equal objects.
+ *   the backup registry (the rewrite keeps it), so it is always copied whole.
+ * Nothing in it depends on which workload asks: every workload of one image wants the same object,
+ * so it is created once and never written again because another namespace uses it.
  * Throws MappingError when the source cannot be mapped (see `mapRepository`).
  */
 export function desiredImageBackup(source: ImageReference, o: DesiredImageBackupOptions): ImageBackup {
@@ -47,30 +46,6 @@ export function desiredImageBackup(source: ImageReference, o: DesiredImageBackup
       source: key.string(),
       target: target.string(),
       ...(platforms.length > 0 ? { platforms } : {}),
-      pullSecretRefs: mergePullSecretRefs([], o.pullSecretRefs),
     },
   };
-}
-
-/**
- * The union of two lists of refs, sorted by namespace then name and without duplicates: what the
- * ImageBackup of an image several workloads use must hold after one more of them asks for it. Pure;
- * equal inputs in any order give equal output, so a controller can compare it with what is stored.
- */
-export function mergePullSecretRefs(
-  existing: readonly PullSecretRef[] | undefined,
-  wanted: readonly PullSecretRef[],
-): PullSecretRef[] {
-  const byKey = new Map<string, PullSecretRef>();
-  for (const ref of [...(existing ?? []), ...wanted]) {
-    byKey.set(`${ref.namespace}/${ref.name}`, { namespace: ref.namespace, name: ref.name });
-  }
-  return [...byKey.values()].sort(comparePullSecretRefs);
-}
-
-/** By code units, not locale: the order must not depend on where lifeboat runs. */
-function comparePullSecretRefs(a: PullSecretRef, b: PullSecretRef): number {
-  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return 0;
 }

@@ -3,9 +3,9 @@
 // and Secrets by name: never credentials.
 import type { EventInput } from '../../kube/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
-import type { PullSecretRef } from '../api/image-backup-schema.ts';
+import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
 import type { InvalidImage } from './eligibility.ts';
-import type { BackupNeed, ImageRewrite } from './rewrite.ts';
+import type { ImageRewrite } from './rewrite.ts';
 
 export function invalidImageEvent(invalid: readonly InvalidImage[]): EventInput {
   const list = invalid.map((i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`);
@@ -66,12 +66,12 @@ export function movedEvent(rewrites: readonly ImageRewrite[]): EventInput {
   };
 }
 
-export function wouldBackUpEvent(need: BackupNeed): EventInput {
+export function wouldBackUpEvent(backup: ImageBackup): EventInput {
   return {
     type: 'Normal',
     reason: EventReasons.WouldBackUp,
     action: 'Backup',
-    note: `${need.desired.spec.source} → ${need.desired.spec.target}`,
+    note: `${backup.spec.source} → ${backup.spec.target}`,
   };
 }
 

@@ -1,5 +1,6 @@
-// The workload controller (controller.ts) and the pure helpers it is built from: the images a
-// workload runs, eligibility, guarded JSON patches, the rewrite plan and revert detection.
+// The workload controller (controller.ts: informers → handlers → queue), its pure decision
+// (decide.ts, which `lifeboat status` and `lifeboat dev` call too), its effects (apply.ts), and the
+// pure helpers the decision is built from: eligibility, guarded JSON patches, the rewrite plan.
 export { WORKLOAD_KINDS } from '../api/workload-types.ts';
 export type {
   ContainerLike,
@@ -30,9 +31,11 @@ export { globToRegExp, matchingGlob } from './image-glob.ts';
 export { isWorkloadReady } from './readiness.ts';
 export type { ReadinessFields } from './readiness.ts';
 export { createWorkloadController } from './controller.ts';
+export { decideWorkload } from './decide.ts';
+export type { Decision, DecisionOptions, LeaveReason, Step, WaitReason, WorkloadSnapshot } from './decide.ts';
 export type { WorkloadController, WorkloadControllerOptions } from './controller.ts';
 export { changeCause, planRewrite } from './rewrite.ts';
-export type { BackupNeed, ImageRewrite, RewriteInput, RewriteOptions, RewritePlan } from './rewrite.ts';
+export type { BackupNeed, ImageRewrite, RewriteInput, RewritePlanFlags, RewritePlan } from './rewrite.ts';
 export { isReverted, originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 export {
   DEFAULT_SERVICE_ACCOUNT,

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
 import { imageBackupName } from '../api/image-backup-name.ts';
-import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
 import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
 import { workloadEligibility, type EligibilityOptions, type EligibilityWorkload } from './eligibility.ts';
 import { applyPatch } from './json-patch.test-support.ts';
-import { planRewrite, type RewriteOptions, type RewritePlan } from './rewrite.ts';
+import { planRewrite, type RewritePlanFlags, type RewritePlan } from './rewrite.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 
 /** Containers as the tests edit them (mutable, with a field lifeboat never touches). */
@@ -27,7 +27,7 @@ const eligibilityOptions: EligibilityOptions = {
   excludeImages: ['internal.corp/**'],
   mapping,
 };
-const options: RewriteOptions = { mapping, pinDigest: true, pullSecretName: 'lifeboat-pull' };
+const options: RewritePlanFlags = { mapping, pinDigest: true, pullSecretName: 'lifeboat-pull' };
 
 const PAUSE = `registry.k8s.io/pause@${digest('b')}`;
 const TAGGED_PINNED = `quay.io/team/tool:2@${digest('c')}`;
@@ -69,11 +69,7 @@ function mixed(extra: { annotations?: Record<string, string>; containers?: TestC
 const nameOf = (image: string): string => imageBackupName(backupSource(parseNormalizedNamed(image)));
 
 /** Ready backups for `images`, each holding the digest the source pins, or `fallback`. */
-function readyBackups(
-  images: string[],
-  fallback = digest('f'),
-  refs?: PullSecretRef[],
-): Map<string, ImageBackup> {
+function readyBackups(images: string[], fallback = digest('f')): Map<string, ImageBackup> {
   const out = new Map<string, ImageBackup>();
   for (const image of images) {
     const ref = parseNormalizedNamed(image);
@@ -81,7 +77,7 @@ function readyBackups(
     const target = `${BACKUP}/${key.domain}/${key.path}${key.tag ? `:${key.tag}` : `@${key.digest}`}`;
     out.set(nameOf(image), {
       metadata: { name: nameOf(image) },
-      spec: { source: key.string(), target, ...(refs ? { pullSecretRefs: refs } : {}) },
+      spec: { source: key.string(), target },
       status: { phase: 'Ready', targetDigest: ref.digest ?? fallback },
     });
   }
@@ -93,8 +89,7 @@ const TO_BACK_UP = ['busybox:1.36', 'nginx:1.25', PAUSE, TAGGED_PINNED];
 function plan(
   workload: EligibilityWorkload,
   backups: Map<string, ImageBackup>,
-  o: Partial<RewriteOptions> = {},
-  refs: PullSecretRef[] = [],
+  o: Partial<RewritePlanFlags> = {},
   kind: WorkloadKind = 'Deployment',
 ): RewritePlan {
   return planRewrite({
@@ -102,7 +97,6 @@ function plan(
     workload,
     eligibility: workloadEligibility(kind, workload, ns, eligibilityOptions),
     backups,
-    pullSecretRefs: refs,
     options: { ...options, ...o },
   });
 }
@@ -247,40 +241,17 @@ test('a backup holding another digest than the source pins is not its copy', () 
   assert.equal(plan(mixed(), backups).ready, false);
 });
 
-test("existing backups grow to hold the workload's refs, guarded by the list read", () => {
-  const refs = [{ namespace: 'team', name: 'regcred' }];
-  const cases: [why: string, stored: PullSecretRef[] | undefined, ops: unknown[]][] = [
-    [
-      'no list yet',
-      undefined,
-      [
-        { op: 'test', path: '/spec/pullSecretRefs', value: null },
-        { op: 'add', path: '/spec/pullSecretRefs', value: refs },
-      ],
-    ],
-    [
-      'another namespace there',
-      [{ namespace: 'z', name: 'x' }],
-      [
-        { op: 'test', path: '/spec/pullSecretRefs', value: [{ namespace: 'z', name: 'x' }] },
-        {
-          op: 'replace',
-          path: '/spec/pullSecretRefs',
-          value: [
-            { namespace: 'team', name: 'regcred' },
-            { namespace: 'z', name: 'x' },
-          ],
-        },
-      ],
-    ],
-    ['already there', [{ namespace: 'team', name: 'regcred' }], []],
-  ];
-  for (const [why, stored, ops] of cases) {
-    const p = plan(mixed(), readyBackups(TO_BACK_UP, digest('f'), stored), {}, refs);
-    const nginx = p.backups.find((b) => b.desired.metadata.name === nameOf('nginx:1.25'))!;
-    assert.deepEqual(nginx.refsPatch, ops, why);
-    assert.deepEqual(nginx.desired.spec.pullSecretRefs, refs, why);
+test('an existing backup is taken as it is: the plan only names what to create', () => {
+  const workload = mixed();
+  Object.assign(workload.spec.template.spec, { imagePullSecrets: [{ name: 'regcred' }] });
+  const backups = readyBackups(TO_BACK_UP, digest('f'));
+  const p = plan(workload, backups);
+  for (const need of p.backups) {
+    assert.deepEqual(Object.keys(need).sort(), ['current', 'desired'], need.desired.metadata.name);
+    // The same object whichever workload (and namespace) asks: nothing names who uses it.
+    assert.deepEqual(Object.keys(need.desired.spec).sort(), ['source', 'target']);
   }
+  assert.ok(p.backups.every((b) => b.current === backups.get(b.desired.metadata.name)));
 });
 
 test('a workload already on its backups: no rewrite, no patch, its backups in use still ensured', () => {
@@ -316,7 +287,6 @@ test('hands off: excluded, ignored or unreadable workloads need nothing; one not
       eligibilityOptions,
     ),
     backups: new Map(),
-    pullSecretRefs: [],
     options,
   });
   assert.deepEqual(excluded.backups, []);
@@ -356,7 +326,7 @@ test('a CronJob is patched at its job template', () => {
       jobTemplate: { spec: { template: { spec: { containers: [{ name: 'job', image: 'alpine:3' }] } } } },
     },
   };
-  const p = plan(cron, readyBackups(['alpine:3']), {}, [], 'CronJob');
+  const p = plan(cron, readyBackups(['alpine:3']), {}, 'CronJob');
   const after = applyPatch(cron, p.patch);
   assert.equal(
     after.spec.jobTemplate.spec.template.spec.containers[0]?.image,

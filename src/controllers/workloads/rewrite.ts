@@ -1,6 +1,7 @@
 // What the workload controller does for one workload (SPEC §1.4), decided from cached objects alone:
 // which ImageBackups it needs, whether they are all Ready, and the ONE guarded JSON patch that moves
-// the workload to them. Pure; the controller performs the effects (creates, patches, registry HEADs).
+// the workload to them. Pure; decide.ts calls it, apply.ts performs the effects (creates, the patch,
+// registry HEADs).
 //
 // Invariants:
 // - A workload is pointed only at a backup whose phase is Ready with a `targetDigest`; a source that
@@ -18,18 +19,21 @@ import {
   type BackupMapping,
   type ImageReference,
 } from '../../reference/index.ts';
-import { desiredImageBackup, mergePullSecretRefs } from './desired-backup.ts';
-import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
+import { desiredImageBackup } from './desired-backup.ts';
+import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
 import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { Eligibility, IneligibleReason } from './eligibility.ts';
 import { workloadImages } from '../api/workload-images.ts';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts';
-import { pointer } from '../api/workload-pointer.ts';
 import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 import type { JsonPatchOp, Workload, WorkloadKind } from '../api/workload-types.ts';
 
-export interface RewriteOptions {
+/**
+ * The `lifeboat run` flags a workload's rewrite plan depends on (not reference/mapping.ts's
+ * RewriteOptions, which rewrite one image reference).
+ */
+export interface RewritePlanFlags {
   readonly mapping: BackupMapping;
   /** `--platforms`; every platform when absent. */
   readonly platforms?: readonly string[] | undefined;
@@ -45,19 +49,15 @@ export interface RewriteInput {
   readonly eligibility: Eligibility;
   /** The ImageBackups by name (the informer's cache: key = name for a cluster-scoped object). */
   readonly backups: { get(name: string): ImageBackup | undefined };
-  /** The workload's refs (workloadPullSecretRefs). */
-  readonly pullSecretRefs: readonly PullSecretRef[];
-  readonly options: RewriteOptions;
+  readonly options: RewritePlanFlags;
 }
 
-/** One ImageBackup the workload needs and what must be written to it. */
+/** One ImageBackup the workload needs: created when missing, never written otherwise. */
 export interface BackupNeed {
   /** As desiredImageBackup builds it (spec only). */
   readonly desired: ImageBackup;
   /** From the cache; undefined when it does not exist (create `desired`). */
   readonly current: ImageBackup | undefined;
-  /** For an existing backup lacking some of the workload's refs: the guarded patch; else empty. */
-  readonly refsPatch: JsonPatchOp[];
 }
 
 /** One container moved to its backup. */
@@ -108,16 +108,11 @@ export function planRewrite(input: RewriteInput): RewritePlan {
   if (eligibility.reason !== undefined && HANDS_OFF.has(eligibility.reason)) return EMPTY;
   const needs = new Map<string, BackupNeed>();
   const need = (source: ImageReference): BackupNeed => {
-    const desired = desiredImageBackup(source, {
-      mapping: options.mapping,
-      platforms: options.platforms,
-      pullSecretRefs: input.pullSecretRefs,
-    });
+    const desired = desiredImageBackup(source, { mapping: options.mapping, platforms: options.platforms });
     const name = desired.metadata.name;
     let found = needs.get(name);
     if (found === undefined) {
-      const current = input.backups.get(name);
-      found = { desired, current, refsPatch: current ? refsPatch(current, input.pullSecretRefs) : [] };
+      found = { desired, current: input.backups.get(name) };
       needs.set(name, found);
     }
     return found;
@@ -185,23 +180,6 @@ function backupImage(
   return out.string();
 }
 
-/** `spec.pullSecretRefs` grown to hold `refs`: guarded by a test of the list read (or its absence). */
-function refsPatch(backup: ImageBackup, refs: readonly PullSecretRef[]): JsonPatchOp[] {
-  const current = backup.spec.pullSecretRefs;
-  const merged = mergePullSecretRefs(current, refs);
-  if (JSON.stringify(merged) === JSON.stringify(current ?? [])) return [];
-  const path = pointer('spec', 'pullSecretRefs');
-  return current === undefined
-    ? [
-        { op: 'test', path, value: null },
-        { op: 'add', path, value: merged },
-      ]
-    : [
-        { op: 'test', path, value: current },
-        { op: 'replace', path, value: merged },
-      ];
-}
-
 /**
  * The sources of the images the workload runs from backups, as its annotation records them: their
  * backups are in use and must exist. An entry that does not parse vouches for nothing.
@@ -223,7 +201,7 @@ function workloadPatch(
   kind: WorkloadKind,
   workload: Workload,
   rewrites: readonly ImageRewrite[],
-  options: RewriteOptions,
+  options: RewritePlanFlags,
 ): JsonPatchOp[] {
   const byContainer = new Map(rewrites.map((r) => [r.container, r]));
   // Entries of containers still on their backup stay; every rewritten container gets its original.

@@ -28,8 +28,7 @@ const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefi
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const MARK = `status-${randomBytes(4).toString('hex')}`;
 const src = (name: string): string => `registry.example.com/${MARK}/${name}:1`;
-const desired = (image: string): ImageBackup =>
-  desiredImageBackup(parseNormalizedNamed(image), { mapping, pullSecretRefs: [] });
+const desired = (image: string): ImageBackup => desiredImageBackup(parseNormalizedNamed(image), { mapping });
 
 interface Shape {
   image: string;

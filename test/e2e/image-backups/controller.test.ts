@@ -228,7 +228,6 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     if (o.pullSecrets !== undefined) await deploymentOf(t, image, o.pullSecrets);
     const desired = desiredImageBackup(parseNormalizedNamed(image), {
       mapping,
-      pullSecretRefs: [],
       ...(o.platforms ? { platforms: o.platforms } : {}),
     });
     const created = await backups().create(desired);
@@ -497,8 +496,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const repository = `${unique('present')}/app`;
     const image = await pushImage(pub, `${repository}:v1`, SMALL);
     const source = `${proxy.host}/${repository}:v1`;
-    const target = desiredImageBackup(parseNormalizedNamed(source), { mapping, pullSecretRefs: [] }).spec
-      .target;
+    const target = desiredImageBackup(parseNormalizedNamed(source), { mapping }).spec.target;
     await crane(['copy', image.ref, target]);
     const created = await backupOf(t, source);
     const ready = await waitPhase(created.metadata.name, 'Ready');
@@ -519,7 +517,6 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const image = await pushImage(pub, `${unique('down')}/app:v1`, SMALL);
     const desired = desiredImageBackup(parseNormalizedNamed(image.ref), {
       mapping: backupMapping({ backupRegistry: proxy.host }),
-      pullSecretRefs: [],
     });
     await backups().create(desired);
     t.after(() => backups().delete(desired.metadata.name));
@@ -689,7 +686,6 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const watched = informers.informerFor<ImageBackup & { metadata: { name: string } }>(IMAGE_BACKUPS);
     const name = desiredImageBackup(parseNormalizedNamed(`${proxy.host}/${repository}:v1`), {
       mapping,
-      pullSecretRefs: [],
     }).metadata.name;
     watched.addHandlers({
       onUpdate: (_old, b) => {
