@@ -321,7 +321,9 @@ try {
     flags.out ?? join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-${N}-${commit}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${renderReport(result)}\n`);
+  const markdown = renderReport(result);
+  writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
+  process.stdout.write(`${markdown}\n`);
   log(`results in ${out}`);
 } catch (error) {
   process.exitCode = 1;

@@ -120,7 +120,7 @@ export function renderReport(r: ControllerResult): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(
         ', ',
-      )}. During the probe: ${r.lifeboat.requests.probe.requests} API requests (${r.lifeboat.requests.probe.writes} writes: ${Object.entries(
+      )}. During the probe: ${r.lifeboat.requests.probe.requests} API requests (${r.lifeboat.requests.probe.writes} of them writes; ${Object.entries(
       r.lifeboat.requests.probe.byVerbResource,
     )
       .map(([k, v]) => `${k} ${v}`)
@@ -128,6 +128,17 @@ export function renderReport(r: ControllerResult): string {
         ', ',
       )}), ${r.lifeboat.registry.probe.backup.requests + r.lifeboat.registry.probe.source.requests} registry requests.`,
   ];
+  const idle = r.lifeboat.requests.idle;
+  lines.push(
+    '',
+    `API requests in the idle window: ${idle.requests} (${idle.writes} writes)${
+      idle.requests > 0
+        ? `: ${Object.entries(idle.byVerbResource)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`
+        : ''
+    }.`,
+  );
   const inNs = r.probe.samples.filter((s) => s.imageInNamespace).map((s) => s.ms);
   const newNs = r.probe.samples.filter((s) => !s.imageInNamespace).map((s) => s.ms);
   if (inNs.length > 0 && newNs.length > 0) {
