@@ -22,6 +22,12 @@ export interface ControlPlaneOptions {
   /** Fake kwok nodes; 0 runs only etcd and the apiserver. */
   readonly nodes?: number;
   /**
+   * Pods each kwok node admits (allocatable and capacity); default 110, the kubelet's. A benchmark
+   * that rolls out thousands of one-replica Deployments at once raises it so the node count never
+   * paces the rollout.
+   */
+  readonly podsPerNode?: number;
+  /**
    * The apiserver writes an audit log (JSON lines, level Metadata, stage ResponseComplete) of the
    * requests of these users only, e.g. a ServiceAccount whose RBAC a test measures.
    */
@@ -205,7 +211,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         timeoutMs: START_TIMEOUT_MS,
         abortReason: kwok.exitReason,
       });
-      for (let i = 0; i < nodes; i++) await createNode(credentials, `kwok-node-${i}`);
+      for (let i = 0; i < nodes; i++)
+        await createNode(credentials, `kwok-node-${i}`, options.podsPerNode ?? 110);
       await waitFor(() => nodesReady(credentials, nodes), {
         what: `${nodes} kwok nodes Ready and untainted`,
         timeoutMs: START_TIMEOUT_MS,
@@ -326,8 +333,8 @@ async function insecureGet(url: string): Promise<number> {
   });
 }
 
-async function createNode(credentials: KubeCredentials, name: string): Promise<void> {
-  const resources = { cpu: '32', memory: '256Gi', pods: '110' };
+async function createNode(credentials: KubeCredentials, name: string, pods: number): Promise<void> {
+  const resources = { cpu: '32', memory: '256Gi', pods: String(pods) };
   const res = await kubeRequest(credentials, 'POST', '/api/v1/nodes', {
     apiVersion: 'v1',
     kind: 'Node',

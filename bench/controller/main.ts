@@ -1,0 +1,342 @@
+// Controller benchmark (issue 14): `lifeboat run` against N rolled-out Deployments on the embedded
+// control plane, beside the bare rollout of the same image change by the control plane alone, then a
+// latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
+//   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
+//     [--pods-per-node N] [--cpu-prof] [--lifeboat-arg=--flag ...] [--out FILE]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { trackTempDir } from '../../src/devenv/process.ts';
+import { summariseProfile } from '../copy/cpu-profile.ts';
+import { createToolEnv } from '../copy/tool-env.ts';
+import { countRequests } from './audit.ts';
+import { watchDeployments, type DeploymentState, type DeploymentWatch } from './deployment-watch.ts';
+import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
+import { running, startLifeboat, type Lifeboat } from './lifeboat.ts';
+import { percentile, renderReport, type ControllerResult } from './report.ts';
+import {
+  API_PARALLEL,
+  createDeployment,
+  createNamespaces,
+  mapLimit,
+  patchImage,
+  planWorkloads,
+  pushImages,
+} from './workloads.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    workloads: { type: 'string', default: '1000' },
+    'idle-seconds': { type: 'string', default: '60' },
+    probe: { type: 'string', default: '50' },
+    nodes: { type: 'string', default: '10' },
+    'pods-per-node': { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'lifeboat-arg': { type: 'string', multiple: true, default: [] },
+    out: { type: 'string' },
+  },
+});
+const N = Number(flags.workloads);
+const idleSeconds = Number(flags['idle-seconds']);
+const probeCount = Number(flags.probe);
+const nodes = Number(flags.nodes);
+if (!(N >= 10 && idleSeconds >= 0 && probeCount >= 1 && nodes >= 1)) {
+  throw new Error('--workloads ≥ 10, --idle-seconds ≥ 0, --probe ≥ 1 and --nodes ≥ 1 are required');
+}
+// Room for every Deployment's old and new pod at once (the bare rollout surges all N together) and
+// for the probe, so node capacity never paces a rollout: the control plane's own pace is measured.
+const podsPerNode = Number(
+  flags['pods-per-node'] ?? Math.max(110, Math.ceil((2 * N + 2 * probeCount) / nodes) + 10),
+);
+/** Every wait is bounded; these grow with N (the control plane rolls out roughly 15-30 Deployments/s). */
+const ROLLOUT_TIMEOUT_MS = 180_000 + N * 400;
+const CONVERGE_TIMEOUT_MS = 300_000 + N * 1_000;
+const PROBE_TIMEOUT_MS = 180_000;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const git = (...args: string[]): string =>
+  execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8' }).trim();
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+};
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+const loadNow = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
+
+// Clean-up: everything started registers its stop here; it runs once, on success, failure or signal.
+const runDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-controller-'));
+const tracked = trackTempDir(runDir);
+const stops: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+const cleanup = (): Promise<void> =>
+  (cleaning ??= (async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log(`clean-up: ${(error as Error).message}`);
+      }
+    }
+    rmSync(runDir, { recursive: true, force: true });
+    tracked.release();
+  })());
+let signalled = false;
+const onSignal = (signal: string): void => {
+  if (signalled) process.exit(130); // a second Ctrl-C: the exit hooks SIGKILL and remove what is left
+  signalled = true;
+  log(`${signal}: stopping every process and removing ${runDir}`);
+  setTimeout(() => process.exit(130), 60_000).unref();
+  void cleanup().finally(() => process.exit(130));
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+// src/devenv's own hook kills its servers; this one kills a lifeboat left running.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Waits until `done` holds for every key, logging progress every 10 s; bounded by `timeoutMs`. */
+async function waitAll(
+  watch: DeploymentWatch,
+  keys: readonly string[],
+  done: (key: string, state: DeploymentState) => boolean,
+  what: string,
+  timeoutMs: number,
+  abortReason: () => string | undefined = () => undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let nextLog = Date.now() + 10_000;
+  for (;;) {
+    let count = 0;
+    for (const key of keys) {
+      const state = watch.states.get(key);
+      if (state !== undefined && done(key, state)) count++;
+    }
+    if (count === keys.length) return;
+    const reason = watch.failure() ?? abortReason();
+    if (reason !== undefined) throw new Error(`${what}: ${reason}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms: ${what} (${count}/${keys.length})`);
+    if (Date.now() >= nextLog) {
+      log(`${what}: ${count}/${keys.length}`);
+      nextLog += 10_000;
+    }
+    if (signalled) throw new Error('interrupted');
+    await sleep(200);
+  }
+}
+
+const latest = (
+  watch: DeploymentWatch,
+  keys: readonly string[],
+  pick: (s: DeploymentState) => number | undefined,
+) => Math.max(...keys.map((k) => pick(watch.states.get(k)!) ?? NaN));
+
+try {
+  const loadavgStart = loadNow();
+  log(
+    `load average ${loadavgStart.join(' ')}; run dir ${runDir}; ${N} workloads, ${nodes} nodes × ${podsPerNode} pods`,
+  );
+  const env = await startBenchEnv(runDir, { nodes, podsPerNode }, (stop) => stops.push(stop));
+  const tools = createToolEnv(runDir);
+  const set = planWorkloads(N, env.sourceProxy.host);
+  const keys = [...set.members.keys()];
+  const backupPrefix = `${env.backupProxy.host}/`;
+
+  let t = Date.now();
+  log(`pushing ${set.images.length} images with regctl`);
+  await pushImages(set.images.length, env.source.host, tools);
+  const pushSeconds = seconds(Date.now() - t);
+
+  const watch = await watchDeployments(env.admin, backupPrefix);
+  stops.push(() => Promise.resolve(watch.stop()));
+  t = Date.now();
+  log(`creating ${set.namespaces.length} namespaces and ${N} Deployments`);
+  await createNamespaces(env.admin, set.namespaces, ROLLOUT_TIMEOUT_MS);
+  await mapLimit(keys, API_PARALLEL, (key) => createDeployment(env.admin, key, set.members.get(key)!, 'set'));
+  const createSeconds = seconds(Date.now() - t);
+  t = Date.now();
+  await waitAll(
+    watch,
+    keys,
+    (key, s) => s.rolledOutSince !== undefined && s.image === set.members.get(key),
+    'initial rollout',
+    ROLLOUT_TIMEOUT_MS,
+  );
+  const rolloutSeconds = seconds(Date.now() - t);
+  log(`set-up done: push ${pushSeconds} s, create ${createSeconds} s, rollout ${rolloutSeconds} s`);
+  await sleep(2_000); // let the controller-manager's queues drain before lifeboat's clock starts
+
+  // (a) lifeboat from start to every Deployment rewritten and rolled out.
+  const cpuProfDir = flags['cpu-prof'] ? join(runDir, 'cpu-prof') : undefined;
+  if (cpuProfDir) mkdirSync(cpuProfDir);
+  const lifeboatArgs = env.runArgs(flags['lifeboat-arg']);
+  env.sourceProxy.reset();
+  env.backupProxy.reset();
+  const t0 = Date.now();
+  const lifeboat: Lifeboat = startLifeboat(lifeboatArgs, runDir, { cpuProfDir });
+  stops.push(() => lifeboat.stop());
+  log(`lifeboat run started (pid ${lifeboat.pid}); waiting for ${N} rewritten and rolled out`);
+  await waitAll(
+    watch,
+    keys,
+    (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
+    'rewritten and rolled out',
+    CONVERGE_TIMEOUT_MS,
+    lifeboat.exitReason,
+  );
+  const tConverged = Date.now();
+  const cpuAtConvergence = lifeboat.cpuSeconds();
+  const rssAtConvergence = lifeboat.peakRssBytes();
+  const convergedMs = latest(watch, keys, (s) => s.rolledOutSince) - t0;
+  const firstRewriteMs =
+    -latest(watch, keys, (s) => (s.rewrittenAt === undefined ? undefined : -s.rewrittenAt)) - t0;
+  const imageChanges = keys.reduce((sum, k) => sum + watch.states.get(k)!.imageChanges, 0);
+  const registryConverge = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
+  log(
+    `converged in ${seconds(convergedMs)} s (first rewrite at ${seconds(firstRewriteMs)} s), CPU ${cpuAtConvergence} s`,
+  );
+
+  // Idle: CPU over the window after convergence.
+  const idleFrom = Date.now();
+  const cpuIdleStart = lifeboat.cpuSeconds();
+  await sleep(idleSeconds * 1_000);
+  const idleCpu = lifeboat.cpuSeconds() - cpuIdleStart;
+  const idleTo = Date.now();
+  const stillUp = lifeboat.exitReason();
+  if (stillUp !== undefined) throw new Error(stillUp);
+  log(`idle ${idleSeconds} s: ${idleCpu.toFixed(2)} s CPU`);
+
+  // (c) The latency probe: new Deployments whose images are backed up, spread over the namespaces.
+  const usedIn = new Map<string, Set<string>>();
+  for (const [key, image] of set.members) {
+    const ns = key.split('/')[0]!;
+    if (!usedIn.has(ns)) usedIn.set(ns, new Set());
+    usedIn.get(ns)!.add(image);
+  }
+  const probes = Array.from({ length: probeCount }, (_, i) => {
+    const ns = set.namespaces[i % set.namespaces.length]!;
+    const image = set.images[(i * 7 + 3) % set.images.length]!;
+    return { key: `${ns}/probe-${i}`, image, imageInNamespace: usedIn.get(ns)?.has(image) === true };
+  });
+  env.sourceProxy.reset();
+  env.backupProxy.reset();
+  const probeFrom = Date.now();
+  log(`latency probe: ${probeCount} new Deployments`);
+  await Promise.all(probes.map((p) => createDeployment(env.admin, p.key, p.image, 'probe')));
+  const probeKeys = probes.map((p) => p.key);
+  await waitAll(
+    watch,
+    probeKeys,
+    (_, s) => s.rewrittenAt !== undefined && s.availableAt !== undefined,
+    'probe Deployments patched',
+    PROBE_TIMEOUT_MS,
+    lifeboat.exitReason,
+  );
+  const probeTo = Date.now();
+  const registryProbe = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
+  const samples = probes.map((p) => {
+    const s = watch.states.get(p.key)!;
+    return { key: p.key, ms: s.rewrittenAt! - s.availableAt!, imageInNamespace: p.imageInNamespace };
+  });
+  const latencies = samples.map((s) => s.ms);
+  const rssEnd = lifeboat.peakRssBytes();
+  log(`probe: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; stopping lifeboat`);
+  await lifeboat.stop();
+
+  // (b) The bare rollout: lifeboat stopped, the benchmark sets every Deployment's image back to its
+  // source reference at once (an image change like lifeboat's), and the control plane rolls them out.
+  await sleep(2_000);
+  const bareFrom = Date.now();
+  log(`bare rollout: patching ${N} Deployments at once`);
+  await mapLimit(keys, 64, (key) => patchImage(env.admin, key, set.members.get(key)!));
+  const patchSeconds = seconds(Date.now() - bareFrom);
+  await waitAll(
+    watch,
+    keys,
+    (key, s) => s.image === set.members.get(key) && s.rolledOutSince !== undefined,
+    'bare rollout',
+    CONVERGE_TIMEOUT_MS,
+  );
+  const bareMs = latest(watch, keys, (s) => s.rolledOutSince) - bareFrom;
+  log(`bare rollout: ${seconds(bareMs)} s`);
+
+  const requests = await countRequests(env.auditLog, LIFEBOAT_USER, [
+    { name: 'converge', from: t0, to: tConverged },
+    { name: 'idle', from: idleFrom, to: idleTo },
+    { name: 'probe', from: probeFrom, to: probeTo },
+  ]);
+  const profileFile = cpuProfDir ? readdirSync(cpuProfDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  const date = new Date().toISOString();
+  const commit = git('rev-parse', '--short', 'HEAD');
+  const result: ControllerResult = {
+    benchmark: 'controller',
+    date,
+    commit,
+    lifeboatCommit: git('log', '-1', '--format=%h', '--', 'src', ':!src/devenv'),
+    dirty: git('status', '--porcelain', '--', 'src', ':!src/devenv') !== '',
+    command: `npm run bench:controller -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      nproc: availableParallelism(),
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      loadavgStart,
+      loadavgEnd: loadNow(),
+    },
+    shape: {
+      workloads: N,
+      namespaces: set.namespaces.length,
+      images: set.images.length,
+      nodes,
+      podsPerNode,
+      lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
+    },
+    setup: { pushSeconds, createSeconds, rolloutSeconds },
+    lifeboat: {
+      convergedSeconds: seconds(convergedMs),
+      firstRewriteSeconds: seconds(firstRewriteMs),
+      imageChanges,
+      cpuSecondsAtConvergence: cpuAtConvergence,
+      cpuMsPerWorkload: (cpuAtConvergence * 1000) / N,
+      peakRssBytesAtConvergence: rssAtConvergence,
+      peakRssBytes: rssEnd,
+      idle: { seconds: idleSeconds, cpuSeconds: Math.round(idleCpu * 100) / 100 },
+      requests: { converge: requests.converge!, idle: requests.idle!, probe: requests.probe! },
+      registry: { converge: registryConverge, probe: registryProbe },
+      ...(profileFile ? { cpuProfile: summariseProfile(join(cpuProfDir!, profileFile), 25) } : {}),
+    },
+    bare: { seconds: seconds(bareMs), patchSeconds },
+    ratio: Math.round((convergedMs / bareMs) * 100) / 100,
+    probe: {
+      count: probeCount,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      maxMs: Math.max(...latencies),
+      samples,
+    },
+  };
+  const out =
+    flags.out ?? join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-${N}-${commit}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  const markdown = renderReport(result);
+  writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
+  process.stdout.write(`${markdown}\n`);
+  log(`results in ${out}`);
+} catch (error) {
+  process.exitCode = 1;
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  const lifeboatLog = join(runDir, 'lifeboat.log');
+  try {
+    const tail = execFileSync('tail', ['-n', '20', lifeboatLog], { encoding: 'utf8' });
+    log(`last lines of lifeboat's log:\n${tail}`);
+  } catch {
+    // lifeboat never started
+  }
+} finally {
+  await cleanup();
+}
+// Nothing of the run may linger (a half-closed socket would hold the loop open).
+process.exit();

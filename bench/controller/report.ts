@@ -1,0 +1,167 @@
+// The result file of one controller-benchmark run, and its rendering against issue 14's targets.
+//   node bench/controller/report.ts bench/controller/results/<file>.json [...more]   (Markdown to stdout)
+import { readFileSync } from 'node:fs';
+import type { ProfileSummary } from '../copy/cpu-profile.ts';
+import type { Counts } from '../copy/counting-proxy.ts';
+import type { RequestCounts } from './audit.ts';
+
+export interface ControllerResult {
+  readonly benchmark: 'controller';
+  readonly date: string;
+  /** HEAD of the measured checkout, and the last commit that changed lifeboat's own code (src/ but devenv). */
+  readonly commit: string;
+  readonly lifeboatCommit: string;
+  readonly dirty: boolean;
+  readonly command: string;
+  readonly machine: {
+    readonly nproc: number;
+    readonly memoryGiB: number;
+    readonly loadavgStart: readonly number[];
+    readonly loadavgEnd: readonly number[];
+  };
+  readonly shape: {
+    readonly workloads: number;
+    readonly namespaces: number;
+    readonly images: number;
+    readonly nodes: number;
+    readonly podsPerNode: number;
+    readonly lifeboatArgs: readonly string[];
+  };
+  readonly setup: {
+    readonly pushSeconds: number;
+    readonly createSeconds: number;
+    readonly rolloutSeconds: number;
+  };
+  readonly lifeboat: {
+    /** From spawning `lifeboat run` to the last of the N Deployments rewritten and rolled out. */
+    readonly convergedSeconds: number;
+    readonly firstRewriteSeconds: number;
+    /** Image changes seen on the N Deployments (N = each rewritten exactly once). */
+    readonly imageChanges: number;
+    readonly cpuSecondsAtConvergence: number;
+    readonly cpuMsPerWorkload: number;
+    readonly peakRssBytesAtConvergence: number;
+    readonly peakRssBytes: number;
+    readonly idle: { readonly seconds: number; readonly cpuSeconds: number };
+    /** Audit-log windows: converge (start → converged), idle, probe. */
+    readonly requests: Record<'converge' | 'idle' | 'probe', RequestCounts>;
+    readonly registry: {
+      readonly converge: { readonly source: Counts; readonly backup: Counts };
+      readonly probe: { readonly source: Counts; readonly backup: Counts };
+    };
+    readonly cpuProfile?: ProfileSummary;
+  };
+  readonly bare: {
+    /** From the first patch sent to the last Deployment rolled out. */
+    readonly seconds: number;
+    readonly patchSeconds: number;
+  };
+  readonly ratio: number;
+  readonly probe: {
+    readonly count: number;
+    readonly p50Ms: number;
+    readonly p95Ms: number;
+    readonly maxMs: number;
+    /** Per probe Deployment: Available → patched, and whether its image was already used in its namespace. */
+    readonly samples: readonly {
+      readonly key: string;
+      readonly ms: number;
+      readonly imageInNamespace: boolean;
+    }[];
+  };
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const s1 = (n: number): string => n.toFixed(1);
+const MB = 1e6;
+const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
+
+export function renderReport(r: ControllerResult): string {
+  const n = r.shape.workloads;
+  const c = r.lifeboat.requests.converge;
+  const writesPer = c.writes / n;
+  const images = r.shape.images;
+  const reg = r.lifeboat.registry.converge;
+  const lines = [
+    `### ${n.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}${r.dirty ? ', dirty' : ''})`,
+    '',
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    '',
+    '| figure | measured | target | |',
+    '| --- | --- | --- | --- |',
+    `| all ${n} rewritten and rolled out | ${s1(r.lifeboat.convergedSeconds)} s = **${r.ratio.toFixed(2)}×** the bare rollout (${s1(r.bare.seconds)} s, patches sent in ${s1(r.bare.patchSeconds)} s) | ≤ 1.15× | ${mark(r.ratio <= 1.15)} |`,
+    `| first rewrite after start | ${s1(r.lifeboat.firstRewriteSeconds)} s | | |`,
+    `| image changes on the ${n} Deployments | ${r.lifeboat.imageChanges} | ${n} (once each) | ${mark(r.lifeboat.imageChanges === n)} |`,
+    `| API writes per workload | ${writesPer.toFixed(2)} (${c.writes}) | ≤ 3 | ${mark(writesPer <= 3)} |`,
+    `| API requests per workload | ${(c.requests / n).toFixed(2)} (${c.requests}) | | |`,
+    `| lifeboat CPU per workload | ${r.lifeboat.cpuMsPerWorkload.toFixed(1)} ms (${s1(r.lifeboat.cpuSecondsAtConvergence)} s) | ≤ 10 ms | ${mark(r.lifeboat.cpuMsPerWorkload <= 10)} |`,
+    `| peak RSS (VmHWM) | ${Math.round(r.lifeboat.peakRssBytesAtConvergence / MB)} MB at convergence, ${Math.round(r.lifeboat.peakRssBytes / MB)} MB at the end | ≤ 400 MB at 10,000 | ${n >= 10_000 ? mark(r.lifeboat.peakRssBytes <= 400 * MB) : 'n/a at this size'} |`,
+    `| idle CPU, ${r.lifeboat.idle.seconds} s after convergence | ${r.lifeboat.idle.cpuSeconds.toFixed(2)} s (${r.lifeboat.requests.idle.requests} API requests) | ≈ 0 | ${mark(r.lifeboat.idle.cpuSeconds <= 0.1 * (r.lifeboat.idle.seconds / 60))} |`,
+    `| Available → patch, ${r.probe.count} new Deployments, images backed up | p50 ${(r.probe.p50Ms / 1000).toFixed(2)} s, p95 ${(r.probe.p95Ms / 1000).toFixed(2)} s, max ${(r.probe.maxMs / 1000).toFixed(2)} s | p95 ≤ 1 s | ${mark(r.probe.p95Ms <= 1000)} |`,
+    `| registry requests per image (copy) | backup ${(reg.backup.requests / images).toFixed(1)}, source ${(reg.source.requests / images).toFixed(1)} | | |`,
+    '',
+    `API requests while converging, by verb and resource: ${Object.entries(c.byVerbResource)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.` +
+      (Object.keys(c.failures).length > 0
+        ? ` Not 2xx: ${Object.entries(c.failures)
+            .map(([k, v]) => `${k} × ${v}`)
+            .join(', ')}.`
+        : ''),
+    '',
+    `Backup registry requests by method: ${Object.entries(reg.backup.byMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; source: ${Object.entries(reg.source.byMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}. During the probe: ${r.lifeboat.requests.probe.requests} API requests (${r.lifeboat.requests.probe.writes} of them writes; ${Object.entries(
+      r.lifeboat.requests.probe.byVerbResource,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}), ${r.lifeboat.registry.probe.backup.requests + r.lifeboat.registry.probe.source.requests} registry requests.`,
+  ];
+  const idle = r.lifeboat.requests.idle;
+  lines.push(
+    '',
+    `API requests in the idle window: ${idle.requests} (${idle.writes} writes)${
+      idle.requests > 0
+        ? `: ${Object.entries(idle.byVerbResource)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`
+        : ''
+    }.`,
+  );
+  const inNs = r.probe.samples.filter((s) => s.imageInNamespace).map((s) => s.ms);
+  const newNs = r.probe.samples.filter((s) => !s.imageInNamespace).map((s) => s.ms);
+  if (inNs.length > 0 && newNs.length > 0) {
+    lines.push(
+      '',
+      `Probe split: image already used in the Deployment's namespace p50 ${(percentile(inNs, 50) / 1000).toFixed(2)} s / p95 ${(percentile(inNs, 95) / 1000).toFixed(2)} s (n=${inNs.length}); image new to the namespace p50 ${(percentile(newNs, 50) / 1000).toFixed(2)} s / p95 ${(percentile(newNs, 95) / 1000).toFixed(2)} s (n=${newNs.length}).`,
+    );
+  }
+  const prof = r.lifeboat.cpuProfile;
+  if (prof) {
+    lines.push(
+      '',
+      `CPU profile (--cpu-prof, whole run, ${s1(prof.totalMs / 1000)} s wall): ${prof.top
+        .slice(0, 12)
+        .map((t) => `${t.fn} ${Math.round(t.ms)} ms`)
+        .join('; ')}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const file of process.argv.slice(2)) {
+    process.stdout.write(`${renderReport(JSON.parse(readFileSync(file, 'utf8')) as ControllerResult)}\n\n`);
+  }
+}
