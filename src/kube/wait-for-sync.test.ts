@@ -46,11 +46,8 @@ describe('waitForSync', () => {
     const signal = stop.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<typeof add>) => (added++, add(...args)));
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (
-      removed++,
-      remove(...args)
-    ));
+    signal.addEventListener = (...args: Parameters<typeof add>) => (added++, add(...args));
+    signal.removeEventListener = (...args: Parameters<typeof remove>) => (removed++, remove(...args));
     for (let i = 0; i < 3; i++)
       assert.equal(await waitForSync(signal, { synced: Promise.resolve(true) }), true);
     assert.equal(added, 3);
