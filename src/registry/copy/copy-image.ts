@@ -6,6 +6,9 @@
 // - Everything under a manifest is in the target before that manifest is pushed, and the top manifest
 //   is pushed last, so the target reference never names an incomplete image (plan.ts, push.ts).
 // - Every byte is verified: manifests by size and digest (tree.ts), blobs in flight (verify-stream.ts).
+// - With `anchor`, every manifest of the image, written or found present, ends with its anchor tag
+//   (anchor-tag.ts): written with the copy (plan.ts), and when found missing on a present manifest,
+//   written from the target's own bytes (anchors.ts): manifest requests only, never a blob.
 // - A failure aborts the copy's other transfers and waits for them before rejecting.
 //
 // The steps, in order: decide whether there is anything to copy (HEADs), read what the target lacks
@@ -13,6 +16,7 @@
 import { digestOf, isDigest } from '../../reference/index.ts';
 import type { Descriptor, Platform } from '../model/types.ts';
 import { filterIndex, formatPlatform, parseManifest, selectPlatforms } from '../manifest/index.ts';
+import { emptyRepair, ensureAnchors } from './anchors.ts';
 import { CopyError } from './errors.ts';
 import {
   resolveOptions,
@@ -36,8 +40,12 @@ export interface CopyResult extends BlobCounts {
   readonly mediaType: string;
   /** Platforms of the child manifests copied (empty for a single image or a present image). */
   readonly platforms: readonly string[];
-  /** True when the target already held the image: nothing was read or written. */
+  /** True when the target already held the image: nothing was read or written but missing anchors. */
   readonly skipped: boolean;
+  /** Anchor tags written (with `anchor`): those of the manifests pushed, and those found missing. */
+  readonly anchorsWritten: number;
+  /** With `anchor`, the manifests of the image left without one: their digest is not sha256. */
+  readonly unanchored: readonly string[];
 }
 
 function describeLocation(location: ImageLocation): string {
@@ -127,7 +135,12 @@ async function run(
     );
   }
   const present = await targetHead;
+  // Anchors of manifests found present in the target: checked, and written when missing.
+  const repair = emptyRepair();
+  const anchorContext = { target, scheduler: o.scheduler, logger: o.logger, signal };
+  const anchorsSeen = new Set<string>();
   if (present !== undefined && present.digest === wanted) {
+    if (o.anchor) await ensureAnchors(anchorContext, present, repair, anchorsSeen);
     return {
       sourceDigest,
       targetDigest: wanted,
@@ -140,6 +153,8 @@ async function run(
       blobsSkipped: 0,
       blobsMounted: 0,
       skipped: true,
+      anchorsWritten: repair.written,
+      unanchored: repair.unanchored,
     };
   }
   if (top === undefined) {
@@ -148,9 +163,15 @@ async function run(
     top = { digest: sourceDigest, mediaType: parsed.mediaType, bytes: manifest.bytes, parsed };
   }
 
-  const tree = await readTree({ ...o, signal }, top);
+  const onPresent = o.anchor
+    ? (child: Descriptor) => ensureAnchors(anchorContext, child, repair, anchorsSeen)
+    : undefined;
+  const tree = await readTree({ ...o, signal, onPresent }, top);
   const copiedPlatforms = top.parsed.kind === 'index' ? platformsOf(top.parsed.manifests, o.platforms) : [];
-  const counts = await pushPlan({ ...o, progress }, planCopy(tree, target.reference), controller);
+  const plan = planCopy(tree, target.reference, { anchor: o.anchor });
+  for (const digest of plan.unanchored)
+    o.logger.debug({ ...describe, digest }, 'no anchor tag for a digest that is not sha256');
+  const counts = await pushPlan({ ...o, progress }, plan, controller);
   return {
     sourceDigest,
     targetDigest: top.digest,
@@ -158,6 +179,8 @@ async function run(
     platforms: copiedPlatforms,
     ...counts,
     skipped: false,
+    anchorsWritten: plan.anchors + repair.written,
+    unanchored: [...plan.unanchored, ...repair.unanchored],
   };
 }
 

@@ -21,6 +21,12 @@ export interface CopyImageOptions {
   readonly target: ImageLocation;
   /** Keep only these platforms of an index (`os/arch[/variant]`); this writes a new index. */
   readonly platforms?: readonly (string | Platform)[] | undefined;
+  /**
+   * Give every manifest written to the target, and every one of the image found there already, its
+   * anchor tag (anchor-tag.ts): what a backup needs so that a garbage collector of untagged manifests
+   * never deletes it. Off by default: a plain copy adds no tags the caller did not ask for.
+   */
+  readonly anchor?: boolean | undefined;
   /** For a private scheduler; conflicts with `scheduler`. */
   readonly jobs?: number | undefined;
   /** For a private scheduler; conflicts with `scheduler`. */
@@ -42,6 +48,7 @@ export interface ResolvedOptions {
   readonly source: ImageLocation;
   readonly target: ImageLocation;
   readonly platforms: readonly Platform[] | undefined;
+  readonly anchor: boolean;
   readonly scheduler: CopyScheduler;
   readonly mountSources: (digest: string) => Iterable<string>;
   readonly chunkSize: number | undefined;
@@ -85,6 +92,7 @@ export function resolveOptions(
     source: options.source,
     target: options.target,
     platforms,
+    anchor: options.anchor ?? false,
     scheduler,
     mountSources: options.mountSources ?? (() => []),
     chunkSize: options.chunkSize,

@@ -74,9 +74,70 @@ describe('planCopy', () => {
         blobs,
       );
       assert.deepEqual(
-        plan.pushes.map((p) => `${p.node.digest}@${p.reference}`),
+        plan.pushes.map((p) => `${p.node.digest}@${p.references.join('+')}`),
         pushes,
       );
     });
   }
+});
+
+describe('planCopy with anchors', () => {
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  const anchor = (c: string) => `lifeboat-sha256-${c.repeat(64)}`;
+  const node = (
+    d: string,
+    blobs: ReturnType<typeof blob>[] = [],
+    children: ManifestNode[] = [],
+  ): ManifestNode => ({
+    digest: d,
+    mediaType: 'm',
+    bytes: Buffer.alloc(0),
+    blobs,
+    children,
+  });
+  const a = node(digest('a'), [blob('1', 10)]);
+  const b = node(digest('b'), [blob('2', 20)]);
+  const sha512 = `sha512:${'c'.repeat(128)}`;
+
+  const cases: [string, ManifestNode, string, string[], number, string[]][] = [
+    ['a tagged image: its anchor, then its tag', a, 'v1', [`${digest('a')}@${anchor('a')}+v1`], 1, []],
+    ['a digest-only target: its anchor alone', a, digest('a'), [`${digest('a')}@${anchor('a')}`], 1, []],
+    [
+      'an index: each child under its anchor, then the index under its anchor and its tag',
+      node(digest('f'), [], [a, b]),
+      'v2',
+      [`${digest('a')}@${anchor('a')}`, `${digest('b')}@${anchor('b')}`, `${digest('f')}@${anchor('f')}+v2`],
+      3,
+      [],
+    ],
+    [
+      'a digest in another algorithm: no anchor, pushed as without anchors',
+      node(digest('f'), [], [node(sha512), a]),
+      'v3',
+      [`${sha512}@${sha512}`, `${digest('a')}@${anchor('a')}`, `${digest('f')}@${anchor('f')}+v3`],
+      2,
+      [sha512],
+    ],
+  ];
+  for (const [name, top, reference, pushes, anchors, unanchored] of cases) {
+    it(name, () => {
+      const plan = planCopy(top, reference, { anchor: true });
+      assert.deepEqual(
+        plan.pushes.map((p) => `${p.node.digest}@${p.references.join('+')}`),
+        pushes,
+      );
+      assert.equal(plan.anchors, anchors);
+      assert.deepEqual(plan.unanchored, unanchored);
+    });
+  }
+
+  it('writes no anchor unless asked', () => {
+    const plan = planCopy(node(digest('f'), [], [a]), 'v1');
+    assert.deepEqual(
+      plan.pushes.map((p) => p.references),
+      [[digest('a')], ['v1']],
+    );
+    assert.equal(plan.anchors, 0);
+    assert.deepEqual(plan.unanchored, []);
+  });
 });

@@ -4,7 +4,8 @@
 // task has settled before this returns or throws.
 import { ManifestMismatchError } from './errors.ts';
 import { copyBlob, type BlobContext, type BlobOutcome } from './blob.ts';
-import type { CopyPlan, ManifestPush } from './plan.ts';
+import type { RegistryClient } from '../model/types.ts';
+import type { CopyPlan, ManifestNode, ManifestPush } from './plan.ts';
 
 /** What each blob copy needs (blob.ts), but the signal: that is the plan's controller's. */
 export type PushContext = Omit<BlobContext, 'signal'>;
@@ -84,8 +85,19 @@ function awaited(done: ReadonlyMap<string, Promise<unknown>>, digest: string): P
 }
 
 async function pushManifest(ctx: PushContext, push: ManifestPush, signal: AbortSignal): Promise<void> {
-  const { node, reference } = push;
-  const { client, repository } = ctx.target;
+  // In order: the first reference uploads the manifest, the others (a top's target tag after its
+  // anchor) tag the same bytes.
+  for (const reference of push.references) await putManifest(ctx.target, push.node, reference, signal);
+}
+
+/** PUTs `node`'s exact bytes under `reference`; fails if the registry reports another digest. */
+export async function putManifest(
+  target: { readonly client: RegistryClient; readonly repository: string },
+  node: Pick<ManifestNode, 'digest' | 'mediaType' | 'bytes'>,
+  reference: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const { client, repository } = target;
   const digest = await client.putManifest(
     repository,
     reference,

@@ -1,6 +1,7 @@
 // Reads from the source what is under a manifest the target lacks: its blobs, or its child
 // manifests, each checked against the descriptor that named it (size and digest) before it is
-// trusted. A child the target already holds is neither read nor descended into.
+// trusted. A child the target already holds is neither read from the source nor descended into
+// (only handed to `onPresent`, which checks its anchors).
 import type { Descriptor, RegistryClient } from '../model/types.ts';
 import { digestLike, listChildren, parseManifest, type ParsedManifest } from '../manifest/index.ts';
 import { ManifestMismatchError } from './errors.ts';
@@ -13,6 +14,8 @@ export interface TreeContext {
   /** Manifest reads are light requests: they share the scheduler's per-host limits. */
   readonly scheduler: CopyScheduler;
   readonly signal: AbortSignal;
+  /** Called for each child manifest the target already holds (anchors.ts checks its anchors). */
+  readonly onPresent?: ((child: Descriptor) => Promise<void>) | undefined;
 }
 
 /** A manifest read and parsed, with the digest it is known by. */
@@ -43,7 +46,10 @@ async function readChild(ctx: TreeContext, child: Descriptor): Promise<ManifestN
     () => target.client.headManifest(target.repository, child.digest, { signal }),
     signal,
   );
-  if (present !== undefined) return undefined;
+  if (present !== undefined) {
+    await ctx.onPresent?.(child);
+    return undefined;
+  }
   const manifest = await scheduler.light(
     source.client.host,
     () => source.client.getManifest(source.repository, child.digest, { signal }),
