@@ -15,3 +15,5 @@ export { createBackupChecker, DEFAULT_CHECK_CONCURRENCY } from './check-backups.
 export type { BackupChecker, BackupCheckerOptions, WithClient } from './check-backups.ts';
 export type { BackupFindings, MissingPiece, UnanchoredManifest } from './findings.ts';
 export { createLimit } from './limit.ts';
+export { holdClients } from './held-clients.ts';
+export type { HeldClients } from './held-clients.ts';
