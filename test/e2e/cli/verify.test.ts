@@ -15,6 +15,7 @@ import { ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/api/labels.
 import { desiredImageBackup } from '../../../src/controllers/workloads/desired-backup.ts';
 import {
   pushImage,
+  pushIndex,
   runTool,
   startRegistry,
   type LocalRegistry,
@@ -77,6 +78,7 @@ describe('lifeboat verify', () => {
   let nosecret: string;
   let unanchored: string;
   let pending: string;
+  let multi: string;
   let app: PushedImage;
   let appTarget: { repository: string; digest: string };
   const backupNames: string[] = [];
@@ -96,12 +98,13 @@ describe('lifeboat verify', () => {
       credentials: { kind: 'basic', username: dst.username!, password: dst.password! },
     });
     sourceClient = createRegistryClient({ host: src.host, insecure: true });
-    [sys, good, nosecret, unanchored, pending] = await Promise.all([
+    [sys, good, nosecret, unanchored, pending, multi] = await Promise.all([
       cluster.namespace('verify-sys'),
       cluster.namespace('verify-good'),
       cluster.namespace('verify-nosecret'),
       cluster.namespace('verify-unanchored'),
       cluster.namespace('verify-pending'),
+      cluster.namespace('verify-multi'),
     ]);
     const mapping = backupMapping({ backupRegistry: dst.host, prefix: 'lifeboat' });
     args = [
@@ -131,12 +134,16 @@ describe('lifeboat verify', () => {
       data: { '.dockerconfigjson': b64(dockerConfig) },
     });
     await secrets.create(secret('reader'), { namespace: sys });
-    for (const ns of [good, unanchored, pending])
+    for (const ns of [good, unanchored, pending, multi])
       await secrets.create(secret(PULL_SECRET), { namespace: ns });
 
     /** Pushes `name:1` to the source, copies it as the ImageBackup controller does, marks it Ready. */
-    const backedUp = async (name: string, anchor: boolean) => {
-      const image = await pushImage(src, `${MARK}/${name}:1`, { layers: 2, layerSize: 30_000 });
+    const backedUp = async (name: string, anchor: boolean, platforms?: string[]) => {
+      const fixture = { layers: 2, layerSize: 30_000 };
+      const image =
+        platforms === undefined
+          ? await pushImage(src, `${MARK}/${name}:1`, fixture)
+          : await pushIndex(src, `${MARK}/${name}:1`, { ...fixture, platforms });
       const source = `${src.host}/${MARK}/${name}:1`;
       const desired: ImageBackup = desiredImageBackup(parseNormalizedNamed(source), { mapping });
       const target = parseNormalizedNamed(desired.spec.target);
@@ -158,8 +165,12 @@ describe('lifeboat verify', () => {
         running: `${dst.host}/${target.path}@${image.digest}`,
       };
     };
-    const [a, u] = await Promise.all([backedUp('app', true), backedUp('plain', false)]);
-    app = a.image;
+    const [a, u, m] = await Promise.all([
+      backedUp('app', true),
+      backedUp('plain', false),
+      backedUp('multi', true, ['linux/amd64', 'linux/arm64']),
+    ]);
+    app = a.image as PushedImage;
     appTarget = { repository: a.repository, digest: a.image.digest };
 
     const deployments = resourceClient(cluster.api, RESOURCES.deployments);
@@ -173,6 +184,7 @@ describe('lifeboat verify', () => {
     await deployments.create(deployment('web', { app: u.running }, { app: u.source }), {
       namespace: unanchored,
     });
+    await deployments.create(deployment('web', { app: m.running }, { app: m.source }), { namespace: multi });
     await deployments.create(deployment('web', { app: `${src.host}/${MARK}/never:1` }), {
       namespace: pending,
     });
@@ -216,6 +228,15 @@ describe('lifeboat verify', () => {
     assert.equal(rows[0]?.REASON, `${app.digest}: complete and anchored (1 manifests, 3 blobs)`);
     assert.match(rows[1]?.REASON ?? '', /^matches --exclude-images/);
     assert.equal(summaryLine(run.stdout), '1 protected, 0 exposed, 1 excluded');
+  });
+
+  it('a 2-platform index: the index and both children read and anchored, every blob present', async () => {
+    const run = await verify('-n', multi);
+    assertExit(run, 0);
+    const [row] = table(run.stdout);
+    assert.equal(row?.VERDICT, 'protected');
+    // 3 manifests; per platform a config and 2 layers.
+    assert.match(row?.REASON ?? '', /^sha256:[a-f0-9]{64}: complete and anchored \(3 manifests, 6 blobs\)$/);
   });
 
   it('-o json: one document with the verdicts and what was checked', async () => {
