@@ -18,7 +18,7 @@ const report: ProtectionReport = {
       init: false,
       image: `backup.example.com/lifeboat/docker.io/library/nginx@${D}`,
       verdict: 'protected',
-      reason: `${D}: complete and anchored (1 manifests, 3 blobs)`,
+      reason: `${D}: complete and anchored (1 manifest, 3 blobs)`,
     },
     {
       namespace: 'shop',
@@ -49,7 +49,7 @@ describe('verify output', () => {
       verifyTable(report),
       [
         'NAMESPACE   WORKLOAD         CONTAINER   VERDICT     REASON',
-        `shop        deployment/web   app         protected   ${D}: complete and anchored (1 manifests, 3 blobs)`,
+        `shop        deployment/web   app         protected   ${D}: complete and anchored (1 manifest, 3 blobs)`,
         'shop        deployment/web   sidecar     excluded    registry not in --source-registries',
         `shop        cronjob/report   job         exposed     backup damaged: layer ${L} missing`,
         '',

@@ -116,7 +116,7 @@ const ROWS: Row[] = [
     findings: complete,
     want: {
       skip: ['excluded', /^matches --exclude-images \*\*\/skip\/\*\*$/],
-      app: ['protected', new RegExp(`^${digest('a')}: complete and anchored \\(1 manifests, 3 blobs\\)$`)],
+      app: ['protected', new RegExp(`^${digest('a')}: complete and anchored \\(1 manifest, 3 blobs\\)$`)],
     },
   },
   {
@@ -282,7 +282,7 @@ const ROWS: Row[] = [
     backups: [ready(src('a'))],
     findings: { ...complete, blobs: 0, shallow: true },
     shallow: true,
-    want: { app: ['protected', /: 1 manifests present and anchored \(blobs not checked: --shallow\)$/] },
+    want: { app: ['protected', /: 1 manifest present and anchored \(blobs not checked: --shallow\)$/] },
   },
 ];
 

@@ -177,11 +177,14 @@ function onBackup(
   }
   if (problems.length > 0) return { ...base, backup, verdict: 'exposed', reason: problems.join('; ') };
   const digest = findings.digest ?? image.reference;
+  const manifests = count(findings.manifests, 'manifest');
   const reason = findings.shallow
-    ? `${digest}: ${findings.manifests} manifests present and anchored (blobs not checked: --shallow)`
-    : `${digest}: complete and anchored (${findings.manifests} manifests, ${findings.blobs} blobs)`;
+    ? `${digest}: ${manifests} present and anchored (blobs not checked: --shallow)`
+    : `${digest}: complete and anchored (${manifests}, ${count(findings.blobs, 'blob')})`;
   return { ...base, backup, verdict: 'protected', reason };
 }
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const SHOWN = 3;
 

@@ -225,7 +225,7 @@ describe('lifeboat verify', () => {
       ],
     );
     // 1 manifest; config + 2 layers.
-    assert.equal(rows[0]?.REASON, `${app.digest}: complete and anchored (1 manifests, 3 blobs)`);
+    assert.equal(rows[0]?.REASON, `${app.digest}: complete and anchored (1 manifest, 3 blobs)`);
     assert.match(rows[1]?.REASON ?? '', /^matches --exclude-images/);
     assert.equal(summaryLine(run.stdout), '1 protected, 0 exposed, 1 excluded');
   });
