@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProtectionReport } from '../controllers/protection/index.ts';
-import { verifyJson, verifyTable } from './verify-output.ts';
+import { progressLine, verifyJson, verifyTable } from './verify-output.ts';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const L = `sha256:${'b'.repeat(64)}`;
@@ -74,5 +74,32 @@ describe('verify output', () => {
     assert.deepEqual(doc.containers, report.rows);
     const fine = { ...report, summary: { protected: 1, exposed: 0, excluded: 1 } };
     assert.equal((JSON.parse(verifyJson(fine)) as { ok: boolean }).ok, true);
+  });
+
+  it('the progress line: drawn in place on a terminal at most every 100 ms and at the end, then erased', () => {
+    const written: string[] = [];
+    let clock = 1000;
+    const line = progressLine({ isTTY: true, write: (t) => written.push(t) }, () => clock);
+    line.update({ done: 1, total: 10 });
+    clock += 50;
+    line.update({ done: 2, total: 10 });
+    clock += 60;
+    line.update({ done: 3, total: 10 });
+    line.update({ done: 10, total: 10 });
+    line.done();
+    assert.deepEqual(written, [
+      '\rverify: 1/10 registry checks\u001b[K',
+      '\rverify: 3/10 registry checks\u001b[K',
+      '\rverify: 10/10 registry checks\u001b[K',
+      '\r\u001b[K',
+    ]);
+  });
+
+  it('no progress line when stderr is no terminal', () => {
+    const written: string[] = [];
+    const line = progressLine({ isTTY: false, write: (t) => written.push(t) });
+    line.update({ done: 1, total: 1 });
+    line.done();
+    assert.deepEqual(written, []);
   });
 });

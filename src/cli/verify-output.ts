@@ -1,6 +1,6 @@
 // What `lifeboat verify` prints: one row per container as `lifeboat status` prints its tables
 // (NAMESPACE, WORKLOAD, CONTAINER, VERDICT, REASON), then the summary line; or one JSON document.
-// Pure: the command writes the string.
+// Pure, but for the progress line, which writes to the stream it is given.
 import type { ProtectionReport } from '../controllers/protection/index.ts';
 import { alignTable } from './status-output.ts';
 
@@ -42,4 +42,41 @@ export function verifyJson(report: ProtectionReport): string {
     containers: report.rows,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Where the progress line goes: stderr, drawn only when it is a terminal. */
+export interface ProgressOut {
+  readonly isTTY?: boolean | undefined;
+  write(text: string): unknown;
+}
+
+export interface ProgressLine {
+  update(progress: { readonly done: number; readonly total: number }): void;
+  /** Erases the line, so the table starts on a clean line; nothing when nothing was drawn. */
+  done(): void;
+}
+
+const REDRAW_MS = 100;
+
+/**
+ * `verify: 120/340 registry checks`, redrawn in place at most every 100 ms (and at the last
+ * request), only on a terminal: a CI log gets the table alone.
+ */
+export function progressLine(out: ProgressOut, now: () => number = Date.now): ProgressLine {
+  if (out.isTTY !== true) return { update: () => undefined, done: () => undefined };
+  let shown = false;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    update({ done, total }) {
+      const at = now();
+      if (done < total && at - last < REDRAW_MS) return;
+      last = at;
+      shown = true;
+      out.write(`\rverify: ${done}/${total} registry checks\u001b[K`);
+    },
+    done() {
+      if (shown) out.write('\r\u001b[K');
+      shown = false;
+    },
+  };
 }

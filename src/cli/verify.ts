@@ -15,7 +15,7 @@ import { backupMappingOf, excludedNamespaces } from './config/run-flags.ts';
 import { VERIFY_FLAGS, type VerifyConfig } from './config/verify-flags.ts';
 import { connectOrReport } from './connect.ts';
 import { createProcessLogger } from './logging.ts';
-import { verifyJson, verifyTable } from './verify-output.ts';
+import { progressLine, verifyJson, verifyTable } from './verify-output.ts';
 
 export function verifyCommand(): Command {
   const command = new Command('verify').description(
@@ -64,7 +64,7 @@ async function verify(config: VerifyConfig): Promise<void> {
     logger,
   });
   const clients = protection.holdClients((repository, fn) => access.withPushClient(repository, fn));
-  const progress = progressLine();
+  const progress = progressLine(process.stderr);
   try {
     const listed = await listObjects(api, config);
     if (listed === undefined) return;
@@ -83,7 +83,7 @@ async function verify(config: VerifyConfig): Promise<void> {
     const checker = protection.createBackupChecker({
       withClient: clients.withClient,
       shallow: config.shallow,
-      onProgress: progress.update,
+      onProgress: (p) => progress.update(p),
     });
     const findings = new Map<string, BackupFindings>(
       await Promise.all(plan.references.map(async (ref) => [ref, await checker.check(ref)] as const)),
@@ -101,26 +101,6 @@ async function verify(config: VerifyConfig): Promise<void> {
     await access.close();
     await api.close();
   }
-}
-
-/** `verify: 120/340 registry checks` on stderr, redrawn in place, only when stderr is a terminal. */
-function progressLine(): { update: (p: { done: number; total: number }) => void; done: () => void } {
-  if (!process.stderr.isTTY) return { update: () => undefined, done: () => undefined };
-  let shown = false;
-  let last = 0;
-  return {
-    update({ done, total }) {
-      const now = Date.now();
-      if (done < total && now - last < 100) return;
-      last = now;
-      shown = true;
-      process.stderr.write(`\rverify: ${done}/${total} registry checks\u001b[K`);
-    },
-    done() {
-      if (shown) process.stderr.write('\r\u001b[K');
-      shown = false;
-    },
-  };
 }
 
 type Listed = Pick<
