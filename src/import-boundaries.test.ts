@@ -28,8 +28,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[] | 'anything'>> = {
 /**
  * The controller folders under src/controllers/: each a loop of its own (controller.ts → decide.ts →
  * apply.ts) that shares only src/controllers/api/ (object shapes, the ImageBackup API, labels, Event
- * reasons) with the others. None imports another; `status/` (the read-only report of `lifeboat
- * status` and `lifeboat dev`) may read them all, and `manager.ts` wires them.
+ * reasons) with the others. None imports another; the folders that are no controller may read them
+ * all: `status/` (the read-only report of `lifeboat status` and `lifeboat dev`) and `protection/`
+ * (`lifeboat verify`'s verdicts from the workload controller's own decision); `manager.ts` wires them.
  */
 const CONTROLLER_FOLDERS: ReadonlySet<string> = new Set([
   'controllers/image-backups',
@@ -214,6 +215,7 @@ describe('import boundaries', () => {
       ['controllers/workloads/controller.ts', "import '../api/labels.ts'; import '../pull-secrets/plan.ts';"],
       ['controllers/pull-secrets/plan.ts', "import '../api/labels.ts';"],
       ['controllers/status/report.ts', "import '../workloads/controller.ts';"],
+      ['controllers/protection/verdict.ts', "import '../workloads/decide.ts';"],
       ['kube/informer.ts', "import './workqueue/queue.ts';"],
       ['kube/workqueue/queue.ts', "import '../informer.ts';"],
       ['registry/a/x.ts', "import '../b/y.ts';"],

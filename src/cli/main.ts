@@ -27,5 +27,6 @@ program.addCommand(refCommand());
 program.addCommand(copyCommand());
 program.addCommand(devCommand());
 program.addCommand((await import('./status.ts')).statusCommand());
+program.addCommand((await import('./verify.ts')).verifyCommand());
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { REF_FLAGS } from './ref-flags.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
+import { VERIFY_FLAGS } from './verify-flags.ts';
 
 it('docs/configuration.md is what the flag definitions generate (npm run docs:config)', () => {
   assert.equal(readFileSync(CONFIGURATION_DOC, 'utf8'), configurationMarkdown());
@@ -19,6 +20,7 @@ it('documents every flag of every command with its variable', () => {
   for (const spec of [
     ...RUN_FLAGS,
     ...STATUS_FLAGS,
+    ...VERIFY_FLAGS,
     ...RESTORE_FLAGS,
     ...COPY_FLAGS,
     ...REF_FLAGS,

@@ -7,6 +7,7 @@ import { REF_FLAGS } from './ref-flags.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
+import { VERIFY_FLAGS } from './verify-flags.ts';
 
 /** Where the generated reference lives in the repository. */
 export const CONFIGURATION_DOC = fileURLToPath(new URL('../../../docs/configuration.md', import.meta.url));
@@ -51,6 +52,16 @@ export function configurationMarkdown(): string {
     "lifeboat's own, as for `run`; `-n` picks the namespace whose workloads are shown.",
     '',
     flagsTable(STATUS_FLAGS),
+    '',
+    '## `lifeboat verify`',
+    '',
+    "Reads only, like `status`, and takes its flags (the same definitions as `run`'s), plus what reading the",
+    'backup registry takes. For every container of every workload: `protected` (it runs a backup whose',
+    'manifests, config and layers are all in the backup registry, each manifest anchored, with the pull secret',
+    'in its namespace), `exposed` and why, or `excluded`. Exit 0 when nothing is exposed, 1 otherwise, 2 for bad',
+    'flags. It reads the backups with `--backup-pull-secret` (what pods pull with), else `--backup-push-secret`.',
+    '',
+    flagsTable(VERIFY_FLAGS),
     '',
     '## `lifeboat restore [KIND/NAME]`',
     '',

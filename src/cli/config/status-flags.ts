@@ -14,8 +14,8 @@ import { namespaceName } from './values.ts';
 
 type RunFlag = (typeof RUN_FLAGS)[number];
 
-/** `run`'s definition of the flag with this key (not a copy). */
-function runFlag<K extends RunFlag['key']>(key: K): Extract<RunFlag, { key: K }> {
+/** `run`'s definition of the flag with this key (not a copy); `verify` picks its flags so too. */
+export function runFlag<K extends RunFlag['key']>(key: K): Extract<RunFlag, { key: K }> {
   const found = RUN_FLAGS.find((f) => f.key === key);
   if (found === undefined) throw new TypeError(`lifeboat run has no flag with key ${key}`);
   return found as Extract<RunFlag, { key: K }>;
