@@ -351,13 +351,14 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
         events.push({
           type: 'Warning',
           reason: EventReasons.BackupFailed,
+          action: 'Copy',
           note: `following ${backup.spec.source} to ${outcome.follow} failed: ${failure.message}; the backup keeps ${backup.status?.targetDigest ?? 'its digest'}`,
         });
       }
     }
     if ((await writeStatus(name, status, backup)) === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
     logger.info({ backup: name, source: probe.kind, followed: followed?.targetDigest }, 'source checked');
-    for (const e of events) o.events.record(regardingOf(backup), { ...e, action: 'Check' });
+    for (const e of events) o.events.record(regardingOf(backup), e);
     if (followed !== undefined) recordReady(backup, followed);
   }
 

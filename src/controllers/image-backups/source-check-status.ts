@@ -26,6 +26,7 @@ export const SOURCE_STATES: readonly SourceState[] = ['available', 'gone', 'chan
 export interface SourceEvent {
   readonly type: 'Normal' | 'Warning';
   readonly reason: EventReason;
+  readonly action: 'Check' | 'Copy';
   readonly note: string;
 }
 
@@ -54,6 +55,7 @@ export function sourceCheckOutcome(
       events.push({
         type: 'Warning',
         reason: EventReasons.SourceGone,
+        action: 'Check',
         note: `${source}: ${reason}: ${message}; the backup stays as it is`,
       });
     }
@@ -70,6 +72,7 @@ export function sourceCheckOutcome(
     events.push({
       type: 'Normal',
       reason: EventReasons.SourceBack,
+      action: 'Check',
       note: `${source} serves ${digest} again`,
     });
   }
@@ -78,6 +81,7 @@ export function sourceCheckOutcome(
     events.push({
       type: 'Normal',
       reason: EventReasons.SourceChanged,
+      action: 'Check',
       note: `${source} moved from ${lastSeen} to ${digest}; ${
         onSourceChange === 'follow' && digest !== current?.sourceDigest
           ? 'following it (--on-source-change=follow)'
