@@ -49,7 +49,8 @@ const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly 
   },
   SourceGone: {
     on: 'ImageBackup',
-    repeats: 'once per change of the SourceAvailable condition to False (or of its reason); the backup stays Ready',
+    repeats:
+      'once per change of the SourceAvailable condition to False (or of its reason); the backup stays Ready',
   },
   SourceChanged: {
     on: 'ImageBackup',
