@@ -87,6 +87,11 @@ export interface RewritePlan {
    * (`target` undefined) has no Ready backup. Empty otherwise; never planned for, never created.
    */
   readonly heldBack: readonly ImageRewrite[];
+  /**
+   * The containers that run a backup image with their original recorded in ORIGINAL_IMAGES, and the
+   * ImageBackup of that original (in `backups`): what the workload already runs from backups.
+   */
+  readonly onBackups: readonly { readonly container: string; readonly backupName: string }[];
   /** True when there is something to rewrite and every backup of it is Ready. */
   readonly ready: boolean;
   /** The one guarded patch when `ready`; empty otherwise. */
@@ -105,6 +110,7 @@ const EMPTY: RewritePlan = Object.freeze({
   backups: [],
   rewrites: [],
   heldBack: [],
+  onBackups: [],
   ready: false,
   patch: [],
 });
@@ -157,13 +163,17 @@ export function planRewrite(input: RewriteInput): RewritePlan {
   const gated = !eligibility.eligible && candidates.some((c) => c.rewrite.target === undefined);
   const rewrites = gated ? [] : candidates.map((c) => c.rewrite);
   if (!gated) for (const c of candidates) need(c.source);
-  for (const original of inUseOriginals(kind, workload, options.mapping)) need(original);
+  const onBackups = inUseOriginals(kind, workload, options.mapping).map(({ container, source }) => ({
+    container,
+    backupName: need(source).desired.metadata.name,
+  }));
 
   const ready = rewrites.length > 0 && rewrites.every((r) => r.target !== undefined);
   return {
     backups: [...needs.values()],
     rewrites,
     heldBack: gated ? candidates.map((c) => c.rewrite) : [],
+    onBackups,
     ready,
     patch: ready ? workloadPatch(kind, workload, rewrites, options) : [],
   };
@@ -206,13 +216,17 @@ function backupImage(
  * The sources of the images the workload runs from backups, as its annotation records them: their
  * backups are in use and must exist. An entry that does not parse vouches for nothing.
  */
-function inUseOriginals(kind: WorkloadKind, workload: Workload, mapping: BackupMapping): ImageReference[] {
+function inUseOriginals(
+  kind: WorkloadKind,
+  workload: Workload,
+  mapping: BackupMapping,
+): { container: string; source: ImageReference }[] {
   const originals = originalImagesOf(workload) ?? {};
   return workloadImages(kind, workload).flatMap((image) => {
     const original = originals[image.container];
     if (original === undefined || !runsBackupImage(image.image, mapping)) return [];
     try {
-      return [backupSource(parseNormalizedNamed(original))];
+      return [{ container: image.container, source: backupSource(parseNormalizedNamed(original)) }];
     } catch {
       return [];
     }

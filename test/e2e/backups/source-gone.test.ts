@@ -5,7 +5,7 @@
 // kwok nodes, three real registries); the source is deleted with crane, as a third party would.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runTool } from '../../../src/devenv/index.ts';
+import { runTool, waitFor } from '../../../src/devenv/index.ts';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { PULL_SECRET_COPY, startBackupEnv, type BackupEnv } from './backup-env.ts';
 import { sourceImage } from './fixtures.ts';
@@ -30,6 +30,14 @@ import {
 } from './workloads.ts';
 
 const ORIGINAL_IMAGES = 'lifeboat.dev/original-images';
+
+/** `lifeboat_workloads{protection}` from a Prometheus text exposition. */
+function protections(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^lifeboat_workloads\{protection="(\w+)"\} (\d+)$/gm))
+    out[m[1]!] = Number(m[2]);
+  return out;
+}
 /** No kwok node carries it: the pods stay Pending and the workload never becomes Ready. */
 const NOWHERE = { 'e2e.lifeboat.dev/no-such-node': 'true' } as const;
 
@@ -127,6 +135,20 @@ describe('a source that vanished (lifeboat run as a process)', () => {
       const now = await getWorkload(e.api, late);
       assert.equal(now.metadata.generation, 2, 'rewritten exactly once');
       assert.equal(now.status?.readyReplicas ?? 0, 0, 'rewritten although it never was Ready');
+
+      // The controller's verdict from its caches: both Deployments of the vanished image run from
+      // its Ready backup with the pull secret in place; the held-back one is exposed.
+      const address = await (await suite.lifeboat()).address();
+      let last: Record<string, number> = {};
+      await waitFor(
+        async () => {
+          last = protections(await (await fetch(`http://${address}/metrics`)).text());
+          return last.protected === 2 && last.exposed === 1;
+        },
+        { what: 'lifeboat_workloads: 2 protected, 1 exposed', timeoutMs: 30_000, intervalMs: 200 },
+      ).catch((error: unknown) => {
+        throw new Error(`lifeboat_workloads: ${JSON.stringify(last)}`, { cause: error });
+      });
     }),
   );
 });
