@@ -147,7 +147,7 @@ export const RUN_FLAGS = [
   defineFlag({
     key: 'requireReady',
     flag: '--require-ready',
-    help: 'rewrite a workload only once it has rolled out its current spec (CronJobs always qualify)',
+    help: 'back up and rewrite a workload only once it has rolled out its current spec, unless every image already has a Ready backup (CronJobs always qualify)',
     default: true,
     parse: z.boolean(),
   }),
