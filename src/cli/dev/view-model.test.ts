@@ -63,6 +63,7 @@ describe('devView', () => {
         deployment('shop', 'api', 'src.local/api:2'),
         deployment('shop', 'db', 'src.local/db:3'),
         deployment('shop', 'new', 'src.local/new:4'),
+        deployment('shop', 'hurt', 'src.local/hurt:6'),
         deployment('legacy', 'old', 'src.local/nginx:1'),
         deployment('shop', 'done', `${BACKUP}/src.local/ok:5@sha256:${'a'.repeat(64)}`, {
           app: 'src.local/ok:5',
@@ -79,6 +80,7 @@ describe('devView', () => {
         }),
         backup('src.local/db:3', { phase: 'Failed', lastError: 'HTTP 403 from src.local' }),
         backup('src.local/ok:5', { phase: 'Ready' }),
+        backup('src.local/hurt:6', { phase: 'Degraded', lastError: 'layer sha256:cd missing' }),
       ],
       options,
     );
@@ -92,10 +94,11 @@ describe('devView', () => {
       'shop/Deployment/done': ['Ready', true, ''],
       'shop/Deployment/due': ['Ready', false, 'backup ready; the rewrite is due'],
       'shop/Deployment/new': ['-', false, 'no backup yet'],
+      'shop/Deployment/hurt': ['Degraded', false, 'backup damaged: layer sha256:cd missing'],
       'shop/Deployment/late': ['Ready', false, 'backup ready; the rewrite is due'],
       'shop/Deployment/web': ['-', false, 'waiting for the rollout (--require-ready)'],
     });
-    assert.equal(view.eligible, 7);
+    assert.equal(view.eligible, 8);
     assert.equal(view.rewritten, 1);
     assert.deepEqual(view.copies, [
       { source: 'src.local/api:2', bytesDone: 10, bytesTotal: 40, blobsDone: 2, blobsTotal: 5 },

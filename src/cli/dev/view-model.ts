@@ -34,7 +34,7 @@ export interface ImageRow {
   readonly image: string;
   /** What it ran before lifeboat rewrote it (the image itself when not rewritten). */
   readonly source: string;
-  /** The backup's phase (Pending, Copying, Ready, Failed), `-` when there is none (yet). */
+  /** The backup's phase (Pending, Copying, Ready, Failed, Degraded), `-` when there is none (yet). */
   readonly backup: string;
   readonly rewritten: boolean;
   /** Why the container does not run its backup yet; empty once it does. */
@@ -165,6 +165,8 @@ function pendingReason(decision: Decision, backup: ImageBackup | undefined): str
       return `copying ${status.blobsDone ?? 0}/${status.blobsTotal ?? '?'} blobs`;
     case 'Failed':
       return `copy failed: ${status.lastError ?? 'no reason given'}`;
+    case 'Degraded':
+      return `backup damaged: ${status.lastError ?? 'see its BackupDamaged Event'}`;
     default:
       return 'copy queued';
   }

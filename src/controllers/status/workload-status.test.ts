@@ -226,6 +226,15 @@ describe('workloadStatus', () => {
           ),
       ],
       [
+        'a damaged backup (Degraded) is a failure with what is missing, not a copy waited for',
+        'CopyFailed',
+        /^app: docker.io\/library\/nginx:1.25: backup damaged: manifest sha256:ab missing$/,
+        () =>
+          status(deployment(), [
+            backupOf('nginx:1.25', { phase: 'Degraded', lastError: 'manifest sha256:ab missing' }),
+          ]),
+      ],
+      [
         'all Ready, access denied by the latest Event',
         'AccessDenied',
         /^app: docker.io\/library\/nginx:1.25 needed credentials$/,

@@ -195,6 +195,11 @@ function copyVerdict(input: WorkloadStatusInput, rewrites: readonly ImageRewrite
     if (backup === undefined) waiting.push(`${r.container}: ImageBackup ${r.backupName} not created yet`);
     else if (status?.phase === 'Failed') {
       failed.push(`${r.container}: ${backup.spec.source}: ${status.lastError ?? 'copy failed'}`);
+    } else if (status?.phase === 'Degraded') {
+      // Damaged in the backup registry with no source to repair it: nothing to wait for.
+      failed.push(
+        `${r.container}: ${backup.spec.source}: backup damaged: ${status.lastError ?? 'see BackupDamaged'}`,
+      );
     } else if (status?.phase === 'Copying') {
       waiting.push(`${r.container}: copying ${backup.spec.source} (${status.progress ?? 'starting'})`);
     } else if (status?.phase === 'Ready') {
