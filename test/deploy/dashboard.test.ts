@@ -28,6 +28,8 @@ const REQUIRED_SERIES = [
   'workqueue_retries_total',
   'lifeboat_leader',
   'lifeboat_pull_secret_namespaces',
+  'lifeboat_workloads',
+  'lifeboat_image_backups_source',
 ];
 
 interface Panel {
