@@ -40,7 +40,11 @@ const stored = (): ImageBackup => ({
 });
 
 /** A status subresource: merge patches onto one object, 409 on a stale resourceVersion guard. */
-function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
+function fixture(
+  copy: CopyFn,
+  progressIntervalMs = NEVER,
+  refuse: (s: StatusPatch) => boolean = () => false,
+) {
   let current = stored();
   const patches: { guarded: boolean; status: StatusPatch }[] = [];
   const own: ImageBackup[] = [];
@@ -50,6 +54,8 @@ function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
       const { metadata, status } = body as { metadata?: { resourceVersion: string }; status: StatusPatch };
       if (metadata !== undefined && metadata.resourceVersion !== current.metadata.resourceVersion)
         return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 409 }));
+      if (refuse(status))
+        return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 422 }));
       patches.push({ guarded: metadata !== undefined, status });
       const merged = Object.fromEntries(
         Object.entries({ ...current.status, ...status }).filter(([, v]) => v !== null),
@@ -139,6 +145,39 @@ describe('backupEffects', () => {
     );
     assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupFailed']);
     assert.equal(f.current().status?.attempts, 1);
+  });
+
+  it('an end the API server refuses (422) is recorded as a failure: never left Copying', async () => {
+    // Refused Ready (a copy), refused Failed (a copy that failed), refused Ready (a recheck).
+    const tooLong = (s: StatusPatch): boolean =>
+      s.phase !== 'Copying' && s.conditions?.[0]?.reason !== 'STATUS_REFUSED';
+    const cases: { copy: CopyFn; ready?: boolean }[] = [
+      { copy: () => Promise.resolve(result()) },
+      {
+        copy: () =>
+          Promise.reject(new SourceAccessError('src.example/app:1', ['anonymous'], new Error('401'))),
+      },
+      { copy: () => Promise.resolve(result()), ready: true },
+    ];
+    for (const c of cases) {
+      const f = fixture(c.copy, NEVER, tooLong);
+      const backup: ImageBackup = c.ready
+        ? {
+            ...stored(),
+            metadata: { ...stored().metadata, generation: 2 },
+            status: { phase: 'Ready', observedGeneration: 1 },
+          }
+        : stored();
+      f.set(backup);
+      const outcome = c.ready
+        ? await f.effects.recheck(backup, 2, signal)
+        : await f.effects.copy(backup, 1, signal);
+      assert.deepEqual(outcome, { requeue: 'rateLimited' });
+      assert.equal(f.current().status?.phase, 'Failed');
+      assert.match(f.current().status?.lastError ?? '', /the API server refused the (Ready|Failed) status/);
+      assert.equal(f.current().status?.conditions?.[0]?.reason, 'STATUS_REFUSED');
+      assert.equal(f.reasons().at(-1), 'BackupFailed');
+    }
   });
 
   it('a stale resourceVersion starts nothing: no copy, no Event', async () => {

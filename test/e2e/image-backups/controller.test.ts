@@ -597,6 +597,35 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.equal(await craneDigest(created.spec.target), undefined);
   });
 
+  it('fails a source whose error body is 64 KiB: Failed, with texts the API server accepts', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('huge-error')}/app`;
+    await pushImage(pub, `${repository}:v1`, SMALL);
+    // What the transport reads at most of an error body, all of it in one distribution error message.
+    const detail = 'x'.repeat(64 * 1024 - 100);
+    proxy.addRule({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/`,
+      action: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ errors: [{ code: 'UNKNOWN', message: detail }] }),
+      },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    // The real API server took the write: the CRD's limits held (condition messages ≤ 32768).
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    assert.ok(lastError.includes(proxy.host), lastError.slice(0, 300));
+    assert.ok(lastError.includes('xxxx'), 'the registry message is shown, in part');
+    assert.ok(lastError.length < detail.length, `lastError has ${lastError.length} characters`);
+    const ready = failed.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.ok((ready?.message.length ?? 0) <= 32_768, `message has ${ready?.message.length} characters`);
+    assert.ok(ready?.message.includes(proxy.host));
+    assert.ok(eventsOf(created.metadata.name).some((e) => e.reason === 'BackupFailed'));
+  });
+
   it('fails on a layer of the wrong size, names its digest, pushes nothing under it', async (t) => {
     const proxy = await proxyInFront(pub);
     const repository = `${unique('short')}/app`;
