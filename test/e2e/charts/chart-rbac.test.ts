@@ -53,9 +53,15 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     return env;
   };
   /** `lifeboat <args>` as the chart's ServiceAccount, with the Deployment's arguments. */
-  const asAccount = (command: string): LifeboatProcess => {
+  const asAccount = (command: string, ...extra: string[]): LifeboatProcess => {
     const [, ...args] = controllerArgs(objects);
-    const p = startLifeboat([command, ...args, `--kubeconfig=${kubeconfig}`, '--metrics-addr=127.0.0.1:0']);
+    const p = startLifeboat([
+      command,
+      ...args,
+      `--kubeconfig=${kubeconfig}`,
+      '--metrics-addr=127.0.0.1:0',
+      ...extra,
+    ]);
     processes.push(p);
     return p;
   };
@@ -185,7 +191,12 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
 
   it('uninstalls as the ServiceAccount: the pull-secret copies and service-account entries are gone', async () => {
     const env = e();
-    const uninstall = asAccount('uninstall');
+    // The workloads above still run their backups: uninstall refuses, naming them, unless forced.
+    const refused = asAccount('uninstall');
+    assert.equal(await refused.exited, 1, `lifeboat uninstall refuses; stderr: ${refused.stderr()}`);
+    assert.match(refused.stderr(), /still run images from the backup registry/);
+    assert.match(refused.stderr(), /Deployment chart-[^/]*\/web: /);
+    const uninstall = asAccount('uninstall', '--force');
     assert.equal(await uninstall.exited, 0, `lifeboat uninstall exits 0; stderr: ${uninstall.stderr()}`);
     const copies = await resourceClient(env.api, RESOURCES.secrets).listAll({
       fieldSelector: `metadata.name=${PULL_SECRET_COPY}`,
