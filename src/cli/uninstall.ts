@@ -4,7 +4,8 @@
 // in the registry are never deleted.
 // It first refuses (exit 1, removing nothing) while workloads still run images from the backup
 // registry: their pods pull them with the copies it would delete (uninstall-check.ts); `--force`
-// removes them anyway.
+// removes them anyway. `--dry-run` makes the same checks and prints what it would remove, one line
+// per namespace, removing nothing.
 import { Command } from 'commander';
 import type { WorkloadKind } from '../controllers/api/workload-types.ts';
 import type { KubeObject } from '../kube/index.ts';
@@ -36,6 +37,7 @@ export function uninstallCommand(): Command {
 async function uninstall(config: UninstallConfig): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
+  const { isEmptyRemoval, removalOf } = await import('../controllers/pull-secrets/decide.ts');
   const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   type Secret = import('../controllers/api/core-objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
@@ -73,7 +75,7 @@ async function uninstall(config: UninstallConfig): Promise<void> {
       for (let namespace = queue.shift(); namespace !== undefined; namespace = queue.shift()) {
         if (await removeFromFresh(namespace)) {
           changed++;
-          logger.info({ namespace }, 'removed what lifeboat added');
+          if (!config.dryRun) logger.info({ namespace }, 'removed what lifeboat added');
         }
       }
     };
@@ -82,12 +84,16 @@ async function uninstall(config: UninstallConfig): Promise<void> {
     const removeFromFresh = async (namespace: string): Promise<boolean> => {
       for (let attempt = 1; ; attempt++) {
         try {
+          const copy = await secrets.find(config.pullSecretName, { namespace });
+          const inNamespace = await accounts.listAll({ namespace });
+          if (config.dryRun)
+            return wouldRemove(namespace, removalOf(copy, inNamespace, config.pullSecretName));
           return await removeFromNamespace({
             secrets,
             accounts,
             secretName: config.pullSecretName,
-            copy: await secrets.find(config.pullSecretName, { namespace }),
-            serviceAccounts: await accounts.listAll({ namespace }),
+            copy,
+            serviceAccounts: inNamespace,
           });
         } catch (err) {
           if (
@@ -99,10 +105,23 @@ async function uninstall(config: UninstallConfig): Promise<void> {
         }
       }
     };
+    /** --dry-run: one line on stdout per namespace where something would be removed, nothing removed. */
+    const wouldRemove = (namespace: string, removal: ReturnType<typeof removalOf>): boolean => {
+      if (isEmptyRemoval(removal)) return false;
+      const parts = [
+        ...(removal.copy ? [`delete Secret ${removal.copy.name}`] : []),
+        ...removal.accounts.map((a) => `remove it from service account ${a.name}`),
+      ];
+      process.stdout.write(`namespace ${namespace}: would ${parts.join(', ')}\n`);
+      return true;
+    };
     // Every worker finishes before the client closes, even when one of them failed.
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL_NAMESPACES }, worker));
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
-    logger.info({ namespaces: changed }, 'lifeboat uninstall finished');
+    logger.info(
+      { namespaces: changed, dryRun: config.dryRun },
+      config.dryRun ? 'lifeboat uninstall --dry-run: nothing removed' : 'lifeboat uninstall finished',
+    );
   } catch (err) {
     logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');
     process.exitCode = 1;

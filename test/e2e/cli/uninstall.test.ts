@@ -1,7 +1,8 @@
 // `lifeboat uninstall` as a child process against the shared control plane (issue 16, B5): while a
 // workload still runs images from the backup registry, whose pods pull them with the `lifeboat-pull`
-// copies, it refuses, lists the workload and removes nothing; `--force` removes anyway; after
-// `lifeboat restore` it removes without being forced. A backup registry host and a pull-secret name
+// copies, it refuses, lists the workload and removes nothing; `--force` removes anyway (and with
+// `--dry-run` only says what it would remove); after `lifeboat restore` it removes without being
+// forced. A backup registry host and a pull-secret name
 // of its own, so it sees nothing of the other suites sharing the control plane.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -97,6 +98,12 @@ describe('lifeboat uninstall', () => {
     assert.ok(refused.stderr.includes(`  Deployment ${ns}/web: ${backupOf('nginx:1.25')}\n`), refused.stderr);
     assert.ok(!refused.stderr.includes(`${ns}/plain`), refused.stderr);
     assert.equal(await hasCopy(ns), true, 'nothing removed');
+
+    // --dry-run removes nothing; it says what it would remove.
+    const dry = await uninstall('--force', '--dry-run');
+    assertExit(dry, 0);
+    assert.ok(dry.stdout.includes(`namespace ${ns}: would delete Secret ${COPY}\n`), dry.stdout);
+    assert.equal(await hasCopy(ns), true, '--dry-run removed nothing');
 
     assertExit(await uninstall('--force'), 0);
     assert.equal(await hasCopy(ns), false, '--force removed the copy');
