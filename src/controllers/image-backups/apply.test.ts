@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { KubeApiError } from '../../kube/index.ts';
 import { createFakeEventRecorder } from '../../kube/event-recorder-fake.ts';
 import type { CopyProgress } from '../../registry/index.ts';
-import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { imageBackupStatusSchema, type ImageBackup } from '../api/image-backup-schema.ts';
 import { backupEffects, type CopyFn } from './apply.ts';
 import type { BackupCopy } from './copy-backup.ts';
 import { SourceAccessError } from './copy-failure.ts';
@@ -40,11 +40,7 @@ const stored = (): ImageBackup => ({
 });
 
 /** A status subresource: merge patches onto one object, 409 on a stale resourceVersion guard. */
-function fixture(
-  copy: CopyFn,
-  progressIntervalMs = NEVER,
-  refuse: (s: StatusPatch) => boolean = () => false,
-) {
+function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
   let current = stored();
   const patches: { guarded: boolean; status: StatusPatch }[] = [];
   const own: ImageBackup[] = [];
@@ -54,12 +50,13 @@ function fixture(
       const { metadata, status } = body as { metadata?: { resourceVersion: string }; status: StatusPatch };
       if (metadata !== undefined && metadata.resourceVersion !== current.metadata.resourceVersion)
         return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 409 }));
-      if (refuse(status))
-        return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 422 }));
-      patches.push({ guarded: metadata !== undefined, status });
       const merged = Object.fromEntries(
         Object.entries({ ...current.status, ...status }).filter(([, v]) => v !== null),
       );
+      // As the API server, which checks the result against the CRD's schema: 422 when it breaks it.
+      if (!imageBackupStatusSchema.safeParse(merged).success)
+        return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 422 }));
+      patches.push({ guarded: metadata !== undefined, status });
       const rv = String(Number(current.metadata.resourceVersion) + 1);
       current = { ...current, metadata: { ...current.metadata, resourceVersion: rv }, status: merged };
       return Promise.resolve(current);
@@ -147,37 +144,31 @@ describe('backupEffects', () => {
     assert.equal(f.current().status?.attempts, 1);
   });
 
+  it('a failure of any length is written within the CRD limits: Failed, its message cut', async () => {
+    const huge = new Error(`registry src.example: GET answered 400 (UNKNOWN: ${'x'.repeat(65_536)})`);
+    const f = fixture(() => Promise.reject(huge));
+    assert.deepEqual(await f.effects.copy(stored(), 1, signal), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying', 'Failed'],
+    );
+    assert.match(
+      f.current().status?.lastError ?? '',
+      /^registry src\.example: GET answered 400 \(UNKNOWN: x+ … \(/,
+    );
+  });
+
   it('an end the API server refuses (422) is recorded as a failure: never left Copying', async () => {
-    // Refused Ready (a copy), refused Failed (a copy that failed), refused Ready (a recheck).
-    const tooLong = (s: StatusPatch): boolean =>
-      s.phase !== 'Copying' && s.conditions?.[0]?.reason !== 'STATUS_REFUSED';
-    const cases: { copy: CopyFn; ready?: boolean }[] = [
-      { copy: () => Promise.resolve(result()) },
-      {
-        copy: () =>
-          Promise.reject(new SourceAccessError('src.example/app:1', ['anonymous'], new Error('401'))),
-      },
-      { copy: () => Promise.resolve(result()), ready: true },
-    ];
-    for (const c of cases) {
-      const f = fixture(c.copy, NEVER, tooLong);
-      const backup: ImageBackup = c.ready
-        ? {
-            ...stored(),
-            metadata: { ...stored().metadata, generation: 2 },
-            status: { phase: 'Ready', observedGeneration: 1 },
-          }
-        : stored();
-      f.set(backup);
-      const outcome = c.ready
-        ? await f.effects.recheck(backup, 2, signal)
-        : await f.effects.copy(backup, 1, signal);
-      assert.deepEqual(outcome, { requeue: 'rateLimited' });
-      assert.equal(f.current().status?.phase, 'Failed');
-      assert.match(f.current().status?.lastError ?? '', /the API server refused the (Ready|Failed) status/);
-      assert.equal(f.current().status?.conditions?.[0]?.reason, 'STATUS_REFUSED');
-      assert.equal(f.reasons().at(-1), 'BackupFailed');
-    }
+    // Two platforms alike: the CRD's list-type set refuses the Ready status.
+    const f = fixture(() => Promise.resolve(result({ platforms: ['linux/amd64', 'linux/amd64'] })));
+    assert.deepEqual(await f.effects.copy(stored(), 1, signal), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying', 'Failed'],
+    );
+    assert.match(f.current().status?.lastError ?? '', /the API server refused the Ready status/);
+    assert.equal(f.current().status?.conditions?.[0]?.reason, 'STATUS_REFUSED');
+    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupFailed']);
   });
 
   it('a stale resourceVersion starts nothing: no copy, no Event', async () => {

@@ -195,9 +195,7 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     const ready = readyStatus(backup.status, result, generation, new Date());
     // Found in place: the progress of the copy that put it there ("8/8 blobs, 100%") stays.
     const status = result.skipped ? { ...ready, progress: backup.status?.progress ?? ready.progress } : ready;
-    const written = await writeEnd(name, status, backup.status, generation, backup);
-    if (written === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
-    if (written === 'refused') return recordRefused(backup);
+    if ((await writeStatus(name, status, backup)) === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
     logger.info(
       { backup: name, generation, targetDigest: result.targetDigest, skipped: result.skipped },
       'backup checked after a spec change',
