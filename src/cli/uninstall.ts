@@ -2,11 +2,19 @@
 // (only Secrets labelled as lifeboat's) and lifeboat's entries in service accounts (only those its
 // annotation vouches for). Takes the same flags as `run`, so it looks for the same names. Backups
 // in the registry are never deleted.
+// It first refuses (exit 1, removing nothing) while workloads still run images from the backup
+// registry: their pods pull them with the copies it would delete (uninstall-check.ts); `--force`
+// removes them anyway. `--dry-run` makes the same checks and prints what it would remove, one line
+// per namespace, removing nothing.
 import { Command } from 'commander';
+import type { WorkloadKind } from '../controllers/api/workload-types.ts';
+import type { KubeObject } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
-import { RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
+import { backupMappingOf } from './config/run-flags.ts';
+import { UNINSTALL_FLAGS, type UninstallConfig } from './config/uninstall-flags.ts';
 import { connectOrReport } from './connect.ts';
 import { createProcessLogger } from './logging.ts';
+import { backupUsers, refusalText, type BackupUser, type NamedWorkload } from './uninstall-check.ts';
 
 /** Attempts per namespace when another writer changes a service account under us. */
 const RACE_ATTEMPTS = 5;
@@ -17,24 +25,44 @@ export function uninstallCommand(): Command {
   const command = new Command('uninstall').description(
     'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given)',
   );
-  addFlags(command, RUN_FLAGS);
+  addFlags(command, UNINSTALL_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, RUN_FLAGS, 2);
+    const config = readConfigOrReport(cmd, UNINSTALL_FLAGS, 2);
     if (!config) return;
     await uninstall(config);
   });
 }
 
-async function uninstall(config: RunConfig): Promise<void> {
+async function uninstall(config: UninstallConfig): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
+  const { isEmptyRemoval, removalOf } = await import('../controllers/pull-secrets/decide.ts');
+  const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   type Secret = import('../controllers/api/core-objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
   const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
   const api = await connectOrReport('uninstall', config, logger);
   if (!api) return;
   try {
+    // Every workload kind, not only --kinds: one rewritten before --kinds changed still pulls backups.
+    const mapping = backupMappingOf(config);
+    const users: BackupUser[] = [];
+    for (const kind of Object.keys(WORKLOAD_RESOURCES) as WorkloadKind[]) {
+      const client = kube.resourceClient<NamedWorkload & KubeObject>(api, WORKLOAD_RESOURCES[kind]);
+      users.push(...backupUsers(kind, await client.listAll(), mapping));
+    }
+    if (users.length > 0 && !config.force) {
+      process.stderr.write(refusalText(users, config.pullSecretName));
+      process.exitCode = 1;
+      return;
+    }
+    if (users.length > 0) {
+      logger.warn(
+        { workloads: users.length },
+        '--force: removing the pull-secret copies workloads still pull backups with',
+      );
+    }
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
     // Where lifeboat may have added something: namespaces with a Secret of that name or a service account.
@@ -47,7 +75,7 @@ async function uninstall(config: RunConfig): Promise<void> {
       for (let namespace = queue.shift(); namespace !== undefined; namespace = queue.shift()) {
         if (await removeFromFresh(namespace)) {
           changed++;
-          logger.info({ namespace }, 'removed what lifeboat added');
+          if (!config.dryRun) logger.info({ namespace }, 'removed what lifeboat added');
         }
       }
     };
@@ -56,12 +84,16 @@ async function uninstall(config: RunConfig): Promise<void> {
     const removeFromFresh = async (namespace: string): Promise<boolean> => {
       for (let attempt = 1; ; attempt++) {
         try {
+          const copy = await secrets.find(config.pullSecretName, { namespace });
+          const inNamespace = await accounts.listAll({ namespace });
+          if (config.dryRun)
+            return wouldRemove(namespace, removalOf(copy, inNamespace, config.pullSecretName));
           return await removeFromNamespace({
             secrets,
             accounts,
             secretName: config.pullSecretName,
-            copy: await secrets.find(config.pullSecretName, { namespace }),
-            serviceAccounts: await accounts.listAll({ namespace }),
+            copy,
+            serviceAccounts: inNamespace,
           });
         } catch (err) {
           if (
@@ -73,10 +105,23 @@ async function uninstall(config: RunConfig): Promise<void> {
         }
       }
     };
+    /** --dry-run: one line on stdout per namespace where something would be removed, nothing removed. */
+    const wouldRemove = (namespace: string, removal: ReturnType<typeof removalOf>): boolean => {
+      if (isEmptyRemoval(removal)) return false;
+      const parts = [
+        ...(removal.copy ? [`delete Secret ${removal.copy.name}`] : []),
+        ...removal.accounts.map((a) => `remove it from service account ${a.name}`),
+      ];
+      process.stdout.write(`namespace ${namespace}: would ${parts.join(', ')}\n`);
+      return true;
+    };
     // Every worker finishes before the client closes, even when one of them failed.
     const outcomes = await Promise.allSettled(Array.from({ length: PARALLEL_NAMESPACES }, worker));
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
-    logger.info({ namespaces: changed }, 'lifeboat uninstall finished');
+    logger.info(
+      { namespaces: changed, dryRun: config.dryRun },
+      config.dryRun ? 'lifeboat uninstall --dry-run: nothing removed' : 'lifeboat uninstall finished',
+    );
   } catch (err) {
     logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');
     process.exitCode = 1;

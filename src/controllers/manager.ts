@@ -123,6 +123,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     }),
     logger,
     registry,
+    sourceRegistries: o.sourceRegistries,
   });
   const controllers: { run(signal: AbortSignal): Promise<void> }[] = [];
   // A dry run writes nothing to the API but its Events: no copies, no pull secrets, no Lease.

@@ -38,6 +38,12 @@ export type {
   Keychain,
   RegistryLogin,
 } from './auth/index.ts';
-export { isInsecureRegistry, registryRequestMetrics, wireHost } from './transport/index.ts';
+export {
+  isInsecureRegistry,
+  OTHER_REGISTRY,
+  registryHostLabel,
+  registryRequestMetrics,
+  wireHost,
+} from './transport/index.ts';
 export type { RequestHook, RequestObservation, RetryPolicy } from './transport/index.ts';
 export * from './copy/index.ts';

@@ -6,6 +6,7 @@ import { DEV_FLAGS } from './dev-flags.ts';
 import { REF_FLAGS } from './ref-flags.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
+import { FORCE_FLAG } from './uninstall-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
 import { VERIFY_FLAGS } from './verify-flags.ts';
 
@@ -41,7 +42,10 @@ export function configurationMarkdown(): string {
     '',
     '## `lifeboat run` and `lifeboat uninstall`',
     '',
-    '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names.',
+    '`uninstall` takes the flags `run` was given, so that it removes what `run` added under those names, and',
+    'refuses while workloads still run images from the backup registry unless given `--force`:',
+    '',
+    flagsTable([FORCE_FLAG]),
     '',
     flagsTable(RUN_FLAGS),
     '',

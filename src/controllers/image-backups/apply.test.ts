@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { KubeApiError } from '../../kube/index.ts';
 import { createFakeEventRecorder } from '../../kube/event-recorder-fake.ts';
 import type { CopyProgress } from '../../registry/index.ts';
-import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { imageBackupStatusSchema, type ImageBackup } from '../api/image-backup-schema.ts';
 import { backupEffects, type CopyFn } from './apply.ts';
 import type { BackupCopy } from './copy-backup.ts';
 import { SourceAccessError } from './copy-failure.ts';
@@ -64,10 +64,13 @@ function fixture(copy: CopyFn, progressIntervalMs = NEVER, world: World = {}) {
       const { metadata, status } = body as { metadata?: { resourceVersion: string }; status: StatusPatch };
       if (metadata !== undefined && metadata.resourceVersion !== current.metadata.resourceVersion)
         return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 409 }));
-      patches.push({ guarded: metadata !== undefined, status });
       const merged = Object.fromEntries(
         Object.entries({ ...current.status, ...status }).filter(([, v]) => v !== null),
       );
+      // As the API server, which checks the result against the CRD's schema: 422 when it breaks it.
+      if (!imageBackupStatusSchema.safeParse(merged).success)
+        return Promise.reject(new KubeApiError({ method: 'PATCH', path: '/b/status', status: 422 }));
+      patches.push({ guarded: metadata !== undefined, status });
       const rv = String(Number(current.metadata.resourceVersion) + 1);
       current = { ...current, metadata: { ...current.metadata, resourceVersion: rv }, status: merged };
       return Promise.resolve(current);
@@ -174,6 +177,33 @@ describe('backupEffects', () => {
     );
     assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupFailed']);
     assert.equal(f.current().status?.attempts, 1);
+  });
+
+  it('a failure of any length is written within the CRD limits: Failed, its message cut', async () => {
+    const huge = new Error(`registry src.example: GET answered 400 (UNKNOWN: ${'x'.repeat(65_536)})`);
+    const f = fixture(() => Promise.reject(huge));
+    assert.deepEqual(await f.effects.copy(stored(), 1, signal), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying', 'Failed'],
+    );
+    assert.match(
+      f.current().status?.lastError ?? '',
+      /^registry src\.example: GET answered 400 \(UNKNOWN: x+ … \(/,
+    );
+  });
+
+  it('an end the API server refuses (422) is recorded as a failure: never left Copying', async () => {
+    // Two platforms alike: the CRD's list-type set refuses the Ready status.
+    const f = fixture(() => Promise.resolve(result({ platforms: ['linux/amd64', 'linux/amd64'] })));
+    assert.deepEqual(await f.effects.copy(stored(), 1, signal), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Copying', 'Failed'],
+    );
+    assert.match(f.current().status?.lastError ?? '', /the API server refused the Ready status/);
+    assert.equal(f.current().status?.conditions?.[0]?.reason, 'STATUS_REFUSED');
+    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupFailed']);
   });
 
   it('a stale resourceVersion starts nothing: no copy, no Event', async () => {

@@ -14,6 +14,7 @@
 import type { Logger } from 'pino';
 import {
   isConflict,
+  isInvalid,
   isNotFound,
   objectReference,
   type EventRecorder,
@@ -95,6 +96,9 @@ const REQUEUE_AFTER_RACE_MS = 500;
 const MIN_THROTTLE_MS = 1_000;
 const MAX_THROTTLE_MS = 3_600_000;
 
+/** The condition reason of an attempt whose end the API server refused to record (422). */
+export const STATUS_REFUSED = 'STATUS_REFUSED';
+
 export function backupEffects(o: BackupEffectsOptions): BackupEffects {
   const { logger } = o;
 
@@ -122,7 +126,41 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     }
   }
 
+  /**
+   * The write that ends an attempt (Ready or Failed). One the API server refuses (422: something
+   * beyond the CRD's limits) is recorded as a failure of its own, with a short message, so a backup
+   * never stays Copying with nothing said: 'refused' then. That write refused too is thrown.
+   */
+  async function writeEnd(
+    name: string,
+    status: StatusPatch,
+    base: ImageBackupStatus | undefined,
+    generation: number,
+    guard?: ImageBackup,
+  ): Promise<ImageBackup | 'race' | 'refused'> {
+    try {
+      return await writeStatus(name, status, guard);
+    } catch (error) {
+      if (!isInvalid(error)) throw error;
+      const message = `the API server refused the ${String(status.phase)} status of this attempt: ${(error as Error).message}`;
+      logger.warn({ backup: name, error: message }, 'status refused: recorded as a failure');
+      const refused = failedStatus(base, { code: STATUS_REFUSED, message }, generation, new Date());
+      return (await writeStatus(name, refused)) === 'race' ? 'race' : 'refused';
+    }
+  }
+
   const regardingOf = (backup: ImageBackup): ObjectReference => objectReference(backup, IMAGE_BACKUPS);
+
+  function recordRefused(backup: ImageBackup): ReconcileResult {
+    o.metrics.failed(STATUS_REFUSED, 0);
+    o.events.record(regardingOf(backup), {
+      type: 'Warning',
+      reason: EventReasons.BackupFailed,
+      action: 'Copy',
+      note: 'the API server refused the status of this attempt (see the logs)',
+    });
+    return { requeue: 'rateLimited' };
+  }
 
   function recordReady(backup: ImageBackup, result: BackupCopy): void {
     o.events.record(regardingOf(backup), {
@@ -170,7 +208,8 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     }
     await progress.settled();
     o.metrics.copied({ ...result, seconds: seconds() });
-    await writeStatus(name, readyStatus(started.status, result, generation, new Date()));
+    const end = readyStatus(started.status, result, generation, new Date());
+    if ((await writeEnd(name, end, started.status, generation)) === 'refused') return recordRefused(backup);
     logger.info(
       { backup: name, targetDigest: result.targetDigest, skipped: result.skipped, private: result.private },
       result.skipped ? 'backup already present' : 'backup copied',
@@ -384,7 +423,12 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     const name = backup.metadata.name;
     const failure = copyFailure(error);
     o.metrics.failed(failure.code, seconds);
-    await writeStatus(name, failedStatus(started.status, failure, generation, new Date()));
+    await writeEnd(
+      name,
+      failedStatus(started.status, failure, generation, new Date()),
+      started.status,
+      generation,
+    );
     logger.warn({ backup: name, code: failure.code, error: failure.message }, 'copy failed');
     o.events.record(regardingOf(backup), {
       type: 'Warning',

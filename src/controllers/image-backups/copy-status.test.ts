@@ -9,7 +9,7 @@ import {
   type CopyOutcome,
   type ProgressCounts,
 } from './copy-status.ts';
-import type { ImageBackupStatus } from '../api/image-backup-schema.ts';
+import { imageBackupStatusSchema, type ImageBackupStatus } from '../api/image-backup-schema.ts';
 
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 const T1 = new Date('2026-01-01T00:05:00.000Z');
@@ -167,5 +167,22 @@ describe('status transitions', () => {
     );
     const again = failedStatus(first as ImageBackupStatus, failure, 1, T1);
     assert.equal(again.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime, T0.toISOString());
+  });
+});
+
+describe('status texts', () => {
+  it('a failure of any length fits the CRD: lastError and the condition message capped at 32768', () => {
+    const failure = {
+      code: 'REGISTRY_ERROR',
+      message: `registry r: GET answered 400 (${'x'.repeat(65_536)})`,
+    };
+    const patch = failedStatus(undefined, failure, 1, T0);
+    const ready = patch.conditions?.find((c) => c.type === 'Ready');
+    assert.ok((patch.lastError?.length ?? 0) <= 32_768, `lastError: ${patch.lastError?.length}`);
+    assert.ok((ready?.message.length ?? 0) <= 32_768, `message: ${ready?.message.length}`);
+    assert.match(patch.lastError ?? '', /^registry r: GET answered 400 \(x+ … \(\d+ more characters cut\)$/);
+    assert.equal(ready?.message, patch.lastError);
+    // The real limit, not a copy of it: the status passes the schema the CRD is generated from.
+    assert.equal(imageBackupStatusSchema.safeParse({ ...patch, conditions: patch.conditions }).success, true);
   });
 });

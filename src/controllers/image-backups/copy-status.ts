@@ -11,10 +11,17 @@
  *   secret) and condition Ready=False whose reason is the error code.
  * - `observedGeneration` is the generation the attempt started from, so a spec changed meanwhile
  *   is copied again.
+ * - Every text is within the CRD's limits (a registry's error body may be 64 KiB, a condition message
+ *   at most 32768 characters): a status the API server refused would leave the backup as it was.
  */
-import type { Condition, ImageBackupStatus } from '../api/image-backup-schema.ts';
+import { capText } from '../../common/cap-text.ts';
+import { conditionSchema, type Condition, type ImageBackupStatus } from '../api/image-backup-schema.ts';
 
 export const READY_CONDITION = 'Ready';
+
+/** The CRD's limits (metav1.Condition's), read from the schema the CRD is generated from. */
+const MAX_MESSAGE = conditionSchema.shape.message.maxLength ?? 32_768;
+const MAX_REASON = conditionSchema.shape.reason.maxLength ?? 1_024;
 
 /** A merge patch of an ImageBackup's status. */
 export type StatusPatch = { -readonly [K in keyof ImageBackupStatus]?: ImageBackupStatus[K] | null };
@@ -135,11 +142,13 @@ export function failedStatus(
   generation: number,
   now: Date,
 ): StatusPatch {
+  // lastError has no limit of its own in the CRD; it carries the same text as the condition.
+  const message = capText(failure.message, MAX_MESSAGE);
   return {
     phase: 'Failed',
-    lastError: failure.message,
+    lastError: message,
     observedGeneration: generation,
-    conditions: withReady(current, 'False', failure.code, failure.message, generation, now),
+    conditions: withReady(current, 'False', failure.code, message, generation, now),
   };
 }
 
@@ -177,6 +186,13 @@ function withReady(
     previous !== undefined && previous.status === status ? previous.lastTransitionTime : now.toISOString();
   return [
     ...others,
-    { type: READY_CONDITION, status, observedGeneration: generation, lastTransitionTime, reason, message },
+    {
+      type: READY_CONDITION,
+      status,
+      observedGeneration: generation,
+      lastTransitionTime,
+      reason: capText(reason, MAX_REASON),
+      message: capText(message, MAX_MESSAGE),
+    },
   ];
 }

@@ -14,7 +14,9 @@
  *   name (once per problem). lifeboat's own pull-secret copies are never a source login.
  * - Push login: `--backup-push-secret` for the backup registry; anonymous without it.
  * - With a prom-client registry, every client records `lifeboat_registry_requests_total` and
- *   `lifeboat_registry_request_duration_seconds`.
+ *   `lifeboat_registry_request_duration_seconds`, labelled with its registry when that is the backup
+ *   registry or a `--source-registries` entry, else "other" (tenants choose the hosts in their
+ *   images; the label set stays bounded). Token realms and redirects count as the client's registry.
  */
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -24,6 +26,7 @@ import { parseNormalizedNamed, type BackupMapping } from '../../reference/index.
 import {
   CredentialPool,
   NotFoundError,
+  registryHostLabel,
   registryRequestMetrics,
   UnauthorizedError,
   type DockerConfigSecret,
@@ -52,6 +55,8 @@ export interface RegistryAccessOptions {
   readonly logger?: Logger | undefined;
   /** Registry for the registry request metrics; missing: not recorded. */
   readonly registry?: Registry | undefined;
+  /** `--source-registries`: besides the backup registry, the only hosts the metrics name. */
+  readonly sourceRegistries?: readonly string[] | undefined;
 }
 
 export interface RegistryAccess extends RegistryProbe {
@@ -80,10 +85,14 @@ const requestMetrics = perRegistry(registryRequestMetrics);
 
 export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ component: 'registry-access' });
-  const onRequest = o.registry === undefined ? undefined : requestMetrics(o.registry);
+  const record = o.registry === undefined ? undefined : requestMetrics(o.registry);
+  const hostLabel = registryHostLabel([o.mapping.backupRegistry, ...(o.sourceRegistries ?? [])]);
   const pool = new CredentialPool({
-    createClient: (host, credentials) =>
-      o.createClient(host, credentials, onRequest === undefined ? undefined : { onRequest }),
+    createClient: (host, credentials) => {
+      if (record === undefined) return o.createClient(host, credentials);
+      const label = hostLabel(host);
+      return o.createClient(host, credentials, { onRequest: (r) => record({ ...r, host: label }) });
+    },
   });
   const readSecret = createSecretReader(o.api, o.secretCaches);
   /** Secret name → the problem last logged for it, so each problem is logged once, not per copy. */

@@ -117,6 +117,8 @@ test('Basic challenges are answered with Basic credentials once; a second 401 is
   if (!decision.retry) {
     assert.match(decision.error.message, /reg\.example/);
     assert.doesNotMatch(decision.error.message, /hunter2-secret/);
+    // The message reaches an ImageBackup's status and Events, which every tenant may read.
+    assert.doesNotMatch(decision.error.message, /alice/);
   }
 });
 
@@ -134,6 +136,7 @@ test('a token server refusing credentials gives UnauthorizedError naming registr
     assert.equal(err.scope, 'repository:a:pull');
     assert.match(err.message, /reg\.example/);
     assert.doesNotMatch(err.message, /hunter2-secret/);
+    assert.doesNotMatch(err.message, /alice/, 'no user name: the message reaches statuses and Events');
     return true;
   });
 });

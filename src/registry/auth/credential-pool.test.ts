@@ -192,7 +192,10 @@ test('the pool and its choices print Secret names and keys, never credentials', 
     assert.ok(!text.includes(SECRET), text);
     assert.match(text, /ns\/creds/);
   }
-  assert.equal(describeCredentials({ kind: 'basic', username: 'robot', password: SECRET }), 'user robot');
+  assert.equal(
+    describeCredentials({ kind: 'basic', username: 'robot', password: SECRET }),
+    'user and password',
+  );
 });
 
 test('a closed pool closes its clients and refuses new leases', async () => {

@@ -35,8 +35,11 @@ test('parseCredentialsFlag refuses malformed input without echoing it', () => {
   }
 });
 
-test('describeCredentials never shows a secret', () => {
-  assert.equal(describeCredentials({ kind: 'basic', username: 'u', password: 'hunter2' }), 'user u');
+test('describeCredentials never shows a secret, nor a user name (it reaches statuses and Events)', () => {
+  assert.equal(
+    describeCredentials({ kind: 'basic', username: 'robot-of-tenant-a', password: 'hunter2' }),
+    'user and password',
+  );
   assert.equal(describeCredentials({ kind: 'identityToken', token: 'tok-secret' }), 'identity token');
   assert.equal(describeCredentials({ kind: 'anonymous' }), 'anonymous');
 });

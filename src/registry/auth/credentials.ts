@@ -1,5 +1,5 @@
 // What a client authenticates with. Credentials are plain data; they never reach a log line or an
-// error message (`describeCredentials` is the only textual form, and it names no secret).
+// error message (`describeCredentials` is the only textual form, and it names no secret nor user).
 import { LifeboatError } from '../../common/errors.ts';
 
 export type Credentials =
@@ -39,13 +39,17 @@ export function parseCredentialsFlag(value: string, flag = '--creds'): Credentia
   return { kind: 'basic', username, password };
 }
 
-/** A secret-free description for logs: "user alice", "identity token", "anonymous". */
+/**
+ * What kind of login was refused, for error messages: "user and password", "identity token",
+ * "anonymous". No secret, and no user name either: these messages reach an ImageBackup's status and
+ * its Events, which every tenant may read, and a registry user name tells an attacker whom to try.
+ */
 export function describeCredentials(credentials: Credentials): string {
   switch (credentials.kind) {
     case 'anonymous':
       return 'anonymous';
     case 'basic':
-      return `user ${credentials.username}`;
+      return 'user and password';
     case 'identityToken':
       return 'identity token';
   }

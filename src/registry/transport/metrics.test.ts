@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { registryRequestMetrics } from './metrics.ts';
+import { registryHostLabel, registryRequestMetrics } from './metrics.ts';
 
 test('registryRequestMetrics counts requests by host, method and code, and times them', async () => {
   const registry = new Registry();
@@ -17,4 +17,23 @@ test('registryRequestMetrics counts requests by host, method and code, and times
     text,
     /lifeboat_registry_request_duration_seconds_sum\{host="r\.example",method="GET"\} 0\.02/,
   );
+});
+
+describe('registryHostLabel', () => {
+  const label = registryHostLabel(['backup.example:5000', 'docker.io', 'Quay.io']);
+
+  it('names the backup registry and the --source-registries entries as written', () => {
+    assert.equal(label('backup.example:5000'), 'backup.example:5000');
+    assert.equal(label('quay.io'), 'Quay.io');
+    assert.equal(label('docker.io'), 'docker.io');
+    // Docker Hub's other names are the same registry.
+    assert.equal(label('index.docker.io'), 'docker.io');
+    assert.equal(label('registry-1.docker.io'), 'docker.io');
+  });
+
+  it('puts every other host under "other": a tenant writing hosts into images adds no series', () => {
+    assert.equal(label('backup.example'), 'other', 'another port is another registry');
+    assert.equal(label('evil-1.example'), 'other');
+    assert.equal(label('127.0.0.1:1'), 'other');
+  });
 });

@@ -12,7 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../src/devenv/index.ts';
-import { RESOURCES, resourceClient, type KubeObject } from '../../../src/kube/index.ts';
+import {
+  createKubeApi,
+  KubeApiError,
+  loadKubeConfig,
+  RESOURCES,
+  resourceClient,
+  type KubeObject,
+} from '../../../src/kube/index.ts';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { renderChart, type RenderedObject } from '../../../scripts/chart.ts';
 import { controllerArgs, objectOf } from '../../charts/rendered.ts';
@@ -53,9 +60,15 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     return env;
   };
   /** `lifeboat <args>` as the chart's ServiceAccount, with the Deployment's arguments. */
-  const asAccount = (command: string): LifeboatProcess => {
+  const asAccount = (command: string, ...extra: string[]): LifeboatProcess => {
     const [, ...args] = controllerArgs(objects);
-    const p = startLifeboat([command, ...args, `--kubeconfig=${kubeconfig}`, '--metrics-addr=127.0.0.1:0']);
+    const p = startLifeboat([
+      command,
+      ...args,
+      `--kubeconfig=${kubeconfig}`,
+      '--metrics-addr=127.0.0.1:0',
+      ...extra,
+    ]);
     processes.push(p);
     return p;
   };
@@ -185,7 +198,12 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
 
   it('uninstalls as the ServiceAccount: the pull-secret copies and service-account entries are gone', async () => {
     const env = e();
-    const uninstall = asAccount('uninstall');
+    // The workloads above still run their backups: uninstall refuses, naming them, unless forced.
+    const refused = asAccount('uninstall');
+    assert.equal(await refused.exited, 1, `lifeboat uninstall refuses; stderr: ${refused.stderr()}`);
+    assert.match(refused.stderr(), /still run images from the backup registry/);
+    assert.match(refused.stderr(), /Deployment chart-[^/]*\/web: /);
+    const uninstall = asAccount('uninstall', '--force');
     assert.equal(await uninstall.exited, 0, `lifeboat uninstall exits 0; stderr: ${uninstall.stderr()}`);
     const copies = await resourceClient(env.api, RESOURCES.secrets).listAll({
       fieldSelector: `metadata.name=${PULL_SECRET_COPY}`,
@@ -204,5 +222,49 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     assert.deepEqual([...denied], [], 'requests the RBAC refused');
     const unused = [...granted(rules)].filter((k) => !used.has(k)).sort();
     assert.deepEqual(unused, [], `granted but never used (used: ${[...used].sort().join(', ')})`);
+  });
+  // After the audit check above, which counts every denied request of the account.
+  it('is refused every Secret request outside the names it needs: only get and create stay cluster-wide', async () => {
+    const env = e();
+    const api = createKubeApi({ kubeConfig: loadKubeConfig(kubeconfig), qps: 0 });
+    const secrets = resourceClient<KubeObject>(api, RESOURCES.secrets);
+    const forbidden = (err: unknown): boolean => err instanceof KubeApiError && err.status === 403;
+    try {
+      // Reading any Secret by name stays: the pull Secrets of private sources' workloads, anywhere.
+      assert.equal((await secrets.get(PUSH_SECRET, { namespace: LIFEBOAT_NS })).metadata.name, PUSH_SECRET);
+      const ns = await env.namespace('tenant');
+      await resourceClient<KubeObject>(env.api, RESOURCES.secrets).create(
+        { metadata: { name: 'tenant-secret' }, type: 'Opaque', data: { k: 'dg==' } },
+        { namespace: ns },
+      );
+      // Listing or watching every Secret, or Secrets of another name: refused.
+      await assert.rejects(secrets.listAll(), forbidden, 'list of every Secret');
+      await assert.rejects(secrets.listAll({ namespace: ns }), forbidden, "list of a namespace's Secrets");
+      await assert.rejects(
+        secrets.listAll({ fieldSelector: 'metadata.name=tenant-secret' }),
+        forbidden,
+        'list of Secrets of another name',
+      );
+      // Its copies by name are still listed (the informers' request).
+      await secrets.listAll({ fieldSelector: `metadata.name=${PULL_SECRET_COPY}` });
+      // Patching or deleting a Secret that is not a copy: refused.
+      await assert.rejects(
+        secrets.mergePatch('tenant-secret', { metadata: { labels: { a: 'b' } } }, { namespace: ns }),
+        forbidden,
+        'patch of a tenant Secret',
+      );
+      await assert.rejects(
+        secrets.delete('tenant-secret', { namespace: ns }),
+        forbidden,
+        'delete of a tenant Secret',
+      );
+      await assert.rejects(
+        secrets.delete(PUSH_SECRET, { namespace: LIFEBOAT_NS }),
+        forbidden,
+        'delete of the push Secret',
+      );
+    } finally {
+      await api.close();
+    }
   });
 });

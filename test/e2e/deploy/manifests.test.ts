@@ -127,7 +127,17 @@ describe('deploy/ manifests on the API server', () => {
       // Unused, so not granted (test/e2e/charts/chart-rbac.test.ts): status is only ever patched.
       [{ group: 'lifeboat.dev', resource: 'imagebackups', subresource: 'status', verb: 'update' }, false],
       [{ group: 'apps', resource: 'deployments', verb: 'get', namespace: 'default' }, false],
-      [{ group: '', resource: 'secrets', verb: 'delete', namespace: 'default' }, true],
+      // Secrets (issue 16, B3): the copies by name; reading any one by name; nothing else.
+      [{ group: '', resource: 'secrets', verb: 'delete', namespace: 'default', name: 'lifeboat-pull' }, true],
+      [{ group: '', resource: 'secrets', verb: 'patch', namespace: 'default', name: 'lifeboat-pull' }, true],
+      [{ group: '', resource: 'secrets', verb: 'watch', name: 'lifeboat-pull' }, true],
+      [{ group: '', resource: 'secrets', verb: 'delete', namespace: 'default' }, false],
+      [{ group: '', resource: 'secrets', verb: 'delete', namespace: 'default', name: 'other' }, false],
+      [{ group: '', resource: 'secrets', verb: 'patch', namespace: 'default', name: 'other' }, false],
+      [{ group: '', resource: 'secrets', verb: 'list' }, false],
+      [{ group: '', resource: 'secrets', verb: 'watch', namespace: 'default' }, false],
+      [{ group: '', resource: 'secrets', verb: 'get', namespace: 'default', name: 'other' }, true],
+      [{ group: '', resource: 'secrets', verb: 'create', namespace: 'default' }, true],
       [{ group: '', resource: 'namespaces', verb: 'patch' }, false],
       [{ group: '', resource: 'pods', verb: 'list' }, false],
       [{ group: 'events.k8s.io', resource: 'events', verb: 'create', namespace: 'default' }, true],

@@ -85,11 +85,22 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
   const deployments = () => resourceClient(cluster.api, RESOURCES.deployments);
   const unique = (prefix: string): string => `ib-${prefix}-${randomBytes(4).toString('hex')}`;
 
-  const dockerConfig = (host: string, user: string, password: string): Record<string, string> => ({
-    '.dockerconfigjson': Buffer.from(
-      JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } }),
-    ).toString('base64'),
-  });
+  const dockerConfig = (
+    host: string,
+    user: string,
+    password: string,
+    more: Record<string, [string, string]> = {},
+  ): Record<string, string> => {
+    const auths = Object.fromEntries(
+      Object.entries({ [host]: [user, password], ...more }).map(([h, [u, p]]) => [
+        h,
+        { auth: Buffer.from(`${u}:${p}`).toString('base64') },
+      ]),
+    );
+    return { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths })).toString('base64') };
+  };
+  /** A registry user name that must never reach a status or an Event (B8): logins the registries refuse. */
+  const TENANT_USER = `tenant-robot-${randomBytes(4).toString('hex')}`;
 
   function startHarness(
     sources: Pick<ImageBackupControllerOptions, 'sourceCheckIntervalMs' | 'onSourceChange'> = {},
@@ -158,7 +169,18 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       {
         metadata: { name: 'push', namespace },
         type: 'kubernetes.io/dockerconfigjson',
-        data: dockerConfig(backup.host, backup.username!, backup.password!),
+        // For the private registry as a backup registry, a login it refuses (the push is refused).
+        data: dockerConfig(backup.host, backup.username!, backup.password!, {
+          [priv.host]: [TENANT_USER, 'wrong-password'],
+        }),
+      },
+      { namespace },
+    );
+    await secrets.create(
+      {
+        metadata: { name: 'wrong-login', namespace },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: dockerConfig(priv.host, TENANT_USER, 'wrong-password'),
       },
       { namespace },
     );
@@ -453,7 +475,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
   it('fails a private source without credentials naming registry and scope, never a password', async (t) => {
     const repository = `${unique('denied')}/app`;
     const image = await pushImage(priv, `${repository}:v1`, SMALL);
-    const created = await backupOf(t, image.ref, { pullSecrets: ['missing'] });
+    const created = await backupOf(t, image.ref, { pullSecrets: ['missing', 'wrong-login'] });
     const failed = await waitPhase(created.metadata.name, 'Failed');
     const lastError = failed.status?.lastError ?? '';
     assert.ok(lastError.includes(priv.host), lastError);
@@ -472,7 +494,32 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       JSON.stringify(log.lines()),
     ].join('\n');
     for (const secret of [...secrets, ...encoded]) assert.ok(!written.includes(secret), 'a secret leaked');
+    // Nor the user name of the login that was refused, where tenants can read: statuses and Events.
+    const visible = [JSON.stringify(await backups().listAll()), JSON.stringify(recorder.events)].join('\n');
+    assert.ok(!visible.includes(TENANT_USER), 'a registry user name reached a status or an Event');
     assert.ok(log.lines().some((l) => String(l.msg).includes(`Secret ${namespace}/missing not found`)));
+  });
+
+  it('fails when the backup registry refuses the push login, naming no user in status or Events', async (t) => {
+    const image = await pushImage(pub, `${unique('push-refused')}/app:v1`, SMALL);
+    // The private registry as the backup registry: the push Secret's login for it is refused.
+    const desired = desiredImageBackup(parseNormalizedNamed(image.ref), {
+      mapping: backupMapping({ backupRegistry: priv.host, prefix: 'lifeboat' }),
+    });
+    await backups().create(desired);
+    t.after(() => backups().delete(desired.metadata.name));
+    const failed = await waitPhase(desired.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    assert.match(lastError, /refused access/);
+    assert.ok(lastError.includes(priv.host), lastError);
+    const notes = eventsOf(desired.metadata.name).map((e) => e.note ?? '');
+    assert.ok(
+      notes.some((n) => n.includes('refused access')),
+      JSON.stringify(notes),
+    );
+    for (const text of [lastError, ...notes, JSON.stringify(failed.status)]) {
+      assert.ok(!text.includes(TENANT_USER), `a registry user name reached the cluster: ${text}`);
+    }
   });
 
   it("never reads a source with lifeboat's own pull-secret copy, even one that could", async (t) => {
@@ -604,6 +651,35 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const failed = await waitPhase(created.metadata.name, 'Failed');
     assert.ok(failed.status?.lastError?.includes(type), failed.status?.lastError);
     assert.equal(await craneDigest(created.spec.target), undefined);
+  });
+
+  it('fails a source whose error body is 64 KiB: Failed, with texts the API server accepts', async (t) => {
+    const proxy = await proxyInFront(pub);
+    const repository = `${unique('huge-error')}/app`;
+    await pushImage(pub, `${repository}:v1`, SMALL);
+    // What the transport reads at most of an error body, all of it in one distribution error message.
+    const detail = 'x'.repeat(64 * 1024 - 100);
+    proxy.addRule({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/`,
+      action: {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ errors: [{ code: 'UNKNOWN', message: detail }] }),
+      },
+    });
+    const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+    // The real API server took the write: the CRD's limits held (condition messages ≤ 32768).
+    const failed = await waitPhase(created.metadata.name, 'Failed');
+    const lastError = failed.status?.lastError ?? '';
+    assert.ok(lastError.includes(proxy.host), lastError.slice(0, 300));
+    assert.ok(lastError.includes('xxxx'), 'the registry message is shown, in part');
+    assert.ok(lastError.length < detail.length, `lastError has ${lastError.length} characters`);
+    const ready = failed.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.ok((ready?.message.length ?? 0) <= 32_768, `message has ${ready?.message.length} characters`);
+    assert.ok(ready?.message.includes(proxy.host));
+    assert.ok(eventsOf(created.metadata.name).some((e) => e.reason === 'BackupFailed'));
   });
 
   it('fails on a layer of the wrong size, names its digest, pushes nothing under it', async (t) => {
