@@ -25,7 +25,7 @@ export class Chance extends RegExp {
     this.#p = p;
     this.#random = random;
   }
-  override test(): boolean {
+  override test(_input: string): boolean {
     return this.#random() < this.#p;
   }
 }
