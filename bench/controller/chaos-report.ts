@@ -54,6 +54,8 @@ export interface ChaosResult {
       readonly replica: string;
       readonly reason: string;
       readonly atSeconds: number;
+      /** The end of its log (absent in results written before it was recorded). */
+      readonly lastLogLines?: readonly string[];
     }[];
     readonly replicasStarted: number;
   };

@@ -71,6 +71,15 @@ const run = startRun();
 /** Each replica's log, for the tail printed on failure. */
 const logFiles: string[] = [];
 
+/** The last `n` lines of a log file (empty when unreadable). */
+function lastLines(file: string, n: number): string[] {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n);
+  } catch {
+    return [];
+  }
+}
+
 interface Replica {
   readonly name: string;
   readonly lifeboat: Lifeboat;
@@ -125,7 +134,7 @@ try {
   const args = env.runArgs(flags['lifeboat-arg'], { leaderElect: true });
   const replicas: Replica[] = [];
   const slots: Replica[] = [];
-  const exits: { replica: string; reason: string; atSeconds: number }[] = [];
+  const exits: ChaosResult['faults']['replicaExits'][number][] = [];
   let stopping = false;
   const start = (slot: number): Replica => {
     const name = `replica-${slot}-${replicas.filter((r) => r.name.startsWith(`replica-${slot}-`)).length}`;
@@ -152,7 +161,12 @@ try {
         if (reason === undefined) continue;
         if (current.exitNoted === undefined) {
           current.exitNoted = Date.now();
-          exits.push({ replica: current.name, reason, atSeconds: seconds(Date.now() - t0) });
+          exits.push({
+            replica: current.name,
+            reason,
+            atSeconds: seconds(Date.now() - t0),
+            lastLogLines: lastLines(current.lifeboat.logFile, 5),
+          });
           log(`${current.name}: ${reason}`);
         } else if (Date.now() - current.exitNoted >= RESTART_DELAY_MS && !stopping) start(slot);
       }
