@@ -92,6 +92,18 @@ const list = (record: Record<string, number>): string =>
     .map(([k, n]) => `${k} ${n}`)
     .join(', ') || 'none';
 
+/** `, last log line: "…"` from a replica's JSON log, when there is one. */
+function lastMessage(lines: readonly string[] | undefined): string {
+  const last = lines?.at(-1);
+  if (last === undefined) return '';
+  try {
+    const msg = (JSON.parse(last) as { msg?: unknown }).msg;
+    return typeof msg === 'string' ? `, last log line: "${msg}"` : '';
+  } catch {
+    return '';
+  }
+}
+
 export function renderChaosReport(r: ChaosResult): string {
   const n = r.shape.workloads;
   const f = r.faults;
@@ -121,7 +133,7 @@ export function renderChaosReport(r: ChaosResult): string {
     `| lifeboat CPU per workload, all replicas | ${r.cpuMsPerWorkload.toFixed(1)} ms (${r.cpuSeconds.toFixed(1)} s) | | |`,
     `| peak RSS (VmHWM) of a replica | ${Math.round(r.peakRssBytes / 1e6)} MB | | |`,
     '',
-    `Replicas started: ${f.replicasStarted}; exits: ${f.replicaExits.map((e) => `${e.replica} at ${e.atSeconds} s (${e.reason.replace(/; see .*/, '')})`).join('; ') || 'none'}.`,
+    `Replicas started: ${f.replicasStarted}; exits: ${f.replicaExits.map((e) => `${e.replica} at ${e.atSeconds} s (${e.reason.replace(/; see .*/, '')}${lastMessage(e.lastLogLines)})`).join('; ') || 'none'}.`,
     '',
     `API requests while converging, by verb and resource: ${list(r.requests.byVerbResource)}. Not 2xx: ${list(r.requests.failures)}.`,
     '',
