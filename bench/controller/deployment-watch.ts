@@ -9,6 +9,8 @@ export const BENCH_LABEL = 'lifeboat-bench';
 const PAGE = 500;
 /** Reconnects in a row that may fail before the watch gives up (and every wait with it). */
 const MAX_FAILURES = 20;
+/** Longest pause between reconnects (200 ms more after each failure up to here). */
+const MAX_PAUSE_MS = 2_000;
 
 interface Deployment {
   metadata: { name: string; namespace: string; generation?: number; resourceVersion?: string };
@@ -59,7 +61,10 @@ const complete = (d: Deployment): boolean => {
 export async function watchDeployments(
   client: AdminClient,
   rewrittenPrefix: string,
+  /** `maxFailures`: more for a run that restarts the apiserver (each failure waits ≤ 2 s). */
+  options: { readonly maxFailures?: number } = {},
 ): Promise<DeploymentWatch> {
+  const maxFailures = options.maxFailures ?? MAX_FAILURES;
   const states = new Map<string, DeploymentState>();
   const controller = new AbortController();
   let failure: string | undefined;
@@ -136,11 +141,11 @@ export async function watchDeployments(
         failures = 0;
       } catch (error) {
         if (controller.signal.aborted) return;
-        if (++failures > MAX_FAILURES) {
+        if (++failures > maxFailures) {
           failure = `the Deployment watch failed ${failures} times in a row: ${(error as Error).message}`;
           return;
         }
-        await sleep(200 * failures);
+        await sleep(Math.min(200 * failures, MAX_PAUSE_MS));
       }
     }
   })();

@@ -3,6 +3,8 @@
 // scheduler, kwok nodes), a token-less source registry and an htpasswd backup registry, each behind
 // a counting proxy (lifeboat only ever sees the proxies), lifeboat's RBAC and CRD from deploy/, and a
 // kubeconfig holding a token of lifeboat's ServiceAccount (so the audit log tells its requests apart).
+// With `faults` (--chaos), test/e2e's fault proxy stands in front of each counting proxy, and lifeboat
+// and the Deployments see the fault proxies instead.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import {
   type LocalRegistry,
 } from '../../src/devenv/index.ts';
 import { startCountingProxy, type CountingProxy } from '../copy/counting-proxy.ts';
+import { startFaultProxy, type FaultProxy } from '../../test/e2e/registry/fault-proxy.ts';
 import { createAdminClient, type AdminClient } from './kube.ts';
 
 export const LIFEBOAT_NS = 'lifeboat-system';
@@ -27,6 +30,8 @@ const PATHS: Record<string, string> = {
   ServiceAccount: `/api/v1/namespaces/${LIFEBOAT_NS}/serviceaccounts`,
   ClusterRole: '/apis/rbac.authorization.k8s.io/v1/clusterroles',
   ClusterRoleBinding: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  Role: `/apis/rbac.authorization.k8s.io/v1/namespaces/${LIFEBOAT_NS}/roles`,
+  RoleBinding: `/apis/rbac.authorization.k8s.io/v1/namespaces/${LIFEBOAT_NS}/rolebindings`,
   CustomResourceDefinition: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
 };
 const MANIFESTS = [
@@ -34,6 +39,8 @@ const MANIFESTS = [
   '01-serviceaccount.json',
   '02-clusterrole.json',
   '03-clusterrolebinding.json',
+  '04-role-leader-election.json',
+  '05-rolebinding-leader-election.json',
   'crd/imagebackups.lifeboat.dev.json',
 ];
 
@@ -42,17 +49,22 @@ export interface BenchEnv {
   readonly admin: AdminClient;
   readonly source: LocalRegistry;
   readonly backup: LocalRegistry;
-  /** What lifeboat and the Deployments see in place of the registries. */
+  /** Count the requests that reach the registries. */
   readonly sourceProxy: CountingProxy;
   readonly backupProxy: CountingProxy;
+  /** With `faults`: in front of the counting proxies. */
+  readonly faultProxies?: { readonly source: FaultProxy; readonly backup: FaultProxy };
+  /** The registry hosts lifeboat and the Deployments see (the outermost proxy). */
+  readonly sourceHost: string;
+  readonly backupHost: string;
   readonly auditLog: string;
-  /** `lifeboat run` arguments against this environment, then `extra`. */
-  runArgs(extra: readonly string[]): string[];
+  /** `lifeboat run` arguments against this environment, then `extra` (`--no-leader-elect` unless `leaderElect`). */
+  runArgs(extra: readonly string[], options?: { readonly leaderElect?: boolean }): string[];
 }
 
 export async function startBenchEnv(
   dir: string,
-  options: { readonly nodes: number; readonly podsPerNode: number },
+  options: { readonly nodes: number; readonly podsPerNode: number; readonly faults?: boolean },
   onStarted: (stop: () => Promise<void>) => void,
 ): Promise<BenchEnv> {
   const auditLog = join(dir, 'audit.log');
@@ -76,6 +88,18 @@ export async function startBenchEnv(
   ]);
   onStarted(() => sourceProxy.close());
   onStarted(() => backupProxy.close());
+  let faultProxies: BenchEnv['faultProxies'];
+  if (options.faults === true) {
+    const [sourceFaults, backupFaults] = await Promise.all([
+      startFaultProxy({ upstream: `http://${sourceProxy.host}` }),
+      startFaultProxy({ upstream: `http://${backupProxy.host}` }),
+    ]);
+    onStarted(() => sourceFaults.stop());
+    onStarted(() => backupFaults.stop());
+    faultProxies = { source: sourceFaults, backup: backupFaults };
+  }
+  const sourceHost = faultProxies?.source.host ?? sourceProxy.host;
+  const backupHost = faultProxies?.backup.host ?? backupProxy.host;
 
   for (const file of MANIFESTS) {
     const manifest = JSON.parse(readFileSync(join(deployDir, file), 'utf8')) as { kind: string };
@@ -92,7 +116,7 @@ export async function startBenchEnv(
     { what: 'ImageBackup CRD Established', timeoutMs: 60_000 },
   );
   const secret = async (name: string, username: string, password: string): Promise<void> => {
-    const auths = { [backupProxy.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } };
+    const auths = { [backupHost]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } };
     await admin.must('POST', `/api/v1/namespaces/${LIFEBOAT_NS}/secrets`, {
       metadata: { name },
       type: 'kubernetes.io/dockerconfigjson',
@@ -127,21 +151,24 @@ export async function startBenchEnv(
     backup,
     sourceProxy,
     backupProxy,
+    ...(faultProxies ? { faultProxies } : {}),
+    sourceHost,
+    backupHost,
     auditLog,
     // The flags the e2e backup suite passes (test/e2e/backups/backup-env.ts).
-    runArgs: (extra) => [
+    runArgs: (extra, runOptions) => [
       'run',
       '--kubeconfig',
       kubeconfig,
       '--backup-registry',
-      `${backupProxy.host}/lifeboat`,
+      `${backupHost}/lifeboat`,
       '--insecure-registries',
-      [sourceProxy.host, backupProxy.host].join(','),
+      [sourceHost, backupHost].join(','),
       '--backup-push-secret',
       `${LIFEBOAT_NS}/${PUSH_SECRET}`,
       '--backup-pull-secret',
       `${LIFEBOAT_NS}/${PULL_SECRET}`,
-      '--no-leader-elect',
+      ...(runOptions?.leaderElect === true ? [] : ['--no-leader-elect']),
       '--metrics-addr',
       '127.0.0.1:0',
       '--exclude-namespaces',

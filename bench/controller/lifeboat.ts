@@ -24,6 +24,8 @@ export interface Lifeboat {
   readonly exitReason: () => string | undefined;
   /** SIGTERM (a graceful drain, which also writes a --cpu-prof profile), SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL (a crash: no drain, the Lease not released); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** Every lifeboat started and not yet stopped, for the benchmark's exit hook. */
@@ -93,6 +95,11 @@ export function startLifeboat(
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exit;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (exited !== undefined) return;
+      child.kill('SIGKILL');
+      await exit;
     },
   };
 }

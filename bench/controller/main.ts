@@ -3,20 +3,20 @@
 // latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
 //   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
 //     [--pods-per-node N] [--cpu-prof] [--lifeboat-arg=--flag ...] [--out FILE]
+//   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { trackTempDir } from '../../src/devenv/process.ts';
 import { summariseProfile } from '../copy/cpu-profile.ts';
 import { createToolEnv } from '../copy/tool-env.ts';
 import { countRequests } from './audit.ts';
-import { watchDeployments, type DeploymentState, type DeploymentWatch } from './deployment-watch.ts';
+import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
-import { running, startLifeboat, type Lifeboat } from './lifeboat.ts';
+import { git, latest, loadNow, log, repoRoot, seconds, startRun, waitAll } from './harness.ts';
+import { startLifeboat, type Lifeboat } from './lifeboat.ts';
 import { percentile, renderReport, type ControllerResult } from './report.ts';
 import {
   API_PARALLEL,
@@ -27,6 +27,10 @@ import {
   planWorkloads,
   pushImages,
 } from './workloads.ts';
+
+// --chaos is the same benchmark under faults (docs/reliability.md); chaos.ts runs it and ends the
+// process, so nothing below runs then.
+if (process.argv.includes('--chaos')) await import('./chaos.ts');
 
 const { values: flags } = parseArgs({
   options: {
@@ -57,94 +61,20 @@ const ROLLOUT_TIMEOUT_MS = 180_000 + N * 400;
 const CONVERGE_TIMEOUT_MS = 300_000 + N * 1_000;
 const PROBE_TIMEOUT_MS = 180_000;
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const git = (...args: string[]): string =>
-  execFileSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8' }).trim();
-const log = (message: string): void => {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-};
-const seconds = (ms: number): number => Math.round(ms) / 1000;
-const loadNow = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
-
 // Clean-up: everything started registers its stop here; it runs once, on success, failure or signal.
-const runDir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-controller-'));
-const tracked = trackTempDir(runDir);
-const stops: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanup = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (error) {
-        log(`clean-up: ${(error as Error).message}`);
-      }
-    }
-    rmSync(runDir, { recursive: true, force: true });
-    tracked.release();
-  })());
-let signalled = false;
-const onSignal = (signal: string): void => {
-  if (signalled) process.exit(130); // a second Ctrl-C: the exit hooks SIGKILL and remove what is left
-  signalled = true;
-  log(`${signal}: stopping every process and removing ${runDir}`);
-  setTimeout(() => process.exit(130), 60_000).unref();
-  void cleanup().finally(() => process.exit(130));
-};
-process.on('SIGINT', () => onSignal('SIGINT'));
-process.on('SIGTERM', () => onSignal('SIGTERM'));
-// src/devenv's own hook kills its servers; this one kills a lifeboat left running.
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-/** Waits until `done` holds for every key, logging progress every 10 s; bounded by `timeoutMs`. */
-async function waitAll(
-  watch: DeploymentWatch,
-  keys: readonly string[],
-  done: (key: string, state: DeploymentState) => boolean,
-  what: string,
-  timeoutMs: number,
-  abortReason: () => string | undefined = () => undefined,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let nextLog = Date.now() + 10_000;
-  for (;;) {
-    let count = 0;
-    for (const key of keys) {
-      const state = watch.states.get(key);
-      if (state !== undefined && done(key, state)) count++;
-    }
-    if (count === keys.length) return;
-    const reason = watch.failure() ?? abortReason();
-    if (reason !== undefined) throw new Error(`${what}: ${reason}`);
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms: ${what} (${count}/${keys.length})`);
-    if (Date.now() >= nextLog) {
-      log(`${what}: ${count}/${keys.length}`);
-      nextLog += 10_000;
-    }
-    if (signalled) throw new Error('interrupted');
-    await sleep(200);
-  }
-}
-
-const latest = (
-  watch: DeploymentWatch,
-  keys: readonly string[],
-  pick: (s: DeploymentState) => number | undefined,
-) => Math.max(...keys.map((k) => pick(watch.states.get(k)!) ?? NaN));
+const run = startRun();
+const runDir = run.dir;
 
 try {
   const loadavgStart = loadNow();
   log(
     `load average ${loadavgStart.join(' ')}; run dir ${runDir}; ${N} workloads, ${nodes} nodes × ${podsPerNode} pods`,
   );
-  const env = await startBenchEnv(runDir, { nodes, podsPerNode }, (stop) => stops.push(stop));
+  const env = await startBenchEnv(runDir, { nodes, podsPerNode }, run.onStop);
   const tools = createToolEnv(runDir);
-  const set = planWorkloads(N, env.sourceProxy.host);
+  const set = planWorkloads(N, env.sourceHost);
   const keys = [...set.members.keys()];
-  const backupPrefix = `${env.backupProxy.host}/`;
+  const backupPrefix = `${env.backupHost}/`;
 
   let t = Date.now();
   log(`pushing ${set.images.length} images with regctl`);
@@ -152,7 +82,7 @@ try {
   const pushSeconds = seconds(Date.now() - t);
 
   const watch = await watchDeployments(env.admin, backupPrefix);
-  stops.push(() => Promise.resolve(watch.stop()));
+  run.onStop(() => Promise.resolve(watch.stop()));
   t = Date.now();
   log(`creating ${set.namespaces.length} namespaces and ${N} Deployments`);
   await createNamespaces(env.admin, set.namespaces, ROLLOUT_TIMEOUT_MS);
@@ -160,6 +90,7 @@ try {
   const createSeconds = seconds(Date.now() - t);
   t = Date.now();
   await waitAll(
+    run,
     watch,
     keys,
     (key, s) => s.rolledOutSince !== undefined && s.image === set.members.get(key),
@@ -178,9 +109,10 @@ try {
   env.backupProxy.reset();
   const t0 = Date.now();
   const lifeboat: Lifeboat = startLifeboat(lifeboatArgs, runDir, { cpuProfDir });
-  stops.push(() => lifeboat.stop());
+  run.onStop(() => lifeboat.stop());
   log(`lifeboat run started (pid ${lifeboat.pid}); waiting for ${N} rewritten and rolled out`);
   await waitAll(
+    run,
     watch,
     keys,
     (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
@@ -229,6 +161,7 @@ try {
   await Promise.all(probes.map((p) => createDeployment(env.admin, p.key, p.image, 'probe')));
   const probeKeys = probes.map((p) => p.key);
   await waitAll(
+    run,
     watch,
     probeKeys,
     (_, s) => s.rewrittenAt !== undefined && s.availableAt !== undefined,
@@ -255,6 +188,7 @@ try {
   await mapLimit(keys, 64, (key) => patchImage(env.admin, key, set.members.get(key)!));
   const patchSeconds = seconds(Date.now() - bareFrom);
   await waitAll(
+    run,
     watch,
     keys,
     (key, s) => s.image === set.members.get(key) && s.rolledOutSince !== undefined,
@@ -336,7 +270,7 @@ try {
     // lifeboat never started
   }
 } finally {
-  await cleanup();
+  await run.cleanup();
 }
 // Nothing of the run may linger (a half-closed socket would hold the loop open).
 process.exit();

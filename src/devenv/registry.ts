@@ -43,6 +43,11 @@ export interface LocalRegistry {
   /** Tokens the token server issued so far (token auth only; 0 otherwise). */
   tokensIssued(): number;
   readonly dataDir: string;
+  /**
+   * distribution only: stops the registry process, keeps its storage, port and users, serves again
+   * after `downMs` and resolves once it answers (an outage, for fault benchmarks).
+   */
+  stopFor?(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
   let caFile: string | undefined;
   let tokenServer: TokenServer | undefined;
   let proc;
+  let serveAgain: (() => ReturnType<typeof startProcess>) | undefined;
   try {
     if (impl === 'crane') {
       proc = startProcess(
@@ -138,32 +144,38 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
       // JSON is YAML: no YAML library needed to write the config.
       const configFile = join(dir, 'config.yml');
       writeFileSync(configFile, JSON.stringify(config, null, 2));
-      proc = startProcess('registry', toolPath('registry'), ['serve', configFile], {
-        dir,
-        env: { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
-      });
+      serveAgain = () =>
+        startProcess('registry', toolPath('registry'), ['serve', configFile], {
+          dir,
+          env: { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
+        });
+      proc = serveAgain();
     }
     const url = `${options.tls ? 'https' : 'http'}://${host}`;
-    const dispatcher = new Agent(caFile ? { connect: { ca: readFileSync(caFile, 'utf8') } } : {});
-    const running = proc;
-    try {
-      await waitFor(
-        async () => {
-          const res = await request(`${url}/v2/`, { dispatcher });
-          await res.body.dump();
-          return res.statusCode === 200 || res.statusCode === 401;
-        },
-        {
-          what: `registry ${host} to answer /v2/`,
-          timeoutMs: START_TIMEOUT_MS,
-          abortReason: running.exitReason,
-        },
-      );
-    } finally {
-      await dispatcher.close();
-    }
+    const answering = async (started: ReturnType<typeof startProcess>): Promise<void> => {
+      const dispatcher = new Agent(caFile ? { connect: { ca: readFileSync(caFile, 'utf8') } } : {});
+      try {
+        await waitFor(
+          async () => {
+            const res = await request(`${url}/v2/`, { dispatcher });
+            await res.body.dump();
+            return res.statusCode === 200 || res.statusCode === 401;
+          },
+          {
+            what: `registry ${host} to answer /v2/`,
+            timeoutMs: START_TIMEOUT_MS,
+            abortReason: started.exitReason,
+          },
+        );
+      } finally {
+        await dispatcher.close();
+      }
+    };
+    let running = proc;
+    await answering(running);
     const withUsers = auth !== 'none';
     const token = tokenServer;
+    const again = serveAgain;
     return {
       host,
       url,
@@ -175,6 +187,16 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
       ...(token ? { tokenRealm: token.realm } : {}),
       tokensIssued: () => token?.issued() ?? 0,
       dataDir,
+      ...(again === undefined
+        ? {}
+        : {
+            async stopFor(downMs: number) {
+              await running.stop();
+              await new Promise((resolve) => setTimeout(resolve, downMs));
+              running = again();
+              await answering(running);
+            },
+          }),
       async stop() {
         await running.stop();
         await token?.close();

@@ -8,6 +8,7 @@ import {
   pushImage,
   pushIndex,
   runTool,
+  waitFor,
   type LocalRegistry,
 } from '../../../src/devenv/index.ts';
 
@@ -89,3 +90,31 @@ for (const options of [
     }
   });
 }
+
+describe('a distribution registry stopped for a while (stopFor)', () => {
+  let registry: LocalRegistry;
+  before(async () => {
+    registry = await startRegistry({ auth: 'htpasswd' });
+  });
+  after(() => registry.stop());
+
+  it('refuses connections while down, then serves the same images on the same host and users', async () => {
+    const image = await pushImage(registry, 'outage/app:v1', { layers: 1, layerSize: 1024 });
+    const ref = `${registry.host}/outage/app:v1`;
+    const down = registry.stopFor!(10_000);
+    // Within the outage nothing answers on the registry's port.
+    await waitFor(
+      async () => {
+        try {
+          await fetch(`${registry.url}/v2/`);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { what: 'the registry to refuse connections', timeoutMs: 8_000 },
+    );
+    await down;
+    assert.equal(await rawManifestDigest(registry, ref), image.digest);
+  });
+});
