@@ -15,13 +15,10 @@
  *   at most 32768 characters): a status the API server refused would leave the backup as it was.
  */
 import { capText } from '../../common/cap-text.ts';
-import { conditionSchema, type Condition, type ImageBackupStatus } from '../api/image-backup-schema.ts';
+import type { Condition, ImageBackupStatus } from '../api/image-backup-schema.ts';
+import { MAX_MESSAGE, withCondition } from './condition.ts';
 
 export const READY_CONDITION = 'Ready';
-
-/** The CRD's limits (metav1.Condition's), read from the schema the CRD is generated from. */
-const MAX_MESSAGE = conditionSchema.shape.message.maxLength ?? 32_768;
-const MAX_REASON = conditionSchema.shape.reason.maxLength ?? 1_024;
 
 /** A merge patch of an ImageBackup's status. */
 export type StatusPatch = { -readonly [K in keyof ImageBackupStatus]?: ImageBackupStatus[K] | null };
@@ -180,19 +177,5 @@ function withReady(
   generation: number,
   now: Date,
 ): Condition[] {
-  const others = (current?.conditions ?? []).filter((c) => c.type !== READY_CONDITION);
-  const previous = current?.conditions?.find((c) => c.type === READY_CONDITION);
-  const lastTransitionTime =
-    previous !== undefined && previous.status === status ? previous.lastTransitionTime : now.toISOString();
-  return [
-    ...others,
-    {
-      type: READY_CONDITION,
-      status,
-      observedGeneration: generation,
-      lastTransitionTime,
-      reason: capText(reason, MAX_REASON),
-      message: capText(message, MAX_MESSAGE),
-    },
-  ];
+  return withCondition(current, READY_CONDITION, { status, reason, message, generation, now });
 }

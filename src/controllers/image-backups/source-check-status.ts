@@ -14,6 +14,7 @@
  */
 import type { Condition, ImageBackupStatus } from '../api/image-backup-schema.ts';
 import { EventReasons, type EventReason } from '../api/event-reasons.ts';
+import { withCondition } from './condition.ts';
 import type { StatusPatch } from './copy-status.ts';
 import type { OnSourceChange } from './recheck-decision.ts';
 import type { SourceProbe } from './source-probe.ts';
@@ -62,7 +63,7 @@ export function sourceCheckOutcome(
     return {
       status: {
         sourceCheckedAt: checkedAt,
-        conditions: withCondition(current, 'False', reason, message, generation, now),
+        conditions: withSourceCondition(current, 'False', reason, message, generation, now),
       },
       events,
     };
@@ -94,7 +95,7 @@ export function sourceCheckOutcome(
     status: {
       sourceCheckedAt: checkedAt,
       sourceLatestDigest: digest,
-      conditions: withCondition(
+      conditions: withSourceCondition(
         current,
         'True',
         'Available',
@@ -118,7 +119,7 @@ export function sourceStateOf(status: ImageBackupStatus | undefined): SourceStat
 }
 
 /** The conditions with SourceAvailable set, the others as they were (metav1.Condition's rule). */
-function withCondition(
+function withSourceCondition(
   current: ImageBackupStatus | undefined,
   status: Condition['status'],
   reason: string,
@@ -126,19 +127,5 @@ function withCondition(
   generation: number,
   now: Date,
 ): Condition[] {
-  const others = (current?.conditions ?? []).filter((c) => c.type !== SOURCE_AVAILABLE_CONDITION);
-  const previous = current?.conditions?.find((c) => c.type === SOURCE_AVAILABLE_CONDITION);
-  const lastTransitionTime =
-    previous !== undefined && previous.status === status ? previous.lastTransitionTime : now.toISOString();
-  return [
-    ...others,
-    {
-      type: SOURCE_AVAILABLE_CONDITION,
-      status,
-      observedGeneration: generation,
-      lastTransitionTime,
-      reason,
-      message,
-    },
-  ];
+  return withCondition(current, SOURCE_AVAILABLE_CONDITION, { status, reason, message, generation, now });
 }
