@@ -2,8 +2,11 @@
  * The recheck's look at the BACKUP registry (issue 15 item 2): is what a Ready backup points at
  * still there, and is it anchored? Nothing here reads the source, which may be gone.
  * - `findMissing`: HEADs the target manifest by digest and, for an index, every child manifest
- *   (GET of the index from the backup registry, HEAD of each child, however deep). Returns what is
- *   missing, each as `repository@digest`, for the BackupDamaged Event and the status.
+ *   (GET of the index from the backup registry, HEAD of each child, however deep), and for each
+ *   image manifest its config and layer blobs (GET of the manifest, a HEAD per blob): a layer a
+ *   cleanup deleted breaks a pull as surely as a missing manifest. Returns what is missing, each as
+ *   `repository@digest` (manifests) or `repository@digest (blob)`, for the BackupDamaged Event and
+ *   the status.
  * - `repairInPlace`: a copy from the backup registry to itself (`target@targetDigest` →
  *   the target's tag or digest) with anchors on: the copy engine finds the image present and writes
  *   the anchor tags that are missing (a GET of a manifest from the backup registry and one PUT), and
@@ -12,7 +15,7 @@
  */
 import type { Logger } from 'pino';
 import { parseNormalizedNamed } from '../../reference/index.ts';
-import { listChildren, manifestKind, parseManifest } from '../../registry/manifest/index.ts';
+import { listChildren, parseManifest } from '../../registry/manifest/index.ts';
 import {
   copyImage,
   copyTargetReference,
@@ -36,6 +39,7 @@ export async function findMissing(
   return access.withPushClient(ref, async (client) => {
     const missing: string[] = [];
     const seen = new Set<string>();
+    const blobsSeen = new Set<string>();
     const queue = [targetDigest];
     while (queue.length > 0 && seen.size < MAX_MANIFESTS) {
       const digest = queue.shift()!;
@@ -46,21 +50,30 @@ export async function findMissing(
         missing.push(`${ref.domain}/${ref.path}@${digest}`);
         continue;
       }
-      if (manifestKind(head.mediaType) !== 'index') continue;
-      queue.push(...(await childrenOf(client, ref.path, digest, signal)));
+      const children = await childrenOf(client, ref.path, digest, signal);
+      queue.push(...children.manifests);
+      for (const blob of children.blobs) {
+        if (blobsSeen.has(blob)) continue;
+        blobsSeen.add(blob);
+        if ((await client.headBlob(ref.path, blob, { signal })) === undefined) {
+          missing.push(`${ref.domain}/${ref.path}@${blob} (blob)`);
+        }
+      }
     }
     return missing;
   });
 }
 
+/** The child manifests and the blobs (config, layers) one manifest in the backup registry names. */
 async function childrenOf(
   client: RegistryClient,
   repository: string,
   digest: string,
   signal: AbortSignal,
-): Promise<string[]> {
+): Promise<{ manifests: string[]; blobs: string[] }> {
   const read = await client.getManifest(repository, digest, { signal });
-  return listChildren(parseManifest(read.bytes, read.mediaType)).manifests.map((m) => m.digest);
+  const children = listChildren(parseManifest(read.bytes, read.mediaType));
+  return { manifests: children.manifests.map((m) => m.digest), blobs: children.blobs.map((b) => b.digest) };
 }
 
 export interface RepairOptions {
