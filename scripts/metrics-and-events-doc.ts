@@ -42,6 +42,21 @@ const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly 
     on: 'ImageBackup',
     repeats: `each failed attempt; the note is \`status.lastError\`; the next attempt follows after ${seconds(COPY_BACKOFF.initialMs)}, doubling up to ${seconds(COPY_BACKOFF.maxMs)}`,
   },
+  BackupDamaged: {
+    on: 'ImageBackup',
+    repeats:
+      'each recheck of a Degraded backup (with backoff, as BackupFailed); the note names the missing manifests and what the source serves',
+  },
+  SourceGone: {
+    on: 'ImageBackup',
+    repeats:
+      'once per change of the SourceAvailable condition to False (or of its reason); the backup stays Ready',
+  },
+  SourceChanged: {
+    on: 'ImageBackup',
+    repeats: 'once per new digest the source tag serves; the note names the old and the new digest',
+  },
+  SourceBack: { on: 'ImageBackup', repeats: 'once per change of the SourceAvailable condition back to True' },
   ImagesMovedToBackup: { on: 'workload', repeats: 'once per rewrite; the note lists `container: old → new`' },
   RewriteConflict: { on: 'workload', repeats: 'each guarded patch that lost to another writer' },
   RewriteReverted: { on: 'workload', repeats: 'once per workload generation' },

@@ -51,6 +51,10 @@ export interface ManagerOptions {
   readonly platforms: readonly string[];
   readonly pinDigest: boolean;
   readonly maxConcurrentCopies: number;
+  /** `--source-check-interval` in ms (0: off), `--source-check-qps`, `--on-source-change`. */
+  readonly sourceCheckIntervalMs?: number;
+  readonly sourceCheckQps?: number;
+  readonly onSourceChange?: 'keep' | 'follow';
   readonly dryRun: boolean;
   readonly installCrds: boolean;
   readonly leaderElect: boolean;
@@ -152,6 +156,9 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         registry,
         maxConcurrentCopies: o.maxConcurrentCopies,
         kinds: o.kinds,
+        ...(o.sourceCheckIntervalMs === undefined ? {} : { sourceCheckIntervalMs: o.sourceCheckIntervalMs }),
+        ...(o.sourceCheckQps === undefined ? {} : { sourceCheckQps: o.sourceCheckQps }),
+        ...(o.onSourceChange === undefined ? {} : { onSourceChange: o.onSourceChange }),
       }),
     );
   }

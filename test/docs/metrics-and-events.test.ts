@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { EventReasons } from '../../src/controllers/api/event-reasons.ts';
 import { copyMetrics } from '../../src/controllers/image-backups/metrics.ts';
 import { pullSecretMetrics } from '../../src/controllers/pull-secrets/metrics.ts';
-import { rewriteMetrics } from '../../src/controllers/workloads/metrics.ts';
+import { workloadMetrics } from '../../src/controllers/workloads/metrics.ts';
 import {
   createController,
   createEventRecorder,
@@ -62,7 +62,7 @@ it('the source scan agrees with prom-client on name, type, help and labels of ev
   const api = {} as KubeRequester; // nothing below sends a request
   copyMetrics(registry, () => []);
   pullSecretMetrics(registry, new Map());
-  rewriteMetrics(registry);
+  workloadMetrics(registry, () => []);
   registryRequestMetrics(registry);
   informerMetrics(registry, 'docs');
   createRateLimitingQueue<string>({ name: 'docs', clock: realClock, registry }).shutDown();

@@ -62,6 +62,9 @@ describe('lifeboat run configuration', () => {
     assert.deepEqual(c.platforms, []);
     assert.equal(c.pinDigest, true);
     assert.equal(c.maxConcurrentCopies, 4);
+    assert.equal(c.sourceCheckInterval, 6 * 3_600_000);
+    assert.equal(c.sourceCheckQps, 1);
+    assert.equal(c.onSourceChange, 'keep');
     assert.deepEqual(c.insecureRegistries, []);
     assert.deepEqual(c.registryCa, []);
     assert.equal(c.dryRun, false);
@@ -74,6 +77,18 @@ describe('lifeboat run configuration', () => {
       flatten: false,
     });
     assert.ok(Object.isFrozen(c));
+  });
+
+  it('reads --source-check-interval as a duration; 0 disables checks', () => {
+    for (const [text, ms] of [
+      ['0', 0],
+      ['6h', 21_600_000],
+      ['90m', 5_400_000],
+      ['1h30m', 5_400_000],
+      ['45s', 45_000],
+      ['1.5h', 5_400_000],
+    ] as const)
+      assert.equal(parse([...REQUIRED, '--source-check-interval', text]).sourceCheckInterval, ms, text);
   });
 
   it('reads every flag from its LIFEBOAT_* variable', () => {
@@ -99,6 +114,9 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_PLATFORMS: 'linux/amd64,linux/arm64/v8',
       LIFEBOAT_PIN_DIGEST: '0',
       LIFEBOAT_MAX_CONCURRENT_COPIES: '2',
+      LIFEBOAT_SOURCE_CHECK_INTERVAL: '1h30m',
+      LIFEBOAT_SOURCE_CHECK_QPS: '0.5',
+      LIFEBOAT_ON_SOURCE_CHANGE: 'follow',
       LIFEBOAT_INSECURE_REGISTRIES: 'localhost:5000',
       LIFEBOAT_REGISTRY_CA: CA_FILE,
       LIFEBOAT_DRY_RUN: 'true',
@@ -130,6 +148,9 @@ describe('lifeboat run configuration', () => {
         platforms: ['linux/amd64', 'linux/arm64/v8'],
         pinDigest: false,
         maxConcurrentCopies: 2,
+        sourceCheckInterval: 5_400_000,
+        sourceCheckQps: 0.5,
+        onSourceChange: 'follow',
         insecureRegistries: ['localhost:5000'],
         registryCa: [CA_FILE],
         dryRun: true,
@@ -401,6 +422,24 @@ describe('lifeboat run configuration', () => {
       REQUIRED,
       { LIFEBOAT_KUBE_API_BURST: '1.5' },
       /^option '--kube-api-burst <n>' argument "1\.5" \(from LIFEBOAT_KUBE_API_BURST\) is invalid: expected a positive integer$/,
+    ],
+    [
+      'a --source-check-interval that is no duration',
+      [...REQUIRED, '--source-check-interval', '6 hours'],
+      {},
+      /^option '--source-check-interval <duration>' argument "6 hours" is invalid: expected a duration such as 6h, 90m, 1h30m or 0$/,
+    ],
+    [
+      'a zero --source-check-qps',
+      [...REQUIRED, '--source-check-qps', '0'],
+      {},
+      /^option '--source-check-qps <n>' argument "0" is invalid: expected a positive number$/,
+    ],
+    [
+      'an --on-source-change that is neither keep nor follow',
+      [...REQUIRED, '--on-source-change', 'overwrite'],
+      {},
+      /^option '--on-source-change <keep\|follow>' argument "overwrite" is invalid/,
     ],
   ];
   for (const [what, args, env, message] of refusals) {

@@ -23,9 +23,24 @@ import {
   objectRef,
   platformList,
   positiveInteger,
+  positiveNumber,
   registryHosts,
   workloadKinds,
 } from './values.ts';
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration (`6h`, `1h30m`, `90s`, `500ms`) or `0`, in milliseconds. */
+const durationMs = z.string().transform((text, ctx): number => {
+  const t = text.trim();
+  if (t === '0') return 0;
+  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== t) {
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 6h, 90m, 1h30m or 0' });
+    return z.NEVER;
+  }
+  return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS_MS[p[2]!]!, 0));
+});
 
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
@@ -132,7 +147,7 @@ export const RUN_FLAGS = [
   defineFlag({
     key: 'requireReady',
     flag: '--require-ready',
-    help: 'rewrite a workload only once it has rolled out its current spec (CronJobs always qualify)',
+    help: 'back up and rewrite a workload only once it has rolled out its current spec, unless every image already has a Ready backup (CronJobs always qualify)',
     default: true,
     parse: z.boolean(),
   }),
@@ -159,6 +174,30 @@ export const RUN_FLAGS = [
     help: 'images copied at once',
     default: '4',
     parse: positiveInteger,
+  }),
+  defineFlag({
+    key: 'sourceCheckInterval',
+    flag: '--source-check-interval',
+    arg: '<duration>',
+    help: "how often each Ready backup's source reference is checked with a HEAD (jittered ±10 %; 0 disables), e.g. 6h, 90m",
+    default: '6h',
+    parse: durationMs,
+  }),
+  defineFlag({
+    key: 'sourceCheckQps',
+    flag: '--source-check-qps',
+    arg: '<n>',
+    help: 'source-check HEADs per second, at most, per source registry',
+    default: '1',
+    parse: positiveNumber,
+  }),
+  defineFlag({
+    key: 'onSourceChange',
+    flag: '--on-source-change',
+    arg: '<keep|follow>',
+    help: "when a backed-up source tag moves: keep the backup and its tag (the drift is reported), or follow: copy the new digest and move the backup's tag to it (workloads already rewritten keep theirs)",
+    default: 'keep',
+    parse: z.enum(['keep', 'follow']),
   }),
   INSECURE_REGISTRIES_FLAG,
   REGISTRY_CA_FLAG,

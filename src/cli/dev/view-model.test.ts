@@ -56,7 +56,9 @@ describe('devView', () => {
   it('says why each container is not on its backup yet, and counts only eligible workloads', () => {
     const view = devView(
       [
-        deployment('shop', 'web', 'src.local/nginx:1', undefined, false),
+        deployment('shop', 'web', 'src.local/web:6', undefined, false),
+        // Not rolled out, but its image has a Ready backup: moved without waiting (issue 15).
+        deployment('shop', 'late', 'src.local/nginx:1', undefined, false),
         deployment('shop', 'due', 'src.local/nginx:1'),
         deployment('shop', 'api', 'src.local/api:2'),
         deployment('shop', 'db', 'src.local/db:3'),
@@ -90,9 +92,10 @@ describe('devView', () => {
       'shop/Deployment/done': ['Ready', true, ''],
       'shop/Deployment/due': ['Ready', false, 'backup ready; the rewrite is due'],
       'shop/Deployment/new': ['-', false, 'no backup yet'],
-      'shop/Deployment/web': ['Ready', false, 'waiting for the rollout (--require-ready)'],
+      'shop/Deployment/late': ['Ready', false, 'backup ready; the rewrite is due'],
+      'shop/Deployment/web': ['-', false, 'waiting for the rollout (--require-ready)'],
     });
-    assert.equal(view.eligible, 6);
+    assert.equal(view.eligible, 7);
     assert.equal(view.rewritten, 1);
     assert.deepEqual(view.copies, [
       { source: 'src.local/api:2', bytesDone: 10, bytesTotal: 40, blobsDone: 2, blobsTotal: 5 },

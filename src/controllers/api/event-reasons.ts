@@ -9,6 +9,14 @@ export const EventReasons = Object.freeze({
   BackupReady: 'BackupReady',
   /** An ImageBackup's copy failed (the note names the registry, digest or media type); retried with backoff. */
   BackupFailed: 'BackupFailed',
+  /** A backup that was Ready is damaged in the backup registry and its source cannot repair it (the note names what is missing); phase Degraded, rechecked with backoff. */
+  BackupDamaged: 'BackupDamaged',
+  /** A Ready backup's source reference is no longer served (not found, every login refused, or unreachable); the backup stays Ready. */
+  SourceGone: 'SourceGone',
+  /** A Ready backup's source tag moved: the note names the digest it served and the one it serves now. */
+  SourceChanged: 'SourceChanged',
+  /** A Ready backup's source reference is served again after it was gone. */
+  SourceBack: 'SourceBack',
   /** A workload's images were rewritten to their copies in the backup registry. */
   ImagesMovedToBackup: 'ImagesMovedToBackup',
   /** A workload's images changed between lifeboat's read and its guarded patch; retried on fresh state. */

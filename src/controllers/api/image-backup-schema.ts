@@ -30,7 +30,11 @@ const platformList = (description: string) =>
     .refine(distinct, 'platforms must be distinct')
     .meta({ description, 'x-kubernetes-list-type': 'set' });
 
-export const IMAGE_BACKUP_PHASES = ['Pending', 'Copying', 'Ready', 'Failed'] as const;
+/**
+ * Degraded: a backup that was Ready is damaged in the backup registry (a manifest missing) and its
+ * source can no longer give the same digest back (gone, moved, unreachable); rechecked with backoff.
+ */
+export const IMAGE_BACKUP_PHASES = ['Pending', 'Copying', 'Ready', 'Failed', 'Degraded'] as const;
 
 /**
  * A Secret (kubernetes.io/dockerconfigjson) a workload's pods pull with. Not part of an ImageBackup:
@@ -79,6 +83,13 @@ export const imageBackupStatusSchema = z.object({
   attempts: count().optional(),
   lastError: z.string().optional(),
   private: z.boolean().meta({ description: 'The source needed credentials to read.' }).optional(),
+  sourceCheckedAt: timestamp()
+    .meta({ description: 'When the source reference was last checked (a HEAD; condition SourceAvailable).' })
+    .optional(),
+  sourceLatestDigest: z
+    .string()
+    .meta({ description: 'The digest the source reference served at the last check.' })
+    .optional(),
   conditions: z
     .array(conditionSchema)
     .refine(

@@ -11,8 +11,12 @@ import { backupEffects, type CopyFn } from './apply.ts';
 import type { BackupCopy } from './copy-backup.ts';
 import { SourceAccessError } from './copy-failure.ts';
 import type { StatusPatch } from './copy-status.ts';
+import type { OnSourceChange } from './recheck-decision.ts';
+import { createSourceCheckBudget, type SourceCheckBudget } from './source-check-budget.ts';
+import type { SourceProbe } from './source-probe.ts';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
 const NEVER = 3_600_000;
 
 /** What apply.ts reads of a copy's result; the copy engine's other counters do not matter here. */
@@ -39,8 +43,18 @@ const stored = (): ImageBackup => ({
   spec: { source: 'src.example/app:1', target: 'backup.example/lifeboat/app:1' },
 });
 
+interface World {
+  /** What the backup registry misses (findMissing's answer). */
+  missing?: string[];
+  /** What the source answers a HEAD. */
+  source?: SourceProbe;
+  onSourceChange?: OnSourceChange;
+  budget?: SourceCheckBudget;
+}
+
 /** A status subresource: merge patches onto one object, 409 on a stale resourceVersion guard. */
-function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
+function fixture(copy: CopyFn, progressIntervalMs = NEVER, world: World = {}) {
+  const calls: string[] = [];
   let current = stored();
   const patches: { guarded: boolean; status: StatusPatch }[] = [];
   const own: ImageBackup[] = [];
@@ -62,7 +76,27 @@ function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
   const effects = backupEffects({
     client,
     own: { wrote: (b) => void own.push(b) },
-    copy,
+    copy: (b, sig, onProgress, pin) => {
+      calls.push(pin === undefined ? 'copy' : `copy@${pin}`);
+      return copy(b, sig, onProgress, pin);
+    },
+    backupRegistry: {
+      findMissing: () => {
+        calls.push('findMissing');
+        return Promise.resolve(world.missing ?? []);
+      },
+      repair: () => {
+        calls.push('repair');
+        return Promise.resolve({ anchorsWritten: 1 });
+      },
+    },
+    probeSource: () => {
+      calls.push('probeSource');
+      return Promise.resolve(world.source ?? { kind: 'found', digest: D1 });
+    },
+    sourceHost: () => 'src.example',
+    budget: world.budget ?? createSourceCheckBudget(0),
+    onSourceChange: world.onSourceChange ?? 'keep',
     events,
     metrics: { copied: () => undefined, failed: () => undefined },
     logger: pino({ level: 'silent' }),
@@ -70,6 +104,7 @@ function fixture(copy: CopyFn, progressIntervalMs = NEVER) {
   });
   return {
     effects,
+    calls,
     patches,
     own,
     reasons: () => events.events.map((e) => e.reason),
@@ -174,7 +209,14 @@ describe('backupEffects', () => {
     const ready: ImageBackup = {
       ...stored(),
       metadata: { ...stored().metadata, generation: 2 },
-      status: { phase: 'Ready', observedGeneration: 1, progress: '3/3 blobs, 100%', attempts: 1 },
+      status: {
+        phase: 'Ready',
+        observedGeneration: 1,
+        progress: '3/3 blobs, 100%',
+        attempts: 1,
+        sourceDigest: D1,
+        targetDigest: D1,
+      },
     };
     f.set(ready);
     assert.equal(await f.effects.recheck(ready, 2, signal), undefined);
@@ -186,5 +228,138 @@ describe('backupEffects', () => {
     assert.equal(f.current().status?.observedGeneration, 2);
     assert.equal(f.current().status?.attempts, 1, 'no attempt spent');
     assert.deepEqual(f.reasons(), []);
+  });
+
+  const wasReady = (phase: 'Ready' | 'Pending' | 'Degraded', generation = 2): ImageBackup => ({
+    ...stored(),
+    metadata: { ...stored().metadata, generation },
+    status: { phase, observedGeneration: 1, attempts: 1, sourceDigest: D1, targetDigest: D1 },
+  });
+
+  it('a recheck of an intact backup never asks the source: anchors repaired in place, Ready', async () => {
+    const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+      source: { kind: 'gone', reason: 'NotFound', message: 'gone' },
+    });
+    const b = wasReady('Ready');
+    f.set(b);
+    assert.equal(await f.effects.recheck(b, 2, signal), undefined);
+    assert.deepEqual(f.calls, ['findMissing', 'repair']);
+    assert.equal(f.current().status?.phase, 'Ready');
+    assert.equal(f.current().status?.targetDigest, D1);
+  });
+
+  it('a damaged backup whose source serves the same digest is copied again, pinned to it', async () => {
+    const f = fixture(() => Promise.resolve(result()), NEVER, {
+      missing: [`backup.example/lifeboat/app@${D1}`],
+    });
+    const b = wasReady('Pending', 1);
+    f.set(b);
+    assert.equal(await f.effects.recheck(b, 1, signal), undefined);
+    assert.deepEqual(f.calls, ['findMissing', 'probeSource', `copy@${D1}`]);
+    assert.deepEqual(
+      f.patches.map((p) => p.status.phase),
+      ['Ready'],
+      'no Copying: workloads keep using it while the piece is put back',
+    );
+    assert.deepEqual(f.reasons(), ['BackupReady']);
+  });
+
+  for (const [what, source] of [
+    ['gone', { kind: 'gone', reason: 'NotFound', message: 'not found' }],
+    ['moved', { kind: 'found', digest: D2 }],
+    ['unreachable', { kind: 'unreachable', message: 'ECONNREFUSED' }],
+  ] as const) {
+    it(`a damaged backup whose source is ${what}: Degraded, BackupDamaged naming what is missing, no copy`, async () => {
+      const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+        missing: [`backup.example/lifeboat/app@${D1}`],
+        source,
+        onSourceChange: 'follow',
+      });
+      const b = wasReady('Ready');
+      f.set(b);
+      assert.deepEqual(await f.effects.recheck(b, 2, signal), { requeue: 'rateLimited' });
+      assert.deepEqual(f.calls, ['findMissing', 'probeSource']);
+      assert.equal(f.current().status?.phase, 'Degraded');
+      assert.equal(f.current().status?.targetDigest, D1, 'the digest workloads run stays');
+      assert.deepEqual(f.reasons(), ['BackupDamaged']);
+      assert.match(f.current().status?.lastError ?? '', new RegExp(`backup.example/lifeboat/app@${D1}`));
+    });
+  }
+
+  it('the same damage found again records no second BackupDamaged', async () => {
+    const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+      missing: [`backup.example/lifeboat/app@${D1}`],
+      source: { kind: 'gone', reason: 'NotFound', message: 'not found' },
+    });
+    f.set(wasReady('Degraded'));
+    await f.effects.recheck(f.current(), 2, signal);
+    await f.effects.recheck(f.current(), 2, signal);
+    assert.deepEqual(f.reasons(), ['BackupDamaged']);
+  });
+
+  const checked = (): ImageBackup => ({
+    ...stored(),
+    status: { phase: 'Ready', observedGeneration: 1, sourceDigest: D1, targetDigest: D1 },
+  });
+
+  it('a source check of a gone source: SourceGone once, the backup stays Ready', async () => {
+    const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+      source: { kind: 'gone', reason: 'NotFound', message: 'not found' },
+    });
+    f.set(checked());
+    await f.effects.checkSource(f.current(), signal);
+    await f.effects.checkSource(f.current(), signal);
+    assert.deepEqual(f.reasons(), ['SourceGone']);
+    const s = f.current().status!;
+    assert.equal(s.phase, 'Ready');
+    const c = s.conditions?.find((x) => x.type === 'SourceAvailable');
+    assert.deepEqual([c?.status, c?.reason], ['False', 'NotFound']);
+    assert.ok(s.sourceCheckedAt);
+    assert.equal(f.patches.length, 2, 'one status write per check');
+  });
+
+  it('a moved tag with keep: SourceChanged once, nothing copied, the backup keeps its digest', async () => {
+    const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+      source: { kind: 'found', digest: D2 },
+    });
+    f.set(checked());
+    await f.effects.checkSource(f.current(), signal);
+    await f.effects.checkSource(f.current(), signal);
+    assert.deepEqual(f.reasons(), ['SourceChanged']);
+    assert.deepEqual(f.calls, ['probeSource', 'probeSource']);
+    const s = f.current().status!;
+    assert.deepEqual([s.targetDigest, s.sourceDigest, s.sourceLatestDigest], [D1, D1, D2]);
+  });
+
+  it('a moved tag with follow: the new digest is copied, pinned, and the backup points at it', async () => {
+    const f = fixture(() => Promise.resolve(result({ sourceDigest: D2, targetDigest: D2 })), NEVER, {
+      source: { kind: 'found', digest: D2 },
+      onSourceChange: 'follow',
+    });
+    f.set(checked());
+    await f.effects.checkSource(f.current(), signal);
+    assert.deepEqual(f.calls, ['probeSource', `copy@${D2}`]);
+    const s = f.current().status!;
+    assert.deepEqual([s.phase, s.targetDigest, s.sourceDigest, s.sourceLatestDigest], ['Ready', D2, D2, D2]);
+    assert.deepEqual(f.reasons(), ['SourceChanged', 'BackupReady']);
+    assert.deepEqual(s.conditions?.map((c) => [c.type, c.status]).sort(), [
+      ['Ready', 'True'],
+      ['SourceAvailable', 'True'],
+    ]);
+  });
+
+  it('a 429 writes nothing, pauses the registry for Retry-After and never counts the source gone', async () => {
+    let t = 0;
+    const budget = createSourceCheckBudget(1, () => t);
+    const f = fixture(() => Promise.reject(new Error('no copy expected')), NEVER, {
+      source: { kind: 'throttled', retryAfterMs: 30_000, message: '429' },
+      budget,
+    });
+    f.set(checked());
+    assert.deepEqual(await f.effects.checkSource(f.current(), signal), { requeueAfter: 30_000 });
+    assert.deepEqual(f.patches, []);
+    assert.deepEqual(f.reasons(), []);
+    t = 10_000;
+    assert.equal(budget.take('src.example', 'other'), 20_000, 'every check of that registry waits');
   });
 });

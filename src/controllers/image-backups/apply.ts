@@ -20,24 +20,56 @@ import {
 import type { CopyProgress } from '../../registry/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { IMAGE_BACKUPS } from '../api/image-backup-resource.ts';
-import type { ImageBackup } from '../api/image-backup-schema.ts';
+import type { ImageBackup, ImageBackupStatus } from '../api/image-backup-schema.ts';
 import type { BackupCopy } from './copy-backup.ts';
 import { copyFailure } from './copy-failure.ts';
-import { failedStatus, progressStatus, readyStatus, startedStatus, type StatusPatch } from './copy-status.ts';
+import {
+  degradedStatus,
+  failedStatus,
+  progressStatus,
+  readyStatus,
+  startedStatus,
+  type CopyOutcome,
+  type StatusPatch,
+} from './copy-status.ts';
+import { generationOf } from './decide.ts';
+import { recheckAction, type OnSourceChange } from './recheck-decision.ts';
+import type { SourceCheckBudget } from './source-check-budget.ts';
+import { sourceCheckOutcome } from './source-check-status.ts';
+import type { SourceProbe } from './source-probe.ts';
 import type { CopyMetrics } from './metrics.ts';
 import type { OwnWrites } from './own-writes.ts';
 
-/** Copies `backup`'s image to the backup registry (copy-backup.ts; a fake in tests). */
+/**
+ * Copies `backup`'s image to the backup registry (copy-backup.ts; a fake in tests); with `pin`, the
+ * source is read by that digest rather than by its tag.
+ */
 export type CopyFn = (
   backup: ImageBackup,
   signal: AbortSignal,
   onProgress: (p: CopyProgress) => void,
+  pin?: string,
 ) => Promise<BackupCopy>;
+
+/** The recheck's look at the backup registry (backup-check.ts; a fake in tests). */
+export interface BackupRegistryCheck {
+  /** What of the backup's manifests is missing there (`repository@digest` each); empty: intact. */
+  findMissing(backup: ImageBackup, targetDigest: string, signal: AbortSignal): Promise<string[]>;
+  /** Writes missing anchors and the backup's tag from the backup registry's own bytes. */
+  repair(backup: ImageBackup, targetDigest: string, signal: AbortSignal): Promise<{ anchorsWritten: number }>;
+}
 
 export interface BackupEffectsOptions {
   readonly client: Pick<ResourceClient<ImageBackup>, 'patchStatus'>;
   readonly own: Pick<OwnWrites, 'wrote'>;
   readonly copy: CopyFn;
+  readonly backupRegistry: BackupRegistryCheck;
+  /** HEADs the backup's source reference with the logins a copy would use (source-probe.ts). */
+  readonly probeSource: (backup: ImageBackup, signal: AbortSignal) => Promise<SourceProbe>;
+  /** The registry host a backup's source is read from: the key of the source-check budget. */
+  readonly sourceHost: (backup: ImageBackup) => string;
+  readonly budget: SourceCheckBudget;
+  readonly onSourceChange: OnSourceChange;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly metrics: CopyMetrics;
   readonly logger: Logger;
@@ -47,12 +79,17 @@ export interface BackupEffectsOptions {
 export interface BackupEffects {
   /** One attempt: Copying → copy → Ready, or Failed and a rate-limited retry. */
   copy(backup: ImageBackup, generation: number, signal: AbortSignal): Promise<ReconcileResult | void>;
-  /** A Ready backup's new generation: one copy call (only HEADs when nothing changed), one status write. */
+  /** A backup that was Ready: the backup registry checked, repaired, or Degraded; one status write. */
   recheck(backup: ImageBackup, generation: number, signal: AbortSignal): Promise<ReconcileResult | void>;
+  /** A Ready backup's source check: one HEAD, one status write, Events on change. */
+  checkSource(backup: ImageBackup, signal: AbortSignal): Promise<ReconcileResult | void>;
 }
 
 /** The cache was behind another writer: look again shortly, their event is on its way. */
 const REQUEUE_AFTER_RACE_MS = 500;
+/** A 429 without (or with an absurd) Retry-After: the source registry is left alone this long. */
+const MIN_THROTTLE_MS = 1_000;
+const MAX_THROTTLE_MS = 3_600_000;
 
 export function backupEffects(o: BackupEffectsOptions): BackupEffects {
   const { logger } = o;
@@ -137,32 +174,192 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     recordReady(backup, result);
   }
 
+  /**
+   * A backup that was Ready, rechecked (a spec change, the workload controller finding a manifest
+   * missing, a Degraded backup's backoff over): the BACKUP registry is looked at, the source only
+   * when something is missing there (recheck-decision.ts). Never Failed: Ready, or Degraded with
+   * BackupDamaged and a rate-limited recheck. A backup registry that cannot be asked changes nothing
+   * and is asked again with backoff.
+   */
   async function recheck(
     backup: ImageBackup,
     generation: number,
     signal: AbortSignal,
   ): Promise<ReconcileResult | void> {
     const name = backup.metadata.name;
-    const startedAt = performance.now();
-    const seconds = (): number => (performance.now() - startedAt) / 1000;
-    let result: BackupCopy;
+    const { targetDigest, sourceDigest } = backup.status ?? {};
+    // Nothing earlier recorded what to look for: the backup is copied as a new one.
+    if (targetDigest === undefined || sourceDigest === undefined) return copy(backup, generation, signal);
+    let missing: string[];
     try {
-      result = await o.copy(backup, signal, () => {});
+      missing = await o.backupRegistry.findMissing(backup, targetDigest, signal);
     } catch (error) {
       if (signal.aborted) return;
-      return failed(backup, generation, backup, error, seconds());
+      logger.warn({ backup: name, err: (error as Error).message }, 'backup registry not checked: retried');
+      return { requeue: 'rateLimited' };
     }
-    if (!result.skipped) o.metrics.copied({ ...result, seconds: seconds() });
-    const ready = readyStatus(backup.status, result, generation, new Date());
+    const probe = missing.length === 0 ? undefined : await o.probeSource(backup, signal);
+    if (signal.aborted) return;
+    const action = recheckAction({
+      backup: missing.length === 0 ? { kind: 'present' } : { kind: 'damaged', missing },
+      source: probe,
+      sourceDigest,
+      reference: backup.spec.source,
+      onSourceChange: o.onSourceChange,
+    });
+    switch (action.kind) {
+      case 'ready':
+        return rechecked(backup, generation, targetDigest, signal);
+      case 'degraded':
+        return degraded(backup, generation, action.message);
+      case 'recopy':
+        return recopy(backup, generation, action.digest, missing, signal);
+    }
+  }
+
+  /** Everything is in the backup registry: anchors (and the backup's tag) repaired in place; Ready. */
+  async function rechecked(
+    backup: ImageBackup,
+    generation: number,
+    targetDigest: string,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | void> {
+    const name = backup.metadata.name;
+    let anchorsWritten: number;
+    try {
+      anchorsWritten = (await o.backupRegistry.repair(backup, targetDigest, signal)).anchorsWritten;
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.warn({ backup: name, err: (error as Error).message }, 'anchors not repaired: retried');
+      return { requeue: 'rateLimited' };
+    }
+    const s = backup.status!;
+    const ready = readyStatus(s, presentOutcome(s, targetDigest), generation, new Date());
     // Found in place: the progress of the copy that put it there ("8/8 blobs, 100%") stays.
-    const status = result.skipped ? { ...ready, progress: backup.status?.progress ?? ready.progress } : ready;
+    const status = { ...ready, progress: s.progress ?? ready.progress };
     if ((await writeStatus(name, status, backup)) === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
     logger.info(
-      { backup: name, generation, targetDigest: result.targetDigest, skipped: result.skipped },
-      'backup checked after a spec change',
+      { backup: name, generation, targetDigest, anchorsWritten },
+      'backup checked in the backup registry',
     );
-    // Nothing happened that a person would look for: an Event only when something was copied.
-    if (!result.skipped) recordReady(backup, result);
+  }
+
+  /** A piece is missing and the source still serves the same digest: copied again, pinned to it. */
+  async function recopy(
+    backup: ImageBackup,
+    generation: number,
+    digest: string,
+    missing: readonly string[],
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | void> {
+    const name = backup.metadata.name;
+    const startedAt = performance.now();
+    let result: BackupCopy;
+    try {
+      result = await o.copy(backup, signal, () => {}, digest);
+    } catch (error) {
+      if (signal.aborted) return;
+      const failure = copyFailure(error);
+      return degraded(
+        backup,
+        generation,
+        `missing in the backup registry: ${missing.join(', ')}; copying ${digest} again failed: ${failure.message}`,
+      );
+    }
+    o.metrics.copied({ ...result, seconds: (performance.now() - startedAt) / 1000 });
+    const status = readyStatus(backup.status, result, generation, new Date());
+    if ((await writeStatus(name, status, backup)) === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+    logger.info({ backup: name, missing, targetDigest: result.targetDigest }, 'damaged backup repaired');
+    recordReady(backup, result);
+  }
+
+  /** Damaged and the source cannot repair it: Degraded, BackupDamaged, rechecked with backoff. */
+  async function degraded(
+    backup: ImageBackup,
+    generation: number,
+    message: string,
+  ): Promise<ReconcileResult> {
+    const name = backup.metadata.name;
+    const was = backup.status;
+    const written = await writeStatus(name, degradedStatus(was, message, generation, new Date()), backup);
+    if (written === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+    logger.warn({ backup: name, error: message }, 'backup damaged');
+    // Once per new finding, not once per recheck of the same damage.
+    if (was?.phase !== 'Degraded' || was.lastError !== message) {
+      o.events.record(regardingOf(backup), {
+        type: 'Warning',
+        reason: EventReasons.BackupDamaged,
+        action: 'Check',
+        note: message,
+      });
+    }
+    return { requeue: 'rateLimited' };
+  }
+
+  /**
+   * One source check of a Ready backup (issue 15 items 3, 4): a HEAD within the per-registry
+   * budget, its answer to status and Events (source-check-status.ts); with follow, a moved tag is
+   * copied (pinned to the new digest, with its own anchors) and the backup's tag moves to it. A 429
+   * pauses that registry for Retry-After and writes nothing: a busy source is not a gone one.
+   */
+  async function checkSource(backup: ImageBackup, signal: AbortSignal): Promise<ReconcileResult | void> {
+    const name = backup.metadata.name;
+    const host = o.sourceHost(backup);
+    const wait = o.budget.take(host, name);
+    if (wait > 0) return { requeueAfter: wait };
+    const probe = await o.probeSource(backup, signal);
+    if (signal.aborted) return;
+    if (probe.kind === 'throttled') {
+      const ms = Math.min(MAX_THROTTLE_MS, Math.max(MIN_THROTTLE_MS, probe.retryAfterMs ?? MIN_THROTTLE_MS));
+      o.budget.pause(host, ms);
+      logger.info({ backup: name, host, waitMs: ms }, 'source registry asked to slow down: check postponed');
+      return { requeueAfter: ms };
+    }
+    const generation = generationOf(backup);
+    const now = new Date();
+    const outcome = sourceCheckOutcome(
+      backup.status,
+      probe,
+      backup.spec.source,
+      o.onSourceChange,
+      generation,
+      now,
+    );
+    let status = outcome.status;
+    let followed: BackupCopy | undefined;
+    const events = [...outcome.events];
+    if (outcome.follow !== undefined) {
+      const startedAt = performance.now();
+      try {
+        followed = await o.copy(backup, signal, () => {}, outcome.follow);
+        o.metrics.copied({ ...followed, seconds: (performance.now() - startedAt) / 1000 });
+        // Ready with the new digests; the SourceAvailable condition and the check's fields kept.
+        const ready = readyStatus(
+          { ...backup.status, conditions: status.conditions ?? [] },
+          followed,
+          generation,
+          now,
+        );
+        status = {
+          ...ready,
+          sourceCheckedAt: status.sourceCheckedAt,
+          sourceLatestDigest: status.sourceLatestDigest,
+        };
+      } catch (error) {
+        if (signal.aborted) return;
+        const failure = copyFailure(error);
+        events.push({
+          type: 'Warning',
+          reason: EventReasons.BackupFailed,
+          action: 'Copy',
+          note: `following ${backup.spec.source} to ${outcome.follow} failed: ${failure.message}; the backup keeps ${backup.status?.targetDigest ?? 'its digest'}`,
+        });
+      }
+    }
+    if ((await writeStatus(name, status, backup)) === 'race') return { requeueAfter: REQUEUE_AFTER_RACE_MS };
+    logger.info({ backup: name, source: probe.kind, followed: followed?.targetDigest }, 'source checked');
+    for (const e of events) o.events.record(regardingOf(backup), e);
+    if (followed !== undefined) recordReady(backup, followed);
   }
 
   /** A failed attempt: status Failed, Event, and the next attempt after the rate limiter's delay. */
@@ -214,5 +411,21 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     };
   }
 
-  return { copy, recheck };
+  return { copy, recheck, checkSource };
+}
+
+/** What a recheck that found the backup in place reports: the digests it holds, nothing copied. */
+function presentOutcome(s: ImageBackupStatus, targetDigest: string): CopyOutcome {
+  return {
+    sourceDigest: s.sourceDigest ?? targetDigest,
+    targetDigest,
+    mediaType: s.mediaType ?? '',
+    platforms: s.platforms ?? [],
+    bytesTotal: s.bytesTotal ?? 0,
+    blobsTotal: s.blobsTotal ?? 0,
+    blobsSkipped: 0,
+    blobsMounted: 0,
+    skipped: true,
+    private: s.private ?? false,
+  };
 }

@@ -14,6 +14,11 @@
  *   its credentials, so that backup is tried again at once.
  * - The shutdown signal aborts copies in flight; their objects stay Copying for the next leader,
  *   which starts them again (nothing is pushed under a reference before everything under it is).
+ * - A backup that was Ready never goes back to its source by its tag (decide.ts, recheck-decision.ts):
+ *   a recheck looks at the backup registry and copies again only the digest the backup holds.
+ * - Source checks (`sourceCheckIntervalMs`): each Ready backup comes back through the queue when
+ *   its check is due (source-check-schedule.ts) and HEADs its source within a per-registry budget
+ *   (source-check-budget.ts); drift is reported, or followed with `onSourceChange: 'follow'`.
  * - Only the leader runs: followers' caches stay warm, nothing is written or recorded.
  */
 import { pino, type Logger } from 'pino';
@@ -36,13 +41,18 @@ import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.t
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { WORKLOAD_RESOURCES } from '../api/workload-resources.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
+import { parseNormalizedNamed } from '../../reference/index.ts';
 import { backupEffects } from './apply.ts';
+import { findMissing, repairInPlace } from './backup-check.ts';
 import { copyBackup } from './copy-backup.ts';
 import { COPY_BACKOFF, createCopyRetryLimiter, type CopyBackoff } from './copy-retry.ts';
 import { decide } from './decide.ts';
 import { copyMetrics } from './metrics.ts';
 import { createOwnWrites } from './own-writes.ts';
+import type { OnSourceChange } from './recheck-decision.ts';
 import type { RegistryAccess } from './registry-access.ts';
+import { createSourceCheckBudget } from './source-check-budget.ts';
+import { probeSource } from './source-probe.ts';
 import { sourcePullSecretRefs, type SourceRefCaches, type WorkloadObject } from './source-refs.ts';
 
 export interface ImageBackupControllerOptions {
@@ -62,6 +72,12 @@ export interface ImageBackupControllerOptions {
   backoff?: CopyBackoff;
   /** Least time between two status writes of one object during a copy (default 2 s, SPEC §1.4). */
   progressIntervalMs?: number;
+  /** `--source-check-interval` in ms; 0 or absent: no source checks. */
+  sourceCheckIntervalMs?: number;
+  /** `--source-check-qps`: HEADs per second per source registry (default 1). */
+  sourceCheckQps?: number;
+  /** `--on-source-change` (default keep). */
+  onSourceChange?: OnSourceChange;
 }
 
 export interface ImageBackupController {
@@ -73,6 +89,9 @@ export interface ImageBackupController {
 }
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 2_000;
+const DEFAULT_SOURCE_CHECK_QPS = 1;
+/** The longest a Ready backup waits in the queue for its source check before the time is computed again. */
+const MAX_REQUEUE_MS = 3_600_000;
 
 export function createImageBackupController(o: ImageBackupControllerOptions): ImageBackupController {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'image-backups' });
@@ -94,7 +113,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
   const apply = backupEffects({
     client: imageBackupClient(o.api),
     own,
-    copy: (backup, signal, onProgress) =>
+    copy: (backup, signal, onProgress, pin) =>
       copyBackup({
         access: o.access,
         spec: backup.spec,
@@ -103,7 +122,18 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
         signal,
         onProgress,
         logger,
+        pin,
       }),
+    backupRegistry: {
+      findMissing: (backup, digest, signal) => findMissing(o.access, backup.spec.target, digest, signal),
+      repair: (backup, targetDigest, signal) =>
+        repairInPlace({ access: o.access, spec: backup.spec, targetDigest, scheduler, signal, logger }),
+    },
+    probeSource: (backup, signal) =>
+      probeSource(o.access, backup.spec.source, sourcePullSecretRefs(caches, backup.metadata.name), signal),
+    sourceHost: (backup) => parseNormalizedNamed(backup.spec.source).domain,
+    budget: createSourceCheckBudget(o.sourceCheckQps ?? DEFAULT_SOURCE_CHECK_QPS),
+    onSourceChange: o.onSourceChange ?? 'keep',
     events: o.events,
     metrics: copyMetrics(o.registry, () => backups.list()),
     logger,
@@ -153,12 +183,25 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     }
   }
 
+  /** When this process became leader: the base of the first source checks (no burst after a change). */
+  let leaderSince = Date.now();
+  const intervalMs = o.sourceCheckIntervalMs ?? 0;
+
   async function reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
     const backup = own.get(name);
-    const step = decide({ backup, retryDue: retries.due(name) });
+    const step = decide({
+      backup,
+      retryDue: retries.due(name),
+      sourceCheck: intervalMs > 0 ? { intervalMs, leaderSince, now: Date.now() } : undefined,
+    });
     switch (step.kind) {
       case 'none':
+        // A Ready backup comes back when its source check is due (capped: timers of days drift).
+        if (step.reason === 'ready' && step.nextCheckInMs !== undefined)
+          return { requeueAfter: Math.min(step.nextCheckInMs, MAX_REQUEUE_MS) };
         return;
+      case 'check-source':
+        return apply.checkSource(backup!, signal);
       case 'wait':
         // The queue answers with the time left of the running delay (copy-retry.ts).
         return { requeue: 'rateLimited' };
@@ -173,6 +216,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     controller,
     hasSynced: () => backups.hasSynced(),
     async run(signal) {
+      leaderSince = Date.now();
       if (await waitForSync(signal, backups, serviceAccounts, ...workloads.values()))
         await controller.run(signal);
     },

@@ -16,6 +16,7 @@ import {
   type CopyProgress,
   type CopyResult,
   type CopyScheduler,
+  type ImageLocation,
   type PooledCredentials,
 } from '../../registry/index.ts';
 import type { CopyOutcome } from './copy-status.ts';
@@ -34,6 +35,12 @@ export interface CopyBackupOptions {
   readonly signal: AbortSignal;
   readonly onProgress: (progress: CopyProgress) => void;
   readonly logger: Logger;
+  /**
+   * Read the source by this digest rather than by its tag (a recheck repairing the digest the
+   * backup holds, or `--on-source-change=follow` copying the digest a check saw): what is copied is
+   * exactly that digest even if the tag moves meanwhile. The target reference stays the spec's.
+   */
+  readonly pin?: string | undefined;
 }
 
 export type BackupCopy = CopyResult & CopyOutcome;
@@ -50,7 +57,7 @@ export async function copyBackup(o: CopyBackupOptions): Promise<BackupCopy> {
       const result = await login.use((sourceClient) =>
         o.access.withPushClient(target, (targetClient) =>
           copyImage({
-            source: imageLocation(sourceClient, source),
+            source: pinned(imageLocation(sourceClient, source), o.pin),
             target: {
               client: targetClient,
               repository: target.path,
@@ -77,6 +84,10 @@ export async function copyBackup(o: CopyBackupOptions): Promise<BackupCopy> {
     }
   }
   throw new SourceAccessError(o.spec.source, tried, refusal);
+}
+
+function pinned(location: ImageLocation, pin: string | undefined): ImageLocation {
+  return pin === undefined ? location : { ...location, reference: pin };
 }
 
 /**

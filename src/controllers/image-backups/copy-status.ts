@@ -143,6 +143,25 @@ export function failedStatus(
   };
 }
 
+/**
+ * A backup that was Ready is damaged in the backup registry and its source cannot repair it (issue
+ * 15 item 2): phase Degraded, `lastError` naming what is missing, Ready=False (BackupDamaged). The
+ * digests stay: they are what the workloads run, and what a repair must bring back.
+ */
+export function degradedStatus(
+  current: ImageBackupStatus | undefined,
+  message: string,
+  generation: number,
+  now: Date,
+): StatusPatch {
+  return {
+    phase: 'Degraded',
+    lastError: message,
+    observedGeneration: generation,
+    conditions: withReady(current, 'False', 'BackupDamaged', message, generation, now),
+  };
+}
+
 /** The conditions with Ready set; the others as they were. */
 function withReady(
   current: ImageBackupStatus | undefined,

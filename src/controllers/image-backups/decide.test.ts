@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageBackup, ImageBackupStatus } from '../api/image-backup-schema.ts';
 import { decide, type Snapshot, type Step } from './decide.ts';
+import { sourceCheckDueAt } from './source-check-schedule.ts';
 
 const backup = (
   generation: number,
@@ -12,6 +13,18 @@ const backup = (
   spec: { source: 'docker.io/library/nginx:1.25', target: 'backup.example/lifeboat/nginx:1.25' },
   ...(status ? { status } : {}),
 });
+
+const DIGESTS = { sourceDigest: `sha256:${'a'.repeat(64)}`, targetDigest: `sha256:${'a'.repeat(64)}` };
+const T0 = '2026-01-01T00:00:00.000Z';
+const HOUR = 3_600_000;
+/** The jitter the schedule gives `name` checked at `checkedAt` (source-check-schedule.ts). */
+const jitterOf = (name: string, checkedAt: string): number =>
+  (sourceCheckDueAt(
+    { metadata: { name }, spec: { source: 's', target: 't' }, status: { sourceCheckedAt: checkedAt } },
+    { intervalMs: HOUR, leaderSince: 0 },
+  ) ?? NaN) -
+  Date.parse(checkedAt) -
+  HOUR;
 
 describe('decide', () => {
   const cases: [string, Snapshot, Step][] = [
@@ -49,7 +62,54 @@ describe('decide', () => {
     [
       'Ready for an older generation: a recheck, not a copy',
       { backup: backup(4, { phase: 'Ready', observedGeneration: 3 }), retryDue: true },
-      { kind: 'recheck', generation: 4 },
+      { kind: 'recheck', generation: 4, reason: 'spec-changed' },
+    ],
+    [
+      'Pending set by the workload controller on a backup that was Ready: a recheck, not a copy',
+      { backup: backup(2, { phase: 'Pending', observedGeneration: 2, ...DIGESTS }), retryDue: true },
+      { kind: 'recheck', generation: 2, reason: 'manifest-missing' },
+    ],
+    [
+      'Degraded, the backoff running',
+      { backup: backup(2, { phase: 'Degraded', observedGeneration: 2, ...DIGESTS }), retryDue: false },
+      { kind: 'wait', reason: 'backoff' },
+    ],
+    [
+      'Degraded, the backoff over: a recheck (never a copy from the source by its tag)',
+      { backup: backup(2, { phase: 'Degraded', observedGeneration: 2, ...DIGESTS }), retryDue: true },
+      { kind: 'recheck', generation: 2, reason: 'degraded' },
+    ],
+    [
+      'Degraded for an older generation: a recheck at once',
+      { backup: backup(3, { phase: 'Degraded', observedGeneration: 2, ...DIGESTS }), retryDue: false },
+      { kind: 'recheck', generation: 3, reason: 'spec-changed' },
+    ],
+    [
+      'Ready, source checks on, not due yet: when',
+      {
+        backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS, sourceCheckedAt: T0 }),
+        retryDue: true,
+        sourceCheck: { intervalMs: HOUR, leaderSince: Date.parse(T0), now: Date.parse(T0) + HOUR / 2 },
+      },
+      { kind: 'none', reason: 'ready', nextCheckInMs: HOUR / 2 + jitterOf('b', T0) },
+    ],
+    [
+      'Ready, source checks on, due',
+      {
+        backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS, sourceCheckedAt: T0 }),
+        retryDue: true,
+        sourceCheck: { intervalMs: HOUR, leaderSince: Date.parse(T0), now: Date.parse(T0) + 2 * HOUR },
+      },
+      { kind: 'check-source' },
+    ],
+    [
+      'Ready, source checks off (interval 0)',
+      {
+        backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS }),
+        retryDue: true,
+        sourceCheck: { intervalMs: 0, leaderSince: 0, now: 10 * HOUR },
+      },
+      { kind: 'none', reason: 'ready' },
     ],
     [
       'Failed, the backoff running',

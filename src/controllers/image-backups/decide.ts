@@ -4,8 +4,15 @@
  * own-writes.ts) and whether a failed copy's backoff has run out. The effects are apply.ts.
  *
  * - No object, or one being deleted: nothing.
- * - Ready for its current generation: nothing. Ready for an older generation (its spec changed):
- *   recheck — one copy call, which costs only HEADs when the image is already in place.
+ * - Ready for its current generation: nothing, or its source check when one is due
+ *   (source-check-schedule.ts; then `nextCheckInMs` says when). Ready for an older generation (its
+ *   spec changed): recheck — a look at the BACKUP registry, never a copy from the source unless a
+ *   piece is missing and the source still serves the same digest (issue 15 item 2).
+ * - Pending with the digests of an earlier Ready (the workload controller found a manifest
+ *   missing): recheck too, not a copy — the source may be gone or its tag moved, and the backup's
+ *   tag must not move to another digest under the workloads pinned to it.
+ * - Degraded (damaged, the source cannot repair it): recheck once the backoff ran out (the same
+ *   per-key rate limiter as Failed), at once for a new generation.
  * - Failed for its current generation: copy again once the backoff ran out, else wait for it. A
  *   failure of an older generation: the new spec is tried at once.
  * - Pending (new, or the workload controller asking for a new copy), no status, or Copying: copy.
@@ -13,20 +20,27 @@
  *   one backup is never reconciled twice at once and our own writes are seen (own-writes.ts).
  */
 import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { sourceCheckDueAt, type SourceCheckTiming } from './source-check-schedule.ts';
 
 export interface Snapshot {
   /** The newest ImageBackup known under the reconciled name; undefined when there is none. */
   readonly backup: ImageBackup | undefined;
   /** No failed copy's backoff is running for this backup (copy-retry.ts). */
   readonly retryDue: boolean;
+  /** Source checks' interval, the leader's start and now; absent or interval 0: no source checks. */
+  readonly sourceCheck?: (SourceCheckTiming & { readonly now: number }) | undefined;
 }
+
+export type RecheckReason = 'spec-changed' | 'manifest-missing' | 'degraded';
 
 export type CopyReason = 'new' | 'pending' | 'interrupted' | 'retry' | 'spec-changed';
 
 export type Step =
-  | { readonly kind: 'none'; readonly reason: 'gone' | 'deleting' | 'ready' }
+  | { readonly kind: 'none'; readonly reason: 'gone' | 'deleting' }
+  | { readonly kind: 'none'; readonly reason: 'ready'; readonly nextCheckInMs?: number }
   | { readonly kind: 'copy'; readonly generation: number; readonly reason: CopyReason }
-  | { readonly kind: 'recheck'; readonly generation: number }
+  | { readonly kind: 'recheck'; readonly generation: number; readonly reason: RecheckReason }
+  | { readonly kind: 'check-source' }
   | { readonly kind: 'wait'; readonly reason: 'backoff' };
 
 export function decide(s: Snapshot): Step {
@@ -37,13 +51,19 @@ export function decide(s: Snapshot): Step {
   const current = b.status?.observedGeneration === generation;
   switch (b.status?.phase) {
     case 'Ready':
-      return current ? { kind: 'none', reason: 'ready' } : { kind: 'recheck', generation };
+      return current ? readyStep(b, s) : { kind: 'recheck', generation, reason: 'spec-changed' };
+    case 'Degraded':
+      if (!current) return { kind: 'recheck', generation, reason: 'spec-changed' };
+      return s.retryDue
+        ? { kind: 'recheck', generation, reason: 'degraded' }
+        : { kind: 'wait', reason: 'backoff' };
     case 'Failed':
       if (!current) return { kind: 'copy', generation, reason: 'spec-changed' };
       return s.retryDue ? { kind: 'copy', generation, reason: 'retry' } : { kind: 'wait', reason: 'backoff' };
     case 'Copying':
       return { kind: 'copy', generation, reason: 'interrupted' };
     case 'Pending':
+      if (wasReady(b)) return { kind: 'recheck', generation, reason: 'manifest-missing' };
       return {
         kind: 'copy',
         generation,
@@ -52,6 +72,18 @@ export function decide(s: Snapshot): Step {
     case undefined:
       return { kind: 'copy', generation, reason: 'new' };
   }
+}
+
+function readyStep(b: ImageBackup, s: Snapshot): Step {
+  const due = s.sourceCheck === undefined ? undefined : sourceCheckDueAt(b, s.sourceCheck);
+  if (due === undefined) return { kind: 'none', reason: 'ready' };
+  const inMs = due - s.sourceCheck!.now;
+  return inMs <= 0 ? { kind: 'check-source' } : { kind: 'none', reason: 'ready', nextCheckInMs: inMs };
+}
+
+/** The status still holds what an earlier Ready recorded: the digests workloads may be pinned to. */
+export function wasReady(b: ImageBackup): boolean {
+  return b.status?.targetDigest !== undefined && b.status.sourceDigest !== undefined;
 }
 
 /** `metadata.generation`, 0 when the API server has not set one (never, for a custom resource). */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { IMAGE_BACKUP_PHASES, type ImageBackup } from '../api/image-backup-schema.ts';
+import { SOURCE_STATES, sourceStateOf } from './source-check-status.ts';
 
 /** What the ImageBackup controller counts (SPEC §1.6); a no-op without a registry. */
 export interface CopyMetrics {
@@ -19,8 +20,8 @@ export interface CopyMetrics {
 const DURATION_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 /**
- * Registers the copy metrics; `lifeboat_image_backups{phase}` is computed at scrape time from the
- * cache (`list`), so it cannot drift from the cluster. An object without a phase counts as Pending.
+ * Registers the copy metrics; `lifeboat_image_backups{phase}` and `lifeboat_image_backups_source
+ * {state}` are computed at scrape time from the cache (`list`), so they cannot drift from the cluster. An object without a phase counts as Pending.
  */
 export function copyMetrics(registry: Registry | undefined, list: () => readonly ImageBackup[]): CopyMetrics {
   if (!registry) return { copied: () => undefined, failed: () => undefined };
@@ -36,6 +37,20 @@ export function copyMetrics(registry: Registry | undefined, list: () => readonly
         counts.set(phase, (counts.get(phase) ?? 0) + 1);
       }
       for (const [phase, n] of counts) this.set({ phase }, n);
+    },
+  });
+  new Gauge({
+    name: 'lifeboat_image_backups_source',
+    help: 'ImageBackups by what their last source check found: available, gone (not found or every login refused), changed (the tag serves another digest than the backup holds), unreachable; never-checked backups are not counted',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(SOURCE_STATES.map((s) => [s, 0]));
+      for (const backup of list()) {
+        const state = sourceStateOf(backup.status);
+        if (state !== undefined) counts.set(state, (counts.get(state) ?? 0) + 1);
+      }
+      for (const [state, n] of counts) this.set({ state }, n);
     },
   });
   const bytes = new Counter({

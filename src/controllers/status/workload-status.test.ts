@@ -158,6 +158,28 @@ describe('workloadStatus', () => {
         () => status(deployment({ ready: false })),
       ],
       [
+        'not Ready, one image of two without a Ready backup: names it',
+        'NotReady',
+        /has not rolled out.*--require-ready.*side: docker.io\/library\/redis:7 has no Ready backup/,
+        () =>
+          status(
+            deployment({
+              ready: false,
+              containers: [
+                { name: 'app', image: 'nginx:1.25' },
+                { name: 'side', image: 'redis:7' },
+              ],
+            }),
+            [backupOf('nginx:1.25', READY), backupOf('redis:7', { phase: 'Copying' })],
+          ),
+      ],
+      [
+        'not Ready, every image with a Ready backup: due without waiting',
+        'RewriteDue',
+        /^every backup is Ready/,
+        () => status(deployment({ ready: false }), [backupOf('nginx:1.25', READY)]),
+      ],
+      [
         'backup not created yet',
         'WaitingForCopy',
         new RegExp(`^app: ImageBackup ${nameOf('nginx:1.25')} not created yet$`),

@@ -7,7 +7,7 @@
 //   namespace excluded / terminating, workload ignored, an invalid reference (the controller leaves
 //   such workloads alone) → reverted by another writer → a source that cannot be mapped →
 //   nothing left to back up (Rewritten when it runs backups, else Excluded by the image rules) →
-//   not Ready (`--require-ready`) → a copy failed → a copy not done (with its progress) →
+//   not Ready (`--require-ready`, unless every image has a Ready backup) → a copy failed → a copy not done (with its progress) →
 //   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
 import { parseNormalizedNamed } from '../../reference/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
@@ -162,16 +162,26 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
       return { state: 'Rewritten', reason: `${onBackup}/${images.length} images run from backups` };
     return { state: 'Excluded', reason: skippedReason(images) };
   }
-  if (decision.eligibility.reason === 'not-ready') {
+  if (decision.step === 'leave' && decision.reason === 'not-ready') {
+    const missing = (decision.plan?.heldBack ?? []).flatMap((r) =>
+      r.target === undefined ? [`${r.container}: ${sourceOf(input, r)} has no Ready backup`] : [],
+    );
     return {
       state: 'NotReady',
-      reason: 'its current spec has not rolled out; backed up and rewritten once it has (--require-ready)',
+      reason:
+        'its current spec has not rolled out; backed up and rewritten once it has (--require-ready), ' +
+        `or at once when every image has a Ready backup${missing.length > 0 ? ` (${missing.join('; ')})` : ''}`,
     };
   }
   return (
     copyVerdict(input, decision.plan?.rewrites ?? []) ??
     eventVerdict(input.latestEvent, input.workload.metadata?.uid)
   );
+}
+
+/** The source of a rewrite's backup as its ImageBackup names it, or the image when not created yet. */
+function sourceOf(input: WorkloadStatusInput, r: ImageRewrite): string {
+  return input.backups.get(r.backupName)?.spec.source ?? r.image;
 }
 
 /** The copies the rewrite waits for: any failure first, then those not done. */
@@ -233,7 +243,9 @@ function imageStatuses(
   plan: RewritePlan | undefined,
 ): ImageStatus[] {
   const decisions = new Map(eligibility.images.map((d) => [d.container, d]));
-  const rewrites = new Map((plan?.rewrites ?? []).map((r) => [r.container, r]));
+  const rewrites = new Map(
+    [...(plan?.rewrites ?? []), ...(plan?.heldBack ?? [])].map((r) => [r.container, r]),
+  );
   const originals = originalImagesOf(input.workload) ?? {};
   return workloadImages(input.kind, input.workload).map(({ container, init, image }): ImageStatus => {
     const base = { container, init, image };

@@ -19,7 +19,8 @@
  * - Retries of lost races and rechecks are the queue's: `requeue: 'rateLimited'` with this
  *   controller's rate limiter (500 ms doubling to 5 min per key). The controller keeps no per-key
  *   state of its own to clean up.
- * - Events and metrics come from reconciles, which run only while `run` runs (on the leader).
+ * - Events and metrics come from reconciles, which run only while `run` runs (on the leader), but
+ *   for `lifeboat_workloads{protection}`, which the decision computes from the caches at scrape time.
  */
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -52,9 +53,10 @@ import { parseWorkloadKey, WORKLOAD_RESOURCES, workloadKey } from '../api/worklo
 import type { WorkloadKind } from '../api/workload-types.ts';
 import { createApplier } from './apply.ts';
 import { createCreationExpectations } from './creation-expectations.ts';
-import { decideWorkload, type DecisionOptions } from './decide.ts';
+import { decideWorkload, type DecisionOptions, type WorkloadSnapshot } from './decide.ts';
 import type { EligibilityOptions, EligibilityWorkload } from './eligibility.ts';
-import { rewriteMetrics } from './metrics.ts';
+import { workloadMetrics } from './metrics.ts';
+import { workloadProtection, type Protection } from './protection.ts';
 import { createRegistryChecks } from './registry-checks.ts';
 import { createReportOnce } from './report-once.ts';
 
@@ -200,9 +202,25 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     creating,
     reported: createReportOnce(),
     events: o.events,
-    metrics: rewriteMetrics(o.registry),
+    metrics: workloadMetrics(o.registry, protections),
     logger,
     pullSecretName: o.pullSecretName,
+  });
+
+  /** What the decision reads about one workload, from the caches. */
+  const snapshotOf = (
+    kind: WorkloadKind,
+    workload: WorkloadObject,
+    namespace: NamespaceObject,
+  ): WorkloadSnapshot => ({
+    kind,
+    workload,
+    namespace,
+    backups,
+    creating,
+    pullSecretPresent:
+      pullSecrets === undefined ||
+      pullSecrets.get(`${namespace.metadata.name}/${o.pullSecretName}`) !== undefined,
   });
 
   async function reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void> {
@@ -211,18 +229,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     const namespace = id && namespaces.get(id.namespace);
     // Gone (or its namespace is): nothing to do, and nothing kept about it.
     if (!id || !workload || !namespace) return;
-    const decision = decideWorkload(
-      {
-        kind: id.kind,
-        workload,
-        namespace,
-        backups,
-        creating,
-        pullSecretPresent:
-          pullSecrets === undefined || pullSecrets.get(`${id.namespace}/${o.pullSecretName}`) !== undefined,
-      },
-      decisionOptions,
-    );
+    const decision = decideWorkload(snapshotOf(id.kind, workload, namespace), decisionOptions);
     return apply(
       decision,
       {
@@ -238,6 +245,21 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
       },
       signal,
     );
+  }
+
+  /**
+   * `lifeboat_workloads{protection}` at scrape time: the same decision over every cached workload
+   * (caches only, no registry traffic), on every replica, leader or not.
+   */
+  function* protections(): Iterable<Protection> {
+    for (const [kind, informer] of workloads) {
+      for (const workload of informer.list()) {
+        const namespace = namespaces.get(workload.metadata.namespace ?? '');
+        if (namespace === undefined) continue; // not listed yet, or being deleted with it
+        const snapshot = snapshotOf(kind, workload, namespace);
+        yield workloadProtection(decideWorkload(snapshot, decisionOptions), snapshot);
+      }
+    }
   }
 
   const all = [

@@ -207,6 +207,70 @@ const ROWS: [
     ['leave', 'not-ready'],
   ],
   [
+    'not rolled out, every image with a Ready backup: rewritten without waiting (a source gone, pods never Ready)',
+    snapshot(workload({ app: NGINX, cache: REDIS }, { rolledOut: false }), {
+      list: [ready(NGINX), ready(REDIS)],
+    }),
+    {},
+    [
+      'rewrite',
+      [
+        `${BACKUP}/docker.io/library/nginx:1.25@${digest('a')}`,
+        `${BACKUP}/docker.io/library/redis:7@${digest('a')}`,
+      ],
+      [],
+    ],
+  ],
+  [
+    'not rolled out, one image without a backup: none is created from a source never seen running',
+    snapshot(workload({ app: NGINX, cache: REDIS }, { rolledOut: false }), { list: [ready(NGINX)] }),
+    {},
+    ['leave', 'not-ready'],
+  ],
+  [
+    'not rolled out, one backup still copying: left until it is Ready',
+    snapshot(workload({ app: NGINX, cache: REDIS }, { rolledOut: false }), {
+      list: [ready(NGINX), backup(REDIS, { phase: 'Copying' })],
+    }),
+    {},
+    ['leave', 'not-ready'],
+  ],
+  [
+    'not rolled out, a Ready backup holding another digest than the source pins: left',
+    snapshot(workload({ app: `nginx:1.25@${digest('b')}` }, { rolledOut: false }), {
+      list: [ready(`nginx:1.25@${digest('b')}`)],
+    }),
+    {},
+    ['leave', 'not-ready'],
+  ],
+  [
+    'not rolled out, every backup Ready: still waits for the pull secret',
+    snapshot(workload({ app: NGINX }, { rolledOut: false }), {
+      list: [ready(NGINX)],
+      pullSecretPresent: false,
+    }),
+    {},
+    ['wait', 'pull-secret'],
+  ],
+  [
+    'not rolled out, a private Ready backup: the readability check still comes first',
+    snapshot(workload({ app: NGINX }, { rolledOut: false }), { list: [ready(NGINX, { private: true })] }),
+    {},
+    ['rewrite', [`${BACKUP}/docker.io/library/nginx:1.25@${digest('a')}`], [NGINX_SOURCE]],
+  ],
+  [
+    'not rolled out, dry run: the rewrite it would make',
+    snapshot(workload({ app: NGINX }, { rolledOut: false }), { list: [ready(NGINX)] }),
+    { dryRun: true },
+    ['dry-run', [], [`${BACKUP}/docker.io/library/nginx:1.25`]],
+  ],
+  [
+    'not rolled out and nothing Ready, dry run: nothing would be done',
+    snapshot(workload({ app: NGINX }, { rolledOut: false })),
+    { dryRun: true },
+    ['leave', 'dry-run-nothing-to-do'],
+  ],
+  [
     'already on its backups: left alone, never patched again',
     snapshot(
       workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),

@@ -11,8 +11,9 @@
 //   5. dry run → `dry-run` (what would be created and rewritten), or `leave` when nothing would;
 //   6. an ImageBackup it needs (its images to move, the originals it runs from backups) is missing
 //      from the cache and this process is not already creating it → `create-backups`;
-//   7. nothing to move (not rolled out under `--require-ready`, or every image skipped or already on
-//      a backup) → `leave`;
+//   7. nothing to move (every image skipped or already on a backup, or not rolled out under
+//      `--require-ready` while one of its images has no Ready backup: that flag gates only a backup's
+//      first copy, so a workload whose every image has a Ready backup moves at once) → `leave`;
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
 //      cache has not shown it yet; `copying`: the ImageBackup controller has work to do);
 //   9. the pull secret (`--backup-pull-secret`) is not in the namespace yet → `wait` (`pull-secret`);

@@ -7,7 +7,9 @@
 // first): its namespace is excluded or terminating, it is annotated `lifeboat.dev/ignore=true`, one of
 // its images is not a valid reference (the controller records `InvalidImageReference`; nothing of a
 // workload is rewritten while part of it cannot be read), it has not rolled out its current spec
-// (`requireReady`), or none of its images is left to back up.
+// (`requireReady`), or none of its images is left to back up. `not-ready` only holds back new
+// copies: the rewrite plan (rewrite.ts) still moves such a workload when every image it runs has a
+// Ready backup.
 import { isBackupImage, InvalidReferenceError, parseNormalizedNamed } from '../../reference/index.ts';
 import type { BackupMapping, ImageReference } from '../../reference/index.ts';
 import { IGNORE_ANNOTATION } from '../api/labels.ts';

@@ -1,6 +1,7 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { perRegistry } from '../../common/metric-families.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
+import { PROTECTIONS, type Protection } from './protection.ts';
 
 /** What happened to a workload, for `lifeboat_rewrites_total{kind,result}`. */
 export type RewriteResult = 'rewritten' | 'conflict' | 'reverted' | 'access_denied' | 'dry_run';
@@ -9,18 +10,39 @@ export interface RewriteMetrics {
   rewrite(kind: WorkloadKind, result: RewriteResult): void;
 }
 
-const families = perRegistry(
-  (registry) =>
-    new Counter({
-      name: 'lifeboat_rewrites_total',
-      help: 'Workload rewrites by kind and result (rewritten; conflict: a guarded patch lost to another writer; reverted: another writer put the originals back; access_denied: a private backup the namespace cannot read; dry_run: would rewrite)',
-      labelNames: ['kind', 'result'],
-      registers: [registry],
-    }),
-);
+/** Every workload's protection, computed when asked (at scrape time) from the controller's caches. */
+export type Protections = () => Iterable<Protection>;
 
-export function rewriteMetrics(registry: Registry | undefined): RewriteMetrics {
+const families = perRegistry((registry) => {
+  // Each workload controller reporting into this Registry adds its workloads (one per process).
+  const sources = new Set<Protections>();
+  new Gauge({
+    name: 'lifeboat_workloads',
+    help: 'Workloads by protection, from the caches (protected: every image runs from a Ready backup and the namespace holds the pull secret; exposed: eligible, not protected yet; excluded: namespace excluded, ignored, or every image left out)',
+    labelNames: ['protection'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<Protection, number>(PROTECTIONS.map((p) => [p, 0]));
+      for (const source of sources) for (const p of source()) counts.set(p, (counts.get(p) ?? 0) + 1);
+      for (const [protection, n] of counts) this.set({ protection }, n);
+    },
+  });
+  const rewrites = new Counter({
+    name: 'lifeboat_rewrites_total',
+    help: 'Workload rewrites by kind and result (rewritten; conflict: a guarded patch lost to another writer; reverted: another writer put the originals back; access_denied: a private backup the namespace cannot read; dry_run: would rewrite)',
+    labelNames: ['kind', 'result'],
+    registers: [registry],
+  });
+  return { sources, rewrites };
+});
+
+/**
+ * Registers the workload metrics; `lifeboat_workloads{protection}` is computed at scrape time from
+ * `protections`, so it can never drift from what the controller knows. A no-op without a registry.
+ */
+export function workloadMetrics(registry: Registry | undefined, protections: Protections): RewriteMetrics {
   if (!registry) return { rewrite: () => undefined };
-  const total = families(registry);
-  return { rewrite: (kind, result) => total.inc({ kind, result }) };
+  const f = families(registry);
+  f.sources.add(protections);
+  return { rewrite: (kind, result) => f.rewrites.inc({ kind, result }) };
 }

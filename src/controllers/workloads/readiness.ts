@@ -1,5 +1,7 @@
-// `--require-ready`: a workload is rewritten only once its current spec has rolled out, so lifeboat
-// never stacks its rollout on top of one in progress (or on a workload that never becomes Ready).
+// `--require-ready`: a workload is backed up and rewritten only once its current spec has rolled
+// out, so lifeboat never copies an image nothing was seen running, nor stacks its rollout on top of
+// one in progress. The one exception is the rewrite.ts plan's: a workload whose every image already
+// has a Ready backup moves at once (it may never become Ready without it: a source that vanished).
 // Every rule first asks that the controller has seen the current spec (`status.observedGeneration >=
 // metadata.generation`): counts from an older generation say nothing about the current one.
 // Count fields the API server omits are 0 (it drops zero values), and so is a missing generation.

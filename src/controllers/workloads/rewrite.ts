@@ -8,6 +8,8 @@
 //   pins a digest only at a backup holding that very digest.
 // - The patch `test`s every image it replaces (imagesPatch) and every list it appends to, so a patch
 //   planned from a stale read fails whole (422) and is planned again; another writer's edit survives.
+// - `--require-ready` (eligibility's `not-ready`) holds back only what would need a new copy: a
+//   workload not rolled out whose every image has a Ready backup is planned as an eligible one.
 // - A workload already on its backups plans no patch (its images are skipped as already backed up):
 //   no rollout loop. Its originals (ORIGINAL_IMAGES) still get their backups ensured, so a deleted
 //   backup that is in use is re-created.
@@ -80,6 +82,16 @@ export interface RewritePlan {
   readonly backups: readonly BackupNeed[];
   /** The containers to move, in spec order (init containers first). */
   readonly rewrites: readonly ImageRewrite[];
+  /**
+   * The containers `--require-ready` holds back: the workload has not rolled out and one of them
+   * (`target` undefined) has no Ready backup. Empty otherwise; never planned for, never created.
+   */
+  readonly heldBack: readonly ImageRewrite[];
+  /**
+   * The containers that run a backup image with their original recorded in ORIGINAL_IMAGES, and the
+   * ImageBackup of that original (in `backups`): what the workload already runs from backups.
+   */
+  readonly onBackups: readonly { readonly container: string; readonly backupName: string }[];
   /** True when there is something to rewrite and every backup of it is Ready. */
   readonly ready: boolean;
   /** The one guarded patch when `ready`; empty otherwise. */
@@ -94,7 +106,14 @@ const HANDS_OFF: ReadonlySet<IneligibleReason> = new Set([
   'invalid-reference',
 ]);
 
-const EMPTY: RewritePlan = Object.freeze({ backups: [], rewrites: [], ready: false, patch: [] });
+const EMPTY: RewritePlan = Object.freeze({
+  backups: [],
+  rewrites: [],
+  heldBack: [],
+  onBackups: [],
+  ready: false,
+  patch: [],
+});
 
 export function changeCause(mapping: BackupMapping): string {
   return `lifeboat: images moved to backup registry ${mapping.backupRegistry}`;
@@ -118,14 +137,14 @@ export function planRewrite(input: RewriteInput): RewritePlan {
     return found;
   };
 
-  const rewrites: ImageRewrite[] = [];
-  if (eligibility.eligible) {
+  const candidates: { rewrite: ImageRewrite; source: ImageReference }[] = [];
+  if (eligibility.eligible || eligibility.reason === 'not-ready') {
     for (const image of eligibility.images) {
       if (image.action !== 'backup') continue;
       const source = backupSource(parseNormalizedNamed(image.image));
-      const { desired, current } = need(source);
-      const ready = readyBackup(current, source);
-      rewrites.push({
+      const desired = desiredImageBackup(source, { mapping: options.mapping, platforms: options.platforms });
+      const ready = readyBackup(input.backups.get(desired.metadata.name), source);
+      const rewrite: ImageRewrite = {
         container: image.container,
         init: image.init,
         image: image.image,
@@ -133,15 +152,28 @@ export function planRewrite(input: RewriteInput): RewritePlan {
         manifest: ready,
         target: ready && backupImage(source, ready, options.pinDigest),
         preview: backupImage(source, { repository: targetRepository(desired), digest: undefined }, false),
-      });
+      };
+      candidates.push({ rewrite, source });
     }
   }
-  for (const original of inUseOriginals(kind, workload, options.mapping)) need(original);
+  // `--require-ready` gates only a backup's first copy, from a source never seen running: a workload
+  // that has not rolled out moves at once when every image it runs has a Ready backup (one created
+  // after its source vanished, pods in ImagePullBackOff, is exactly the one a lifeboat is for), and
+  // otherwise neither moves nor asks for a backup.
+  const gated = !eligibility.eligible && candidates.some((c) => c.rewrite.target === undefined);
+  const rewrites = gated ? [] : candidates.map((c) => c.rewrite);
+  if (!gated) for (const c of candidates) need(c.source);
+  const onBackups = inUseOriginals(kind, workload, options.mapping).map(({ container, source }) => ({
+    container,
+    backupName: need(source).desired.metadata.name,
+  }));
 
   const ready = rewrites.length > 0 && rewrites.every((r) => r.target !== undefined);
   return {
     backups: [...needs.values()],
     rewrites,
+    heldBack: gated ? candidates.map((c) => c.rewrite) : [],
+    onBackups,
     ready,
     patch: ready ? workloadPatch(kind, workload, rewrites, options) : [],
   };
@@ -184,13 +216,17 @@ function backupImage(
  * The sources of the images the workload runs from backups, as its annotation records them: their
  * backups are in use and must exist. An entry that does not parse vouches for nothing.
  */
-function inUseOriginals(kind: WorkloadKind, workload: Workload, mapping: BackupMapping): ImageReference[] {
+function inUseOriginals(
+  kind: WorkloadKind,
+  workload: Workload,
+  mapping: BackupMapping,
+): { container: string; source: ImageReference }[] {
   const originals = originalImagesOf(workload) ?? {};
   return workloadImages(kind, workload).flatMap((image) => {
     const original = originals[image.container];
     if (original === undefined || !runsBackupImage(image.image, mapping)) return [];
     try {
-      return [backupSource(parseNormalizedNamed(original))];
+      return [{ container: image.container, source: backupSource(parseNormalizedNamed(original)) }];
     } catch {
       return [];
     }

@@ -18,7 +18,10 @@ import {
 } from '../../../src/devenv/index.ts';
 import { imageBackupCrd } from '../../../src/controllers/api/crd.ts';
 import { desiredImageBackup } from '../../../src/controllers/workloads/desired-backup.ts';
-import { createImageBackupController } from '../../../src/controllers/image-backups/controller.ts';
+import {
+  createImageBackupController,
+  type ImageBackupControllerOptions,
+} from '../../../src/controllers/image-backups/controller.ts';
 import {
   createRegistryAccess,
   type RegistryAccess,
@@ -86,7 +89,9 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     ).toString('base64'),
   });
 
-  function startHarness(): Harness {
+  function startHarness(
+    sources: Pick<ImageBackupControllerOptions, 'sourceCheckIntervalMs' | 'onSourceChange'> = {},
+  ): Harness {
     const registry = new Registry();
     const informers = createSharedInformers({ api: cluster.api });
     const access = createRegistryAccess({
@@ -118,6 +123,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       maxConcurrentCopies: MAX_COPIES,
       backoff: BACKOFF,
       kinds: ['Deployment'],
+      ...sources,
     });
     informers.start();
     const abort = new AbortController();
@@ -724,5 +730,251 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     const ready = await waitPhase(created.metadata.name, 'Ready');
     assert.equal(ready.status?.targetDigest, image.digest);
     assert.equal(await craneDigest(created.spec.target), image.digest);
+  });
+
+  // Issue 15: sources that vanish or move, and a backup registry that loses a manifest. Each test
+  // runs with source checks every few seconds (CHECK_MS), so whatever a check records shows soon.
+  describe('when a source vanishes or moves', () => {
+    const CHECK_MS = 2_000;
+
+    /** Restarts the controller with these source options for the rest of the test, then as before. */
+    async function withSources(
+      t: TestContext,
+      sources: Pick<ImageBackupControllerOptions, 'sourceCheckIntervalMs' | 'onSourceChange'>,
+    ): Promise<void> {
+      await harness.stop();
+      harness = startHarness({ sourceCheckIntervalMs: CHECK_MS, ...sources });
+      t.after(async () => {
+        await harness.stop();
+        harness = startHarness();
+      });
+    }
+
+    const sourceCondition = (b: ImageBackup) =>
+      b.status?.conditions?.find((c) => c.type === 'SourceAvailable');
+
+    async function waitStatus(
+      name: string,
+      what: string,
+      ok: (b: ImageBackup) => boolean,
+      timeoutMs = 60_000,
+    ): Promise<ImageBackup> {
+      let current: ImageBackup | undefined;
+      await waitFor(
+        async () => {
+          current = await backups().get(name);
+          return ok(current);
+        },
+        { what: `ImageBackup ${name}: ${what} (last: ${JSON.stringify(current?.status)})`, timeoutMs },
+      );
+      return current!;
+    }
+
+    /** What the workload controller writes when a backup manifest it would point at is missing. */
+    const setPending = (name: string): Promise<ImageBackup> =>
+      backups().patchStatus(name, { status: { phase: 'Pending' } });
+
+    /** Deletes `repository@digest` from its registry, as a person or a registry GC would. */
+    const craneDelete = (ref: string): Promise<string> => crane(['delete', ref]);
+
+    it('a Ready backup whose source tag is deleted stays Ready through a spec change and a recheck', async (t) => {
+      await withSources(t, { sourceCheckIntervalMs: 0 });
+      const repository = `${unique('vanish')}/app`;
+      const image = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, image.ref);
+      const name = created.metadata.name;
+      await waitPhase(name, 'Ready');
+      await craneDelete(`${pub.host}/${repository}@${image.digest}`);
+      assert.equal(await craneDigest(image.ref), undefined, 'the source is gone');
+      // A spec change (a platform list a single image ignores): a recheck, which must not go to the source.
+      const changed = await backups().mergePatch(name, { spec: { platforms: ['linux/amd64'] } });
+      const rechecked = await waitStatus(
+        name,
+        'rechecked for the new generation',
+        (b) => b.status?.observedGeneration === changed.metadata.generation && b.status?.phase !== 'Copying',
+      );
+      assert.equal(rechecked.status?.phase, 'Ready', JSON.stringify(rechecked.status));
+      assert.equal(rechecked.status?.targetDigest, image.digest);
+      // The workload controller found a manifest missing (a false alarm here): rechecked, still Ready.
+      await setPending(name);
+      const again = await waitPhase(name, 'Ready');
+      assert.equal(again.status?.targetDigest, image.digest);
+      assert.equal(await craneDigest(created.spec.target), image.digest, "the backup's tag did not move");
+      assert.deepEqual(
+        eventsOf(name).filter((e) => e.reason === 'BackupFailed'),
+        [],
+        'never Failed because of its source',
+      );
+    });
+
+    it('reports a gone source (SourceGone, SourceAvailable=False NotFound) and leaves the backup Ready', async (t) => {
+      await withSources(t, {});
+      const repository = `${unique('gone')}/app`;
+      const image = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, image.ref);
+      const name = created.metadata.name;
+      await waitStatus(name, 'source checked', (b) => sourceCondition(b)?.status === 'True');
+      await craneDelete(`${pub.host}/${repository}@${image.digest}`);
+      const gone = await waitStatus(name, 'source gone', (b) => sourceCondition(b)?.status === 'False');
+      assert.equal(sourceCondition(gone)?.reason, 'NotFound');
+      assert.equal(gone.status?.phase, 'Ready');
+      assert.equal(gone.status?.targetDigest, image.digest);
+      await waitFor(() => eventsOf(name).some((e) => e.reason === 'SourceGone'), {
+        what: 'SourceGone',
+        timeoutMs: 60_000,
+      });
+      // More checks find it gone again: no second Event.
+      const checkedAt = gone.status?.sourceCheckedAt;
+      await waitStatus(name, 'checked again', (b) => b.status?.sourceCheckedAt !== checkedAt);
+      assert.equal(eventsOf(name).filter((e) => e.reason === 'SourceGone').length, 1);
+      const metrics = await harness.metrics.metrics();
+      assert.match(metrics, /^lifeboat_image_backups_source\{state="gone"\} [1-9]\d*$/m);
+      // Back: SourceBack, the condition True again.
+      await crane(['copy', `${backup.host}/${created.spec.target.slice(backup.host.length + 1)}`, image.ref]);
+      await waitStatus(name, 'source back', (b) => sourceCondition(b)?.status === 'True');
+      await waitFor(() => eventsOf(name).some((e) => e.reason === 'SourceBack'), {
+        what: 'SourceBack',
+        timeoutMs: 60_000,
+      });
+    });
+
+    it('a moved tag with keep: the backup keeps its digest, SourceChanged names both', async (t) => {
+      await withSources(t, { onSourceChange: 'keep' });
+      const repository = `${unique('keep')}/app`;
+      const old = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, old.ref);
+      const name = created.metadata.name;
+      await waitPhase(name, 'Ready');
+      const moved = await pushImage(pub, `${repository}:v1`, SMALL);
+      assert.notEqual(moved.digest, old.digest);
+      const seen = await waitStatus(
+        name,
+        'the new digest seen',
+        (b) => b.status?.sourceLatestDigest === moved.digest,
+      );
+      assert.equal(seen.status?.targetDigest, old.digest);
+      assert.equal(seen.status?.sourceDigest, old.digest);
+      assert.equal(seen.status?.phase, 'Ready');
+      assert.equal(
+        await craneDigest(created.spec.target),
+        old.digest,
+        "the backup's tag still holds the old digest",
+      );
+      await waitFor(() => eventsOf(name).some((e) => e.reason === 'SourceChanged'), {
+        what: 'SourceChanged',
+        timeoutMs: 60_000,
+      });
+      const note = eventsOf(name).find((e) => e.reason === 'SourceChanged')?.note ?? '';
+      assert.ok(note.includes(old.digest) && note.includes(moved.digest), note);
+      // A spec change now: a recheck, which must not copy the moved tag over the backup.
+      const changed = await backups().mergePatch(name, { spec: { platforms: ['linux/amd64'] } });
+      await waitStatus(
+        name,
+        'rechecked',
+        (b) => b.status?.observedGeneration === changed.metadata.generation,
+      );
+      assert.equal(await craneDigest(created.spec.target), old.digest);
+      const metrics = await harness.metrics.metrics();
+      assert.match(metrics, /^lifeboat_image_backups_source\{state="changed"\} [1-9]\d*$/m);
+    });
+
+    it('a moved tag with follow: the new digest is copied and tagged, the old one stays anchored', async (t) => {
+      await withSources(t, { onSourceChange: 'follow' });
+      const repository = `${unique('follow')}/app`;
+      const old = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, old.ref);
+      const name = created.metadata.name;
+      await waitPhase(name, 'Ready');
+      const moved = await pushImage(pub, `${repository}:v1`, SMALL);
+      const followed = await waitStatus(name, 'followed', (b) => b.status?.targetDigest === moved.digest);
+      assert.equal(followed.status?.phase, 'Ready');
+      assert.equal(followed.status?.sourceDigest, moved.digest);
+      assert.equal(await craneDigest(created.spec.target), moved.digest, "the backup's tag moved");
+      const target = repositoryOf(created.spec.target);
+      assert.equal(
+        await craneDigest(`${target}@${old.digest}`),
+        old.digest,
+        'what running workloads pin stays',
+      );
+      assert.equal(
+        await craneDigest(`${target}:${anchorTag(old.digest)}`),
+        old.digest,
+        'the old digest stays anchored',
+      );
+      assert.equal(
+        await craneDigest(`${target}:${anchorTag(moved.digest)}`),
+        moved.digest,
+        'the new one is anchored',
+      );
+      await waitFor(() => eventsOf(name).some((e) => e.reason === 'SourceChanged'), {
+        what: 'SourceChanged',
+        timeoutMs: 60_000,
+      });
+    });
+
+    it('a damaged backup whose source is gone turns Degraded with BackupDamaged, and Ready once repaired', async (t) => {
+      await withSources(t, { sourceCheckIntervalMs: 0 });
+      const repository = `${unique('damaged')}/app`;
+      const image = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, image.ref);
+      const name = created.metadata.name;
+      await waitPhase(name, 'Ready');
+      const target = repositoryOf(created.spec.target);
+      // Keep a copy to repair with, then lose both the source and the backup's manifest.
+      const spare = `${pub.host}/${unique('spare')}/app:v1`;
+      await crane(['copy', image.ref, spare]);
+      await craneDelete(`${pub.host}/${repository}@${image.digest}`);
+      await craneDelete(`${target}@${image.digest}`);
+      assert.equal(await craneDigest(`${target}@${image.digest}`), undefined);
+      await setPending(name);
+      const degraded = await waitPhase(name, 'Degraded');
+      assert.equal(degraded.status?.targetDigest, image.digest, 'the digest workloads run is kept');
+      assert.ok(degraded.status?.lastError?.includes(image.digest), degraded.status?.lastError);
+      await waitFor(() => eventsOf(name).some((e) => e.reason === 'BackupDamaged'), {
+        what: 'BackupDamaged',
+        timeoutMs: 60_000,
+      });
+      const note = eventsOf(name).find((e) => e.reason === 'BackupDamaged')?.note ?? '';
+      assert.ok(note.includes(`@${image.digest}`), note);
+      assert.ok(!eventsOf(name).some((e) => e.reason === 'BackupFailed'));
+      // Put the same digest back at the source: the next recheck (with backoff) copies it again.
+      await crane(['copy', spare, image.ref]);
+      const repaired = await waitPhase(name, 'Ready');
+      assert.equal(repaired.status?.targetDigest, image.digest);
+      assert.equal(await craneDigest(created.spec.target), image.digest);
+      assert.equal(await craneDigest(`${target}:${anchorTag(image.digest)}`), image.digest);
+    });
+
+    it('a source check answered 429 waits and never counts the source as gone', async (t) => {
+      await withSources(t, {});
+      const proxy = await proxyInFront(pub);
+      const repository = `${unique('throttled')}/app`;
+      const image = await pushImage(pub, `${repository}:v1`, SMALL);
+      const created = await backupOf(t, `${proxy.host}/${repository}:v1`);
+      const name = created.metadata.name;
+      await waitPhase(name, 'Ready');
+      const throttled = proxy.addRule({
+        method: 'HEAD',
+        path: '/manifests/',
+        action: {
+          kind: 'status',
+          status: 429,
+          headers: { 'Retry-After': '1' },
+          body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+        },
+      });
+      await waitFor(() => throttled.hits() >= 6, {
+        what: 'several throttled source checks',
+        timeoutMs: 60_000,
+      });
+      const during = await backups().get(name);
+      assert.equal(sourceCondition(during), undefined, 'nothing written while the registry asks to wait');
+      assert.equal(during.status?.phase, 'Ready');
+      proxy.clearRules();
+      const checked = await waitStatus(name, 'source checked', (b) => sourceCondition(b) !== undefined);
+      assert.equal(sourceCondition(checked)?.status, 'True');
+      assert.equal(checked.status?.sourceLatestDigest, image.digest);
+      assert.ok(!eventsOf(name).some((e) => e.reason === 'SourceGone'));
+    });
   });
 });
