@@ -45,7 +45,7 @@ const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly 
   BackupDamaged: {
     on: 'ImageBackup',
     repeats:
-      'each recheck of a Degraded backup (with backoff, as BackupFailed); the note names the missing manifests and what the source serves',
+      'once per finding: when the backup turns Degraded or what is missing changes (it is rechecked with backoff meanwhile); the note names the missing manifests and what the source serves',
   },
   SourceGone: {
     on: 'ImageBackup',

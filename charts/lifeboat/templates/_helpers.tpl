@@ -67,6 +67,9 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- $args = append $args (printf "--%srequire-ready" (get $bool (toString $v.requireReady))) -}}
 {{- $args = append $args (printf "--%spin-digest" (get $bool (toString $v.pinDigest))) -}}
 {{- $args = append $args (printf "--max-concurrent-copies=%d" (int $v.maxConcurrentCopies)) -}}
+{{- $args = append $args (printf "--source-check-interval=%s" (toString $v.sourceChecks.interval)) -}}
+{{- $args = append $args (printf "--source-check-qps=%v" $v.sourceChecks.qps) -}}
+{{- $args = append $args (printf "--on-source-change=%s" $v.onSourceChange) -}}
 {{- $args = append $args (printf "--kube-api-qps=%v" $v.kubeApi.qps) -}}
 {{- $args = append $args (printf "--kube-api-burst=%d" (int $v.kubeApi.burst)) -}}
 {{- range $v.registryCA.keys -}}

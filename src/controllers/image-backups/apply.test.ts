@@ -248,6 +248,16 @@ describe('backupEffects', () => {
     assert.equal(f.current().status?.targetDigest, D1);
   });
 
+  it("a new leader's recheck of an intact Ready backup repairs anchors and writes nothing", async () => {
+    const f = fixture(() => Promise.reject(new Error('no copy expected')));
+    const b: ImageBackup = { ...wasReady('Ready', 1) };
+    f.set(b);
+    assert.equal(await f.effects.recheck(b, 1, signal), undefined);
+    assert.deepEqual(f.calls, ['findMissing', 'repair']);
+    assert.deepEqual(f.patches, []);
+    assert.deepEqual(f.reasons(), []);
+  });
+
   it('a damaged backup whose source serves the same digest is copied again, pinned to it', async () => {
     const f = fixture(() => Promise.resolve(result()), NEVER, {
       missing: [`backup.example/lifeboat/app@${D1}`],

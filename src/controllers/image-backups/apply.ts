@@ -234,6 +234,11 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
       return { requeue: 'rateLimited' };
     }
     const s = backup.status!;
+    if (s.phase === 'Ready' && s.observedGeneration === generation) {
+      // A new leader's look: nothing to record (the write budget is one status write per change).
+      logger.debug({ backup: name, targetDigest, anchorsWritten }, 'backup checked in the backup registry');
+      return;
+    }
     const ready = readyStatus(s, presentOutcome(s, targetDigest), generation, new Date());
     // Found in place: the progress of the copy that put it there ("8/8 blobs, 100%") stays.
     const status = { ...ready, progress: s.progress ?? ready.progress };

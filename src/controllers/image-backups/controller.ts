@@ -158,7 +158,10 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
       // A relist delivers objects unchanged: nothing to decide again (sample-controller's check).
       if (old.metadata.resourceVersion !== b.metadata.resourceVersion) controller.enqueue(b.metadata.name);
     },
-    onDelete: (b) => own.deleted(b.metadata.name),
+    onDelete: (b) => {
+      own.deleted(b.metadata.name);
+      seenReady.delete(b.metadata.name);
+    },
   });
   for (const [kind, informer] of workloads) {
     informer.addHandlers({
@@ -185,6 +188,8 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
 
   /** When this process became leader: the base of the first source checks (no burst after a change). */
   let leaderSince = Date.now();
+  /** Backups this leader has seen Ready in the backup registry (its copy or recheck); the others are rechecked once. */
+  const seenReady = new Set<string>();
   const intervalMs = o.sourceCheckIntervalMs ?? 0;
 
   async function reconcile(name: string, signal: AbortSignal): Promise<ReconcileResult | void> {
@@ -192,6 +197,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     const step = decide({
       backup,
       retryDue: retries.due(name),
+      checkedSinceLeader: seenReady.has(name),
       sourceCheck: intervalMs > 0 ? { intervalMs, leaderSince, now: Date.now() } : undefined,
     });
     switch (step.kind) {
@@ -206,10 +212,15 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
         // The queue answers with the time left of the running delay (copy-retry.ts).
         return { requeue: 'rateLimited' };
       case 'recheck':
-        return apply.recheck(backup!, step.generation, signal);
+        return noteReady(name, await apply.recheck(backup!, step.generation, signal));
       case 'copy':
-        return apply.copy(backup!, step.generation, signal);
+        return noteReady(name, await apply.copy(backup!, step.generation, signal));
     }
+  }
+
+  function noteReady(name: string, result: ReconcileResult | void): ReconcileResult | void {
+    if (own.get(name)?.status?.phase === 'Ready') seenReady.add(name);
+    return result;
   }
 
   return {
@@ -217,6 +228,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
     hasSynced: () => backups.hasSynced(),
     async run(signal) {
       leaderSince = Date.now();
+      seenReady.clear();
       if (await waitForSync(signal, backups, serviceAccounts, ...workloads.values()))
         await controller.run(signal);
     },

@@ -103,6 +103,25 @@ describe('decide', () => {
       { kind: 'check-source' },
     ],
     [
+      'Ready, not yet seen by this leader: a recheck of the backup registry',
+      {
+        backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS }),
+        retryDue: true,
+        checkedSinceLeader: false,
+      },
+      { kind: 'recheck', generation: 3, reason: 'leader-changed' },
+    ],
+    [
+      'Ready, seen by this leader, source checks on: no recheck before the check',
+      {
+        backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS, sourceCheckedAt: T0 }),
+        retryDue: true,
+        checkedSinceLeader: true,
+        sourceCheck: { intervalMs: HOUR, leaderSince: Date.parse(T0), now: Date.parse(T0) + 2 * HOUR },
+      },
+      { kind: 'check-source' },
+    ],
+    [
       'Ready, source checks off (interval 0)',
       {
         backup: backup(3, { phase: 'Ready', observedGeneration: 3, ...DIGESTS }),

@@ -4,7 +4,8 @@
  * own-writes.ts) and whether a failed copy's backoff has run out. The effects are apply.ts.
  *
  * - No object, or one being deleted: nothing.
- * - Ready for its current generation: nothing, or its source check when one is due
+ * - Ready for its current generation: once per leader, a recheck (a new leader looks at the backup
+ *   registry itself, and repairs missing anchors); then nothing, or its source check when one is due
  *   (source-check-schedule.ts; then `nextCheckInMs` says when). Ready for an older generation (its
  *   spec changed): recheck — a look at the BACKUP registry, never a copy from the source unless a
  *   piece is missing and the source still serves the same digest (issue 15 item 2).
@@ -27,11 +28,17 @@ export interface Snapshot {
   readonly backup: ImageBackup | undefined;
   /** No failed copy's backoff is running for this backup (copy-retry.ts). */
   readonly retryDue: boolean;
+  /**
+   * This process has seen the backup Ready in the backup registry since it became leader (its own
+   * copy or recheck). False: a Ready backup is rechecked once, as after a spec change — a new
+   * leader does not take its predecessor's word for what the backup registry holds. Absent: true.
+   */
+  readonly checkedSinceLeader?: boolean;
   /** Source checks' interval, the leader's start and now; absent or interval 0: no source checks. */
   readonly sourceCheck?: (SourceCheckTiming & { readonly now: number }) | undefined;
 }
 
-export type RecheckReason = 'spec-changed' | 'manifest-missing' | 'degraded';
+export type RecheckReason = 'spec-changed' | 'manifest-missing' | 'degraded' | 'leader-changed';
 
 export type CopyReason = 'new' | 'pending' | 'interrupted' | 'retry' | 'spec-changed';
 
@@ -75,6 +82,8 @@ export function decide(s: Snapshot): Step {
 }
 
 function readyStep(b: ImageBackup, s: Snapshot): Step {
+  if (s.checkedSinceLeader === false)
+    return { kind: 'recheck', generation: generationOf(b), reason: 'leader-changed' };
   const due = s.sourceCheck === undefined ? undefined : sourceCheckDueAt(b, s.sourceCheck);
   if (due === undefined) return { kind: 'none', reason: 'ready' };
   const inMs = due - s.sourceCheck!.now;

@@ -61,6 +61,8 @@ interface TimedEvent extends RecordedEvent {
 interface Harness {
   readonly access: RegistryAccess;
   readonly metrics: Registry;
+  /** The controller's ImageBackup cache has listed. */
+  synced(): boolean;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     return {
       access,
       metrics: registry,
+      synced: () => backupController.hasSynced(),
       async stop() {
         abort.abort();
         await running;
@@ -742,11 +745,14 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
       t: TestContext,
       sources: Pick<ImageBackupControllerOptions, 'sourceCheckIntervalMs' | 'onSourceChange'>,
     ): Promise<void> {
+      // Stopped before its caches listed, a harness leaves their requests to a closed client.
+      await waitFor(() => harness.synced(), { what: 'the controller synced', timeoutMs: 60_000 });
       await harness.stop();
       harness = startHarness({ sourceCheckIntervalMs: CHECK_MS, ...sources });
       t.after(async () => {
         await harness.stop();
         harness = startHarness();
+        await waitFor(() => harness.synced(), { what: 'the controller synced again', timeoutMs: 60_000 });
       });
     }
 
