@@ -9,7 +9,7 @@ import { imageBackupClient } from '../../../src/controllers/api/image-backup-res
 import type { ImageBackup } from '../../../src/controllers/api/image-backup-schema.ts';
 import { RESOURCES, resourceClient } from '../../../src/kube/index.ts';
 import type { CliRun } from '../cli/run-cli.ts';
-import type { Auditor } from './auditor.ts';
+import { startAuditor, type Auditor } from './auditor.ts';
 import { PULL_SECRET_COPY, pushCredentials, readerCredentials, type BackupEnv } from './backup-env.ts';
 import {
   backupEvents,
@@ -420,7 +420,8 @@ export async function assertNeverFailed(
 
 /**
  * Step 7: the first layer of `web`'s backup deleted by hand (HTTP DELETE with the push login).
- * `verify` exits 1 and names exactly the containers that run it, and the layer; the backup's next
+ * `verify` exits 1 and names exactly the containers that run it, and the layer (so does the
+ * complete-image auditor, which proves it could see such damage); the backup's next
  * recheck (asked for as the workload controller asks: phase Pending) finds it damaged with its
  * source gone: Degraded, with a Warning BackupDamaged naming the layer, the digest kept.
  * Returns the layer's digest.
@@ -461,6 +462,21 @@ export async function damageOneLayer(
   assert.deepEqual(
     rows.map(rowKey).sort(),
     containers.map((c) => rowKey({ ...c, VERDICT: runsWeb(c) ? 'exposed' : 'protected' })).sort(),
+  );
+
+  // The complete-image auditor of steps 1 to 6 sees such damage (it was not blind).
+  const auditor = startAuditor({ api: env.api, backup: env.backup, intervalMs: 100, complete: true });
+  await waitFor(() => auditor.rounds() >= 1, { what: 'one complete audit round', timeoutMs: STEP_MS });
+  const found = await auditor.stop();
+  assert.deepEqual(
+    [...new Set(found.map((v) => `${v.workload} ${v.container}: ${v.problem}`))].sort(),
+    containers
+      .filter(runsWeb)
+      .map(
+        (c) =>
+          `Deployment ${c.NAMESPACE}/web app: layer ${layer} of manifest ${web.digest} in ${repository}: HTTP 404`,
+      )
+      .sort(),
   );
 
   await imageBackupClient(env.api).patchStatus(webBackup, { status: { phase: 'Pending' } });
