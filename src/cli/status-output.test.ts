@@ -12,6 +12,7 @@ const report: StatusReport = {
       source: 'docker.io/library/nginx:1.25',
       target: 'backup.example.com/lb/docker.io/library/nginx:1.25',
       phase: 'Failed',
+      sourceState: 'gone',
       attempts: 3,
       lastError: '401 from\nregistry-1.docker.io',
       createdAt: '2026-01-01T00:55:30Z',
@@ -22,6 +23,9 @@ const report: StatusReport = {
       source: 'docker.io/library/redis:7',
       target: 'backup.example.com/lb/docker.io/library/redis:7',
       phase: 'Ready',
+      sourceState: 'changed',
+      sourceCheckedAt: '2026-01-01T00:59:00Z',
+      sourceLatestDigest: 'sha256:bb',
       progress: '3/3 blobs, 100%',
       bytesTotal: 1536,
       targetDigest: 'sha256:aa',
@@ -75,9 +79,9 @@ describe('status output', () => {
     assert.equal(
       statusTables(report, { wide: false, now: NOW }),
       [
-        'NAME                               SOURCE                         PHASE    PROGRESS          SIZE      AGE',
-        'docker.io-library-nginx-1.25-abc   docker.io/library/nginx:1.25   Failed   <none>            <none>    4m30s',
-        'docker.io-library-redis-7-def      docker.io/library/redis:7      Ready    3/3 blobs, 100%   1.5 KiB   3d1h',
+        'NAME                               SOURCE                         PHASE    SOURCE-STATE   PROGRESS          SIZE      AGE',
+        'docker.io-library-nginx-1.25-abc   docker.io/library/nginx:1.25   Failed   gone           <none>            <none>    4m30s',
+        'docker.io-library-redis-7-def      docker.io/library/redis:7      Ready    changed        3/3 blobs, 100%   1.5 KiB   3d1h',
         '',
         'NAMESPACE   KIND/NAME        STATE        REASON',
         'shop        deployment/web   CopyFailed   app: docker.io/library/nginx:1.25: 401',
@@ -88,12 +92,12 @@ describe('status output', () => {
 
   it('adds the wide columns at the end', () => {
     const lines = statusTables(report, { wide: true, now: NOW }).split('\n');
-    assert.match(lines[0] ?? '', /AGE +TARGET +DIGEST +PRIVATE +ATTEMPTS +LAST-ERROR$/);
+    assert.match(lines[0] ?? '', /AGE +TARGET +DIGEST +PRIVATE +ATTEMPTS +LAST-ERROR +SOURCE-CHECKED$/);
     assert.match(
       lines[1] ?? '',
-      /4m30s +backup\.example\.com\/lb\/docker\.io\/library\/nginx:1\.25 +<none> +<none> +3 +401 from registry-1\.docker\.io$/,
+      /4m30s +backup\.example\.com\/lb\/docker\.io\/library\/nginx:1\.25 +<none> +<none> +3 +401 from registry-1\.docker\.io +<none>$/,
     );
-    assert.match(lines[2] ?? '', / sha256:aa +true +0 +<none>$/);
+    assert.match(lines[2] ?? '', / sha256:aa +true +0 +<none> +60s$/);
     assert.match(lines[4] ?? '', /REASON +IMAGES +BACKUPS$/);
     assert.match(
       lines[5] ?? '',

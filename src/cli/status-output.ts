@@ -42,6 +42,7 @@ function backupRow(b: BackupStatus, o: TableOptions): string[] {
     b.name,
     b.source,
     b.phase,
+    b.sourceState,
     b.progress ?? NONE,
     b.bytesTotal === undefined ? NONE : formatBytes(b.bytesTotal),
     age(b.createdAt, o.now),
@@ -54,6 +55,7 @@ function backupRow(b: BackupStatus, o: TableOptions): string[] {
     b.private === undefined ? NONE : String(b.private),
     String(b.attempts ?? 0),
     b.lastError ?? NONE,
+    b.sourceCheckedAt === undefined ? NONE : age(b.sourceCheckedAt, o.now),
   ];
 }
 
@@ -78,8 +80,8 @@ export function statusTables(report: StatusReport, o: TableOptions): string {
     report.imageBackups.length === 0
       ? 'No ImageBackups found.'
       : alignTable([
-          ['NAME', 'SOURCE', 'PHASE', 'PROGRESS', 'SIZE', 'AGE'].concat(
-            o.wide ? ['TARGET', 'DIGEST', 'PRIVATE', 'ATTEMPTS', 'LAST-ERROR'] : [],
+          ['NAME', 'SOURCE', 'PHASE', 'SOURCE-STATE', 'PROGRESS', 'SIZE', 'AGE'].concat(
+            o.wide ? ['TARGET', 'DIGEST', 'PRIVATE', 'ATTEMPTS', 'LAST-ERROR', 'SOURCE-CHECKED'] : [],
           ),
           ...report.imageBackups.map((b) => backupRow(b, o)),
         ]);

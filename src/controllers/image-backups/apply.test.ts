@@ -352,6 +352,11 @@ describe('backupEffects', () => {
     const s = f.current().status!;
     assert.deepEqual([s.phase, s.targetDigest, s.sourceDigest, s.sourceLatestDigest], ['Ready', D2, D2, D2]);
     assert.deepEqual(f.reasons(), ['SourceChanged', 'BackupReady']);
+    assert.equal(
+      s.conditions?.find((c) => c.type === 'SourceAvailable')?.message,
+      `serves ${D2}`,
+      'no drift left to report',
+    );
     assert.deepEqual(s.conditions?.map((c) => [c.type, c.status]).sort(), [
       ['Ready', 'True'],
       ['SourceAvailable', 'True'],

@@ -4,6 +4,10 @@
  * (guarded by the resourceVersion it was planned from, so two leaders never both start one), a
  * progress write at most once per `progressIntervalMs` and only for a copy that lasts longer, and
  * Ready or Failed at the end. Events: BackupStarted, then BackupReady or BackupFailed.
+ * A backup that was Ready is never copied by its tag again (issue 15): its recheck looks at the
+ * backup registry and ends Ready (at most one write) or Degraded (BackupDamaged, rate-limited
+ * recheck); its source check writes one status per check and records SourceGone, SourceChanged or
+ * SourceBack once per change.
  * Every write's answer goes to `own` (own-writes.ts), so the next reconcile sees it even before the
  * informer does.
  */
@@ -338,9 +342,11 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
       try {
         followed = await o.copy(backup, signal, () => {}, outcome.follow);
         o.metrics.copied({ ...followed, seconds: (performance.now() - startedAt) / 1000 });
-        // Ready with the new digests; the SourceAvailable condition and the check's fields kept.
+        // Ready with the new digests; SourceAvailable as the check finds it against them (no drift).
+        const against = { ...backup.status, sourceDigest: followed.sourceDigest };
+        const source = sourceCheckOutcome(against, probe, backup.spec.source, 'keep', generation, now).status;
         const ready = readyStatus(
-          { ...backup.status, conditions: status.conditions ?? [] },
+          { ...backup.status, conditions: source.conditions ?? [] },
           followed,
           generation,
           now,

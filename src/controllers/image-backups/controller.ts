@@ -41,6 +41,7 @@ import { IMAGE_BACKUPS, imageBackupClient } from '../api/image-backup-resource.t
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { WORKLOAD_RESOURCES } from '../api/workload-resources.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
+import { sleep } from '../../common/sleep.ts';
 import { parseNormalizedNamed } from '../../reference/index.ts';
 import { backupEffects } from './apply.ts';
 import { findMissing, repairInPlace } from './backup-check.ts';
@@ -110,6 +111,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
   const retries = createCopyRetryLimiter(o.backoff ?? COPY_BACKOFF);
   // One for the process: concurrent copies upload a shared blob once and mount it into the others.
   const scheduler = createCopyScheduler();
+  const budget = createSourceCheckBudget(o.sourceCheckQps ?? DEFAULT_SOURCE_CHECK_QPS);
   const apply = backupEffects({
     client: imageBackupClient(o.api),
     own,
@@ -130,9 +132,15 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
         repairInPlace({ access: o.access, spec: backup.spec, targetDigest, scheduler, signal, logger }),
     },
     probeSource: (backup, signal) =>
-      probeSource(o.access, backup.spec.source, sourcePullSecretRefs(caches, backup.metadata.name), signal),
-    sourceHost: (backup) => parseNormalizedNamed(backup.spec.source).domain,
-    budget: createSourceCheckBudget(o.sourceCheckQps ?? DEFAULT_SOURCE_CHECK_QPS),
+      probeSource(
+        o.access,
+        backup.spec.source,
+        sourcePullSecretRefs(caches, backup.metadata.name),
+        signal,
+        () => sleep(budget.reserve(sourceHostOf(backup)), signal),
+      ),
+    sourceHost: sourceHostOf,
+    budget,
     onSourceChange: o.onSourceChange ?? 'keep',
     events: o.events,
     metrics: copyMetrics(o.registry, () => backups.list()),
@@ -233,6 +241,11 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
         await controller.run(signal);
     },
   };
+}
+
+/** The registry host a backup's source is read from: the key of the source-check budget. */
+function sourceHostOf(backup: ImageBackup): string {
+  return parseNormalizedNamed(backup.spec.source).domain;
 }
 
 /** What of a workload decides its pull Secrets and the backups it uses. */

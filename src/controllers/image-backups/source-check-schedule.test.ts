@@ -125,6 +125,13 @@ describe('createSourceCheckBudget', () => {
     for (const at of sent) assert.ok(sent.filter((s) => s >= at && s < at + 1000).length <= 2);
   });
 
+  it('a second login within a check takes a token of the same budget', () => {
+    const budget = createSourceCheckBudget(1, () => 0);
+    assert.equal(budget.take('docker.io', 'a'), 0);
+    assert.equal(budget.reserve('docker.io'), 1000, "the refused login's retry waits its turn");
+    assert.equal(budget.take('docker.io', 'b'), 2000, 'and the next check after it');
+  });
+
   it('a 429 pauses its registry for Retry-After, and only that one', () => {
     let t = 0;
     const budget = createSourceCheckBudget(1, () => t);

@@ -30,12 +30,17 @@ export async function probeSource(
   source: string,
   sourceRefs: readonly SecretRef[],
   signal: AbortSignal,
+  /** Awaited before each HEAD after the first (the per-registry budget: every request counts). */
+  pace: () => Promise<void> = () => Promise.resolve(),
 ): Promise<SourceProbe> {
   const ref = parseNormalizedNamed(source);
   let notFound = false;
   let last = '';
   try {
+    let first = true;
     for (const login of await access.sourceChoices(ref, sourceRefs)) {
+      if (!first) await pace();
+      first = false;
       try {
         const head = await login.use((client) => {
           const { repository, reference } = imageLocation(client, ref);

@@ -1,6 +1,8 @@
 // One ImageBackup as the IMAGEBACKUPS table of `lifeboat status` shows it: its spec and status
-// flattened, nothing computed that the ImageBackup controller did not write.
+// flattened, nothing computed that the ImageBackup controller did not write (the source state is
+// its source check's condition and digests, read as source-state.ts says).
 import type { ImageBackup, ImageBackupPhase } from '../api/image-backup-schema.ts';
+import { sourceState, statusText, type SourceState } from './source-state.ts';
 
 export interface BackupStatus {
   readonly name: string;
@@ -8,6 +10,12 @@ export interface BackupStatus {
   readonly target: string;
   /** `Pending` until the ImageBackup controller first writes a status. */
   readonly phase: ImageBackupPhase;
+  /** What the last source check found (source-state.ts); `unchecked` before the first. */
+  readonly sourceState: SourceState;
+  /** When the source was last checked (RFC 3339), when it was. */
+  readonly sourceCheckedAt?: string;
+  /** The digest the source served at that check, when known. */
+  readonly sourceLatestDigest?: string;
   /** The controller's progress text ("12/30 blobs, 40%"). */
   readonly progress?: string;
   readonly bytesTotal?: number;
@@ -42,12 +50,15 @@ export function backupStatus(backup: ImageBackup, usedBy: readonly string[]): Ba
     attempts: s.attempts,
     lastError: s.lastError,
     createdAt: typeof created === 'string' ? created : undefined,
+    sourceCheckedAt: statusText(backup, 'sourceCheckedAt'),
+    sourceLatestDigest: statusText(backup, 'sourceLatestDigest'),
   };
   return {
     name: backup.metadata.name,
     source: backup.spec.source,
     target: backup.spec.target,
     phase: s.phase ?? 'Pending',
+    sourceState: sourceState(backup),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     usedBy: [...usedBy].sort(),
   };

@@ -13,3 +13,5 @@ export { backupStatus } from './backup-status.ts';
 export type { BackupStatus } from './backup-status.ts';
 export { latestWorkloadEvents } from './latest-events.ts';
 export type { EventLike, WorkloadEvent } from './latest-events.ts';
+export { SOURCE_STATES, sourceState } from './source-state.ts';
+export type { SourceState } from './source-state.ts';

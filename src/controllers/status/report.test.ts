@@ -59,6 +59,7 @@ it('sorts workloads by namespace, kind and name, backups by name, and says who u
       source: 'docker.io/library/nginx:1.25',
       target: 'backup.example.com:5000/lifeboat/docker.io/library/nginx:1.25',
       phase: 'Copying',
+      sourceState: 'unchecked',
       progress: '1/2 blobs, 50%',
       bytesTotal: 2048,
       attempts: 1,

@@ -56,7 +56,8 @@ import { createCreationExpectations } from './creation-expectations.ts';
 import { decideWorkload, type DecisionOptions, type WorkloadSnapshot } from './decide.ts';
 import type { EligibilityOptions, EligibilityWorkload } from './eligibility.ts';
 import { workloadMetrics } from './metrics.ts';
-import { workloadProtection, type Protection } from './protection.ts';
+import type { Protection } from './protection.ts';
+import { createProtectionMemo } from './protection-memo.ts';
 import { createRegistryChecks } from './registry-checks.ts';
 import { createReportOnce } from './report-once.ts';
 
@@ -249,15 +250,16 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
 
   /**
    * `lifeboat_workloads{protection}` at scrape time: the same decision over every cached workload
-   * (caches only, no registry traffic), on every replica, leader or not.
+   * (caches only, no registry traffic; a verdict kept while its inputs are unchanged), on every
+   * replica, leader or not.
    */
+  const protectionOf = createProtectionMemo(decisionOptions);
   function* protections(): Iterable<Protection> {
     for (const [kind, informer] of workloads) {
       for (const workload of informer.list()) {
         const namespace = namespaces.get(workload.metadata.namespace ?? '');
         if (namespace === undefined) continue; // not listed yet, or being deleted with it
-        const snapshot = snapshotOf(kind, workload, namespace);
-        yield workloadProtection(decideWorkload(snapshot, decisionOptions), snapshot);
+        yield protectionOf(snapshotOf(kind, workload, namespace));
       }
     }
   }

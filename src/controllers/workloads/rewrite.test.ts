@@ -270,6 +270,43 @@ test('a workload already on its backups: no rewrite, no patch, its backups in us
     p.backups.map((b) => b.desired.spec.source),
     ['docker.io/library/nginx:1.25', 'docker.io/library/redis:7'],
   );
+  assert.deepEqual(p.onBackups, [
+    { container: 'app', backupName: nameOf('nginx:1.25') },
+    { container: 'cache', backupName: nameOf('redis:7') },
+  ]);
+});
+
+test('not Ready (--require-ready): every image with a Ready backup plans the rewrite; one without holds all back', () => {
+  const rolling = mixed();
+  rolling.status.readyReplicas = 0;
+  const all = plan(rolling, readyBackups([...TO_BACK_UP, 'redis:7']));
+  assert.equal(all.ready, true, 'planned as an eligible workload');
+  assert.deepEqual(
+    all.rewrites.map((r) => r.container),
+    ['init', 'app', 'pause', 'tool'],
+  );
+  assert.ok(all.patch.length > 0);
+  assert.deepEqual(all.heldBack, []);
+
+  const some = plan(rolling, readyBackups(['busybox:1.36', PAUSE, TAGGED_PINNED, 'redis:7']));
+  assert.equal(some.ready, false);
+  assert.deepEqual(some.rewrites, []);
+  assert.deepEqual(some.patch, []);
+  assert.deepEqual(
+    some.heldBack.map((r) => [r.container, r.target === undefined]),
+    [
+      ['init', false],
+      ['app', true],
+      ['pause', false],
+      ['tool', false],
+    ],
+    'what is held back, and which image has no Ready backup',
+  );
+  assert.deepEqual(
+    some.backups.map((b) => b.desired.spec.source),
+    ['docker.io/library/redis:7'],
+    'nothing is created for an image never seen running: only the backup in use is ensured',
+  );
 });
 
 test('hands off: excluded, ignored or unreadable workloads need nothing; one not Ready only its backups in use', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runTool, waitFor } from '../../../src/devenv/index.ts';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
-import { PULL_SECRET_COPY, startBackupEnv, type BackupEnv } from './backup-env.ts';
+import { PULL_SECRET_COPY, readerCredentials, startBackupEnv, type BackupEnv } from './backup-env.ts';
 import { sourceImage } from './fixtures.ts';
 import { assertRewritten, createPlanned, waitRewritten, type Planned } from './rewrite.scenarios.ts';
 import {
@@ -149,6 +149,55 @@ describe('a source that vanished (lifeboat run as a process)', () => {
       ).catch((error: unknown) => {
         throw new Error(`lifeboat_workloads: ${JSON.stringify(last)}`, { cause: error });
       });
+    }),
+  );
+
+  it(
+    'a never-Ready workload of a private backup is rewritten only where its namespace can read the source (BackupAccessDenied elsewhere)',
+    suite.audited(async () => {
+      const e = suite.env();
+      const secret = await sourceImage(e.privateSource, 'vanish/private', '1');
+      await suite.lifeboat();
+      const withCreds = async (prefix: string): Promise<string> => {
+        const ns = await e.namespace(prefix);
+        await e.dockerConfigSecret(ns, 'source-creds', e.privateSource, readerCredentials(e.privateSource));
+        return ns;
+      };
+      const owner: Planned = {
+        kind: 'Deployment',
+        name: 'owner',
+        containers: { app: secret },
+        imagePullSecrets: ['source-creds'],
+      };
+      await assertRewritten(e, await createPlanned(e, await withCreds('vanish-owner'), owner), owner);
+      const [backup] = await backupsOf(e, sourceRef(secret));
+      assert.equal(backup?.status?.private, true, 'the copy needed credentials');
+
+      // Never Ready, no credentials for the source: the access check refuses, nothing is written.
+      const strangers = await e.namespace('vanish-stranger');
+      const stranger = await createWorkload(e.api, strangers, {
+        kind: 'Deployment',
+        name: 'stranger',
+        containers: [{ name: 'app', image: sourceRef(secret) }],
+        nodeSelector: NOWHERE,
+      });
+      // Never Ready, with credentials: rewritten without waiting.
+      const lateOwner = await createWorkload(e.api, await withCreds('vanish-late-owner'), {
+        kind: 'Deployment',
+        name: 'late-owner',
+        containers: [{ name: 'app', image: sourceRef(secret) }],
+        imagePullSecrets: ['source-creds'],
+        nodeSelector: NOWHERE,
+      });
+      const w = await waitRewritten(e, lateOwner);
+      assert.deepEqual(imagesOf(w), { app: rewrittenRef(e, secret) });
+      const denied = await waitEvent(e.api, stranger, EventReasons.BackupAccessDenied);
+      assert.equal(denied.type, 'Warning');
+      await sleep(3_000);
+      const still = await getWorkload(e.api, stranger);
+      assert.deepEqual(imagesOf(still), { app: sourceRef(secret) }, 'left as it was');
+      assert.equal(still.metadata.generation, 1);
+      assert.deepEqual(await eventsFor(e.api, strangers, EventReasons.ImagesMovedToBackup, stranger), []);
     }),
   );
 });

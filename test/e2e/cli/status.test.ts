@@ -116,8 +116,31 @@ describe('lifeboat status', () => {
       bytesTotal: 3 * 1024 * 1024,
       attempts: 1,
     });
-    await backup(src('denied'), { phase: 'Ready', targetDigest: DIGEST, private: true, attempts: 1 });
-    await backup(src('due'), { phase: 'Ready', targetDigest: DIGEST, attempts: 1 });
+    // What the ImageBackup controller's source check writes (issue 15): the source gone, or there.
+    const sourceAvailable = (status: 'True' | 'False', reason: string) => ({
+      conditions: [
+        {
+          type: 'SourceAvailable',
+          status,
+          reason,
+          message: '',
+          lastTransitionTime: new Date().toISOString(),
+        },
+      ],
+    });
+    await backup(src('denied'), {
+      phase: 'Ready',
+      targetDigest: DIGEST,
+      private: true,
+      attempts: 1,
+      ...sourceAvailable('False', 'NotFound'),
+    });
+    await backup(src('due'), {
+      phase: 'Ready',
+      targetDigest: DIGEST,
+      attempts: 1,
+      ...sourceAvailable('True', 'Found'),
+    });
     const backupImage = `${desired(src('rewritten')).spec.target}@${DIGEST}`;
     const originals = (image: string) => ({ [ORIGINAL_IMAGES_ANNOTATION]: JSON.stringify({ app: image }) });
     const objects: [string, Shape][] = [
@@ -143,6 +166,11 @@ describe('lifeboat status', () => {
       {
         namespace: notReady,
       },
+    );
+    // Never Ready either, but its image has a Ready backup: due at once (issue 15).
+    await deployments.create(
+      deployment('late', { image: src('due'), nodeSelector: { 'status-test': 'nowhere' } }),
+      { namespace: notReady },
     );
     // What the workload controller records when a private source cannot be read with the namespace's secrets.
     const events = createEventRecorder({ api: cluster.api, identity: 'status-test' });
@@ -201,6 +229,12 @@ describe('lifeboat status', () => {
       { phase: 'Copying', progress: '3/10 blobs, 30%', size: '3.0 MiB' },
     );
     assert.match(copying?.AGE ?? '', /^\d+s$/);
+    const sourceStates = new Map(backups.map((b) => [b.SOURCE, b['SOURCE-STATE']]));
+    assert.deepEqual(
+      [src('denied'), src('due'), src('failed')].map((i) => sourceStates.get(desired(i).spec.source)),
+      ['gone', 'available', 'unchecked'],
+      'the source state of each backup, from its SourceAvailable condition',
+    );
   });
 
   it('-o wide adds the target, digest, privacy, attempts, last error, images and backups', async () => {
@@ -294,9 +328,12 @@ describe('lifeboat status', () => {
 
     const nr = await status('-n', notReady);
     assertExit(nr, 0);
-    const [pending] = table(nr.stdout, 'NAMESPACE');
+    const rows = new Map(table(nr.stdout, 'NAMESPACE').map((w) => [w['KIND/NAME'], w]));
+    const pending = rows.get('deployment/web');
     assert.equal(pending?.STATE, 'NotReady', nr.stdout);
     assert.match(pending?.REASON ?? '', /--require-ready/);
+    const late = rows.get('deployment/late');
+    assert.equal(late?.STATE, 'RewriteDue', `not Ready, but every image has a Ready backup: ${nr.stdout}`);
   });
 
   it('refuses a bad flag with exit 2, naming it, before reading the cluster', async () => {
