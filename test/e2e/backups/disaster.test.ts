@@ -114,6 +114,12 @@ describe('the disaster drill (issue 15): sources vanish and move, lifeboat is ki
         step(`layer ${layer} of the web backup deleted: verify exits 1, the backup Degraded`);
         await assertNeverWrittenAgain(e, running, late, 'after the damage');
         await assertNeverFailed(e, watch, names, 'web');
+      } catch (error) {
+        // What lifeboat warned about last (JSON log lines of level warn and above), for the failure.
+        for (const line of lifeboat.logs.filter((l) => l.level >= 40).slice(-10)) {
+          t.diagnostic(`drill: lifeboat warned: ${JSON.stringify(line)}`);
+        }
+        throw error;
       } finally {
         for (const [name, phases] of watch.phases()) {
           t.diagnostic(`drill: ImageBackup ${name}: ${phases.join(' → ')}`);
