@@ -3,7 +3,8 @@
 // four kinds in every namespace, again and again (a bounded pause between rounds), and for every
 // container image in the backup registry HEADs its top manifest with the read-only user's token
 // (registry-check.ts: plain HTTP, independent of lifeboat's code). A missing manifest, or one
-// whose digest is not the one the image pins, is a violation.
+// whose digest is not the one the image pins, is a violation; with `complete`, so is a missing child
+// manifest, config or layer.
 import type { KubeApi } from '../../../src/kube/index.ts';
 import type { LocalRegistry } from '../../../src/devenv/index.ts';
 import { readerCredentials } from './backup-env.ts';
@@ -34,6 +35,17 @@ export interface AuditorOptions {
   readonly intervalMs?: number;
   /** Namespaces not audited (a test that plants a violation on purpose). */
   readonly ignoreNamespaces?: ReadonlySet<string>;
+  /**
+   * Also that the image is complete: every child manifest of an index (GET, digest compared) and
+   * every config and layer blob (HEAD). Off by default: only the top manifest is HEADed.
+   */
+  readonly complete?: boolean;
+}
+
+interface ManifestBody {
+  manifests?: { digest: string }[];
+  config?: { digest: string };
+  layers?: { digest: string }[];
 }
 
 export function startAuditor(options: AuditorOptions): Auditor {
@@ -77,6 +89,35 @@ export function startAuditor(options: AuditorOptions): Auditor {
     if (head.status !== 200) return `HEAD of ${parts.repository}:${reference} answered HTTP ${head.status}`;
     if (parts.digest !== undefined && head.digest !== parts.digest) {
       return `manifest digest ${head.digest} is not the pinned ${parts.digest}`;
+    }
+    return options.complete ? incomplete(parts.repository, head.digest ?? reference) : undefined;
+  }
+
+  /** What is missing below the manifest `digest` (children, config, layers); undefined when nothing. */
+  async function incomplete(repository: string, digest: string, depth = 0): Promise<string | undefined> {
+    const read = await reader.getManifest(repository, digest, stopping.signal);
+    if (read.status !== 200 || read.body === undefined) {
+      return `manifest ${digest} of ${repository}: HTTP ${read.status}`;
+    }
+    if (read.digest !== undefined && read.digest !== digest) {
+      return `manifest ${digest} of ${repository} served as ${read.digest}`;
+    }
+    const manifest = JSON.parse(read.body.toString('utf8')) as ManifestBody;
+    if (manifest.manifests !== undefined) {
+      if (depth > 2) return `manifest ${digest} of ${repository}: indexes nested too deep`;
+      for (const child of manifest.manifests) {
+        const problem = await incomplete(repository, child.digest, depth + 1);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    const blobs = [
+      ...(manifest.config ? [['config', manifest.config.digest] as const] : []),
+      ...(manifest.layers ?? []).map((l) => ['layer', l.digest] as const),
+    ];
+    for (const [what, blob] of blobs) {
+      const status = await reader.headBlob(repository, blob, stopping.signal);
+      if (status !== 200) return `${what} ${blob} of manifest ${digest} in ${repository}: HTTP ${status}`;
     }
     return undefined;
   }

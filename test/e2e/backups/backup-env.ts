@@ -92,9 +92,16 @@ interface Crd extends NamedObject {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-/** `audit`: the control plane's audit log (test/e2e/charts measures the chart's RBAC with it). */
+/**
+ * `audit`: the control plane's audit log (test/e2e/charts measures the chart's RBAC with it).
+ * `backupRegistry`: starts the backup registry instead of a token-auth `startRegistry` (the drill's
+ * can be stopped and garbage-collected: gc-backup-registry.ts); it needs push and read-only users.
+ */
 export async function startBackupEnv(
-  options: { readonly audit?: ControlPlaneOptions['audit'] } = {},
+  options: {
+    readonly audit?: ControlPlaneOptions['audit'];
+    readonly backupRegistry?: () => Promise<LocalRegistry>;
+  } = {},
 ): Promise<BackupEnv> {
   const started: { stop(): Promise<void> }[] = [];
   const processes: LifeboatProcess[] = [];
@@ -106,7 +113,7 @@ export async function startBackupEnv(
     const [publicSource, privateSource, backup] = await Promise.all([
       startRegistry({ auth: 'none' }),
       startRegistry({ auth: 'htpasswd' }),
-      startRegistry({ auth: 'token' }),
+      options.backupRegistry ? options.backupRegistry() : startRegistry({ auth: 'token' }),
     ]);
     started.push(publicSource, privateSource, backup);
 

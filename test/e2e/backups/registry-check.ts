@@ -53,9 +53,18 @@ export interface ManifestHead {
   readonly digest: string | undefined;
 }
 
+export interface ManifestRead extends ManifestHead {
+  /** The body (undefined unless 200). */
+  readonly body: Buffer | undefined;
+}
+
 export interface RegistryReader {
   /** HEAD /v2/{repository}/manifests/{reference} with a token for the reader's pull scope. */
   headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead>;
+  /** GET /v2/{repository}/manifests/{reference}, the same way. */
+  getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestRead>;
+  /** HEAD /v2/{repository}/blobs/{digest}: the HTTP status (200 present, 404 missing). */
+  headBlob(repository: string, digest: string, signal?: AbortSignal): Promise<number>;
 }
 
 /**
@@ -82,6 +91,37 @@ export function registryReader(registry: LocalRegistry, credentials: Credentials
     return body.token;
   }
 
+  /** One request (getManifest, headBlob) with the repository's cached token, or after the Bearer (or Basic) challenge. */
+  async function send(
+    repository: string,
+    url: string,
+    init: { method: string; accept?: string },
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const once = (authorization?: string) =>
+      fetch(url, {
+        method: init.method,
+        headers: {
+          ...(init.accept ? { accept: init.accept } : {}),
+          ...(authorization ? { authorization } : {}),
+        },
+        signal: signal ?? null,
+      });
+    const cached = tokens.get(repository);
+    let res = await once(cached && cached.until > Date.now() ? `Bearer ${cached.token}` : undefined);
+    const challenge = res.headers.get('www-authenticate');
+    if (res.status === 401 && challenge?.startsWith('Bearer ')) {
+      await res.body?.cancel();
+      const fresh = await token(challenge, signal);
+      tokens.set(repository, { token: fresh, until: Date.now() + 60_000 });
+      res = await once(`Bearer ${fresh}`);
+    } else if (res.status === 401) {
+      await res.body?.cancel();
+      res = await once(`Basic ${basic}`);
+    }
+    return res;
+  }
+
   return {
     async headManifest(repository, reference, signal) {
       const url = `${registry.url}/v2/${repository}/manifests/${reference}`;
@@ -102,6 +142,17 @@ export function registryReader(registry: LocalRegistry, credentials: Credentials
         res = await head(`Basic ${basic}`);
       }
       return { status: res.status, digest: res.headers.get('docker-content-digest') ?? undefined };
+    },
+    async getManifest(repository, reference, signal) {
+      const url = `${registry.url}/v2/${repository}/manifests/${reference}`;
+      const res = await send(repository, url, { method: 'GET', accept: MANIFEST_TYPES }, signal);
+      const body = res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
+      if (body === undefined) await res.body?.cancel();
+      return { status: res.status, digest: res.headers.get('docker-content-digest') ?? undefined, body };
+    },
+    async headBlob(repository, digest, signal) {
+      const url = `${registry.url}/v2/${repository}/blobs/${digest}`;
+      return (await send(repository, url, { method: 'HEAD' }, signal)).status;
     },
   };
 }
