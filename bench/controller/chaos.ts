@@ -12,7 +12,6 @@
 // each lands while lifeboat is converging; the result records the progress at each.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -23,7 +22,7 @@ import { countRequests } from './audit.ts';
 import { renderChaosReport, type ChaosResult, type FaultRecord } from './chaos-report.ts';
 import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_NS, LIFEBOAT_USER, startBenchEnv } from './env.ts';
-import { git, latest, loadNow, log, repoRoot, seconds, startRun, waitAll } from './harness.ts';
+import { latest, loadNow, log, repoRoot, resultHeader, seconds, startRun, waitAll } from './harness.ts';
 import { startLifeboat, type Lifeboat } from './lifeboat.ts';
 import { randomFaultRules } from './random-faults.ts';
 import {
@@ -280,21 +279,9 @@ try {
         k.endsWith(' leases') && !k.startsWith('get ') && !k.startsWith('list ') && !k.startsWith('watch '),
     )
     .reduce((sum, [, n]) => sum + n, 0);
-  const date = new Date().toISOString();
-  const commit = git('rev-parse', '--short', 'HEAD');
+  const header = resultHeader('controller-chaos', loadavgStart);
   const result: ChaosResult = {
-    benchmark: 'controller-chaos',
-    date,
-    commit,
-    lifeboatCommit: git('log', '-1', '--format=%h', '--', 'src', ':!src/devenv'),
-    dirty: git('status', '--porcelain', '--', 'src', ':!src/devenv') !== '',
-    command: `npm run bench:controller -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: {
-      nproc: availableParallelism(),
-      memoryGiB: Math.round(totalmem() / 1024 ** 3),
-      loadavgStart,
-      loadavgEnd: loadNow(),
-    },
+    ...header,
     shape: {
       workloads: N,
       namespaces: set.namespaces.length,
@@ -334,7 +321,12 @@ try {
     registry: { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() },
   };
   const out =
-    flags.out ?? join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-chaos-${N}-${commit}.json`);
+    flags.out ??
+    join(
+      repoRoot,
+      'bench/controller/results',
+      `${header.date.slice(0, 10)}-chaos-${N}-${header.commit}.json`,
+    );
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderChaosReport(result);

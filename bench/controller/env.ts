@@ -21,8 +21,8 @@ import { createAdminClient, type AdminClient } from './kube.ts';
 
 export const LIFEBOAT_NS = 'lifeboat-system';
 export const LIFEBOAT_USER = `system:serviceaccount:${LIFEBOAT_NS}:lifeboat`;
-const PUSH_SECRET = 'backup-push';
-const PULL_SECRET = 'backup-pull';
+const PUSH_SECRET = 'lifeboat-backup-push';
+const PULL_SECRET = 'lifeboat-backup-pull';
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
 /** Where each kind of deploy/ manifest is created. */
 const PATHS: Record<string, string> = {

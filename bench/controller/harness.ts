@@ -2,7 +2,7 @@
 // and its clean-up on success, failure or signal, and the bounded wait on the Deployment watch.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,28 @@ export const log = (message: string): void => {
 };
 export const seconds = (ms: number): number => Math.round(ms) / 1000;
 export const loadNow = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
+
+/**
+ * What every result file starts with: which benchmark, when, the commit of the harness and of
+ * lifeboat's code (`src/` but `src/devenv`, and whether it had uncommitted changes), the command, and
+ * the machine with its load at the start and now.
+ */
+export function resultHeader<B extends string>(benchmark: B, loadavgStart: number[]) {
+  return {
+    benchmark,
+    date: new Date().toISOString(),
+    commit: git('rev-parse', '--short', 'HEAD'),
+    lifeboatCommit: git('log', '-1', '--format=%h', '--', 'src', ':!src/devenv'),
+    dirty: git('status', '--porcelain', '--', 'src', ':!src/devenv') !== '',
+    command: `npm run bench:controller -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: {
+      nproc: availableParallelism(),
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      loadavgStart,
+      loadavgEnd: loadNow(),
+    },
+  };
+}
 
 export interface Run {
   readonly dir: string;

@@ -6,7 +6,6 @@
 //   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -15,7 +14,7 @@ import { createToolEnv } from '../copy/tool-env.ts';
 import { countRequests } from './audit.ts';
 import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
-import { git, latest, loadNow, log, repoRoot, seconds, startRun, waitAll } from './harness.ts';
+import { latest, loadNow, log, repoRoot, resultHeader, seconds, startRun, waitAll } from './harness.ts';
 import { startLifeboat, type Lifeboat } from './lifeboat.ts';
 import { percentile, renderReport, type ControllerResult } from './report.ts';
 import {
@@ -204,21 +203,9 @@ try {
     { name: 'probe', from: probeFrom, to: probeTo },
   ]);
   const profileFile = cpuProfDir ? readdirSync(cpuProfDir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  const date = new Date().toISOString();
-  const commit = git('rev-parse', '--short', 'HEAD');
+  const header = resultHeader('controller', loadavgStart);
   const result: ControllerResult = {
-    benchmark: 'controller',
-    date,
-    commit,
-    lifeboatCommit: git('log', '-1', '--format=%h', '--', 'src', ':!src/devenv'),
-    dirty: git('status', '--porcelain', '--', 'src', ':!src/devenv') !== '',
-    command: `npm run bench:controller -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: {
-      nproc: availableParallelism(),
-      memoryGiB: Math.round(totalmem() / 1024 ** 3),
-      loadavgStart,
-      loadavgEnd: loadNow(),
-    },
+    ...header,
     shape: {
       workloads: N,
       namespaces: set.namespaces.length,
@@ -252,7 +239,8 @@ try {
     },
   };
   const out =
-    flags.out ?? join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-${N}-${commit}.json`);
+    flags.out ??
+    join(repoRoot, 'bench/controller/results', `${header.date.slice(0, 10)}-${N}-${header.commit}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderReport(result);
