@@ -83,6 +83,21 @@ export const imageBackupStatusSchema = z.object({
   attempts: count().optional(),
   lastError: z.string().optional(),
   private: z.boolean().meta({ description: 'The source needed credentials to read.' }).optional(),
+  /**
+   * Written by the workload controller when it checks access (never by the copy): a namespace is
+   * listed once its own pull credentials, or anonymous access, were shown to read the source. The
+   * registry token service grants `pull` on a private backup's repository to these namespaces only
+   * (`--private-images=isolated`).
+   */
+  readers: z
+    .array(z.string().min(1).max(63))
+    .refine(distinct, 'readers must be distinct')
+    .meta({
+      description:
+        'Namespaces shown to read the source with their own credentials (or anonymously): who may pull a private backup.',
+      'x-kubernetes-list-type': 'set',
+    })
+    .optional(),
   sourceCheckedAt: timestamp()
     .meta({ description: 'When the source reference was last checked (a HEAD; condition SourceAvailable).' })
     .optional(),
