@@ -10,6 +10,7 @@ import {
   createEventRecorder,
   createLeaderElector,
   createSharedInformers,
+  leadershipOf,
   startHealthServer,
   type KubeApi,
   type SharedInformers,
@@ -21,6 +22,7 @@ import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
+import { registerBuildInfo } from './build-info.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
@@ -104,6 +106,11 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerBuildInfo(registry);
+  const leaderElect = o.leaderElect && !o.dryRun;
+  // Object counts are exported by the leader only (src/kube/leader-only-metrics.ts).
+  const leadership = leadershipOf(registry);
+  leadership.leading = !leaderElect;
   const informers = createSharedInformers({ api, logger, registry });
   const events = createEventRecorder({ api, identity: o.identity, logger, registry });
   const access = createRegistryAccess({
@@ -185,7 +192,6 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       dryRun: o.dryRun,
     }),
   );
-  const leaderElect = o.leaderElect && !o.dryRun;
 
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
@@ -203,7 +209,12 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
 
   const stopping = new AbortController();
   const work = async (signal: AbortSignal): Promise<void> => {
-    await Promise.all(controllers.map((c) => c.run(signal)));
+    leadership.leading = true;
+    try {
+      await Promise.all(controllers.map((c) => c.run(signal)));
+    } finally {
+      leadership.leading = !leaderElect;
+    }
   };
   informers.start();
   const done = leaderElect

@@ -46,6 +46,8 @@ export type { Informer, InformerHandlers, InformerOptions, InformerStats } from 
 export { createInformer, dropNoise, INFORMER_DEFAULTS } from './informer.ts';
 export type { LeaderElectionOptions, LeaderElector } from './leader-election.ts';
 export { createLeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-election.ts';
+export type { Leadership } from './leader-only-metrics.ts';
+export { exportsObjectCounts, leadershipOf } from './leader-only-metrics.ts';
 export type { Resource, PathOptions } from './resource.ts';
 export { RESOURCES, apiVersionOf, resourcePath } from './resource.ts';
 export type {

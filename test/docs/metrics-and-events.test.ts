@@ -1,6 +1,7 @@
 // docs/metrics-and-events.md is generated from src/ (scripts/metrics-and-events-doc.ts): these tests
 // fail when it is stale, when an Event reason is never recorded or lacks its description, and when
 // the source scan the generator relies on disagrees with what prom-client actually registers.
+import { registerBuildInfo } from '../../src/controllers/build-info.ts';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
@@ -61,6 +62,7 @@ it('the source scan agrees with prom-client on name, type, help and labels of ev
   const registry = new Registry();
   const api = {} as KubeRequester; // nothing below sends a request
   copyMetrics(registry, () => []);
+  registerBuildInfo(registry);
   pullSecretMetrics(registry, new Map());
   workloadMetrics(registry, () => []);
   registryRequestMetrics(registry);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { exportsObjectCounts } from '../../kube/index.ts';
 import { IMAGE_BACKUP_PHASES, type ImageBackup } from '../api/image-backup-schema.ts';
 import { SOURCE_STATES, sourceStateOf } from './source-check-status.ts';
 
@@ -19,9 +20,14 @@ export interface CopyMetrics {
 /** Copies take from milliseconds (already present) to many minutes (gigabytes over a slow link). */
 const DURATION_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 
+/** `result` of `lifeboat_copy_duration_seconds`: how the attempt ended. */
+export type CopyResult = 'copied' | 'failed';
+
 /**
- * Registers the copy metrics; `lifeboat_image_backups{phase}` and `lifeboat_image_backups_source
- * {state}` are computed at scrape time from the cache (`list`), so they cannot drift from the cluster. An object without a phase counts as Pending.
+ * Registers the copy metrics; `lifeboat_image_backups{phase}`, `lifeboat_image_backups_source
+ * {state}` and `lifeboat_image_backup_ready{backup}` are computed at scrape time from the cache
+ * (`list`), so they cannot drift from the cluster, and by the leader only (every replica holds the
+ * same cache: src/kube/leader-only-metrics.ts). An object without a phase counts as Pending.
  */
 export function copyMetrics(registry: Registry | undefined, list: () => readonly ImageBackup[]): CopyMetrics {
   if (!registry) return { copied: () => undefined, failed: () => undefined };
@@ -31,6 +37,7 @@ export function copyMetrics(registry: Registry | undefined, list: () => readonly
     labelNames: ['phase'],
     registers: [registry],
     collect() {
+      if (!exportsObjectCounts(registry, this)) return;
       const counts = new Map<string, number>(IMAGE_BACKUP_PHASES.map((p) => [p, 0]));
       for (const backup of list()) {
         const phase = backup.status?.phase ?? 'Pending';
@@ -45,12 +52,27 @@ export function copyMetrics(registry: Registry | undefined, list: () => readonly
     labelNames: ['state'],
     registers: [registry],
     collect() {
+      if (!exportsObjectCounts(registry, this)) return;
       const counts = new Map<string, number>(SOURCE_STATES.map((s) => [s, 0]));
       for (const backup of list()) {
         const state = sourceStateOf(backup.status);
         if (state !== undefined) counts.set(state, (counts.get(state) ?? 0) + 1);
       }
       for (const [state, n] of counts) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'lifeboat_image_backup_ready',
+    help: 'Per ImageBackup (label backup: its name), 1 while its status.phase is Ready, else 0: for alerts that name the image',
+    labelNames: ['backup'],
+    registers: [registry],
+    collect() {
+      // Reset first: a deleted ImageBackup's series must go, not stay at its last value.
+      this.reset();
+      if (!exportsObjectCounts(registry, this)) return;
+      for (const backup of list()) {
+        this.set({ backup: backup.metadata.name }, backup.status?.phase === 'Ready' ? 1 : 0);
+      }
     },
   });
   const bytes = new Counter({
@@ -66,7 +88,8 @@ export function copyMetrics(registry: Registry | undefined, list: () => readonly
   });
   const duration = new Histogram({
     name: 'lifeboat_copy_duration_seconds',
-    help: 'Duration of copy attempts, successful or not',
+    help: 'Duration of copy attempts by result: copied (the image is in the backup registry) or failed',
+    labelNames: ['result'],
     buckets: DURATION_BUCKETS_SECONDS,
     registers: [registry],
   });
@@ -83,11 +106,11 @@ export function copyMetrics(registry: Registry | undefined, list: () => readonly
       blobs.inc({ result: 'copied' }, r.blobsCopied);
       blobs.inc({ result: 'skipped' }, r.blobsSkipped);
       blobs.inc({ result: 'mounted' }, r.blobsMounted);
-      duration.observe(r.seconds);
+      duration.observe({ result: 'copied' satisfies CopyResult }, r.seconds);
     },
     failed(reason, seconds) {
       errors.inc({ reason });
-      duration.observe(seconds);
+      duration.observe({ result: 'failed' satisfies CopyResult }, seconds);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { exportsObjectCounts } from '../../kube/index.ts';
 
 /** Where each namespace stands, for `lifeboat_pull_secret_namespaces{state}`. */
 export type NamespaceState = 'synced' | 'conflict' | 'excluded';
@@ -17,7 +18,8 @@ export interface NamespaceStates {
 
 /**
  * Registers the pull-secret metrics; the namespace gauge is computed at scrape time from `states`,
- * so it can never drift from what the controller knows.
+ * so it can never drift from what the controller knows, and by the leader only
+ * (src/kube/leader-only-metrics.ts).
  */
 export function pullSecretMetrics(
   registry: Registry | undefined,
@@ -30,6 +32,7 @@ export function pullSecretMetrics(
     labelNames: ['state'],
     registers: [registry],
     collect() {
+      if (!exportsObjectCounts(registry, this)) return;
       const counts: Record<NamespaceState, number> = { synced: 0, conflict: 0, excluded: 0 };
       for (const state of states.values()) counts[state]++;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Registry } from 'prom-client';
+import { leadershipOf } from '../../kube/index.ts';
 import { workloadMetrics } from './metrics.ts';
 import type { Protection } from './protection.ts';
 
@@ -38,4 +39,13 @@ it('records nothing without a registry', () => {
     return [];
   }).rewrite('CronJob', 'conflict');
   assert.equal(asked, 0);
+});
+
+it('lifeboat_workloads is exported by the leader only (every replica holds the same caches)', async () => {
+  const registry = new Registry();
+  workloadMetrics(registry, () => ['protected']);
+  leadershipOf(registry).leading = false;
+  assert.deepEqual(await gauge(registry), {});
+  leadershipOf(registry).leading = true;
+  assert.deepEqual(await gauge(registry), { protected: 1, exposed: 0, excluded: 0 });
 });

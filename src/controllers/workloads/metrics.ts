@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { exportsObjectCounts } from '../../kube/index.ts';
 import { perRegistry } from '../../common/metric-families.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import { PROTECTIONS, type Protection } from './protection.ts';
@@ -22,6 +23,7 @@ const families = perRegistry((registry) => {
     labelNames: ['protection'],
     registers: [registry],
     collect() {
+      if (!exportsObjectCounts(registry, this)) return;
       const counts = new Map<Protection, number>(PROTECTIONS.map((p) => [p, 0]));
       for (const source of sources) for (const p of source()) counts.set(p, (counts.get(p) ?? 0) + 1);
       for (const [protection, n] of counts) this.set({ protection }, n);
@@ -38,7 +40,8 @@ const families = perRegistry((registry) => {
 
 /**
  * Registers the workload metrics; `lifeboat_workloads{protection}` is computed at scrape time from
- * `protections`, so it can never drift from what the controller knows. A no-op without a registry.
+ * `protections`, so it can never drift from what the controller knows, and by the leader only
+ * (src/kube/leader-only-metrics.ts). A no-op without a registry.
  */
 export function workloadMetrics(registry: Registry | undefined, protections: Protections): RewriteMetrics {
   if (!registry) return { rewrite: () => undefined };

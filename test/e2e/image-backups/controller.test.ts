@@ -361,7 +361,11 @@ describe('the ImageBackup controller (real API server, real registries)', () => 
     assert.ok(value(/^lifeboat_image_backups\{phase="Ready"\} (\d+)$/m) >= 1, metrics);
     assert.ok(value(/^lifeboat_copy_blobs_total\{result="copied"\} (\d+)$/m) >= image.blobs.length, metrics);
     assert.ok(value(/^lifeboat_copy_bytes_total (\d+)$/m) > 0, metrics);
-    assert.ok(value(/^lifeboat_copy_duration_seconds_count (\d+)$/m) >= 1, metrics);
+    assert.ok(value(/^lifeboat_copy_duration_seconds_count\{result="copied"\} (\d+)$/m) >= 1, metrics);
+    assert.ok(
+      metrics.includes(`lifeboat_image_backup_ready{backup="${created.metadata.name}"} 1\n`),
+      metrics,
+    );
     assert.ok(
       metrics.includes(`lifeboat_registry_requests_total{host="${backup.host}",method="PUT",code="201"}`),
     );
