@@ -255,7 +255,7 @@ export function metricsAndEventsMarkdown(): string {
     'their metrics move on the leader; the informer metrics, `lifeboat_leader` and `lifeboat_build_info`',
     'come from every replica. The object counts (`lifeboat_image_backups`, `lifeboat_image_backups_source`,',
     '`lifeboat_image_backup_ready`, `lifeboat_workloads`, `lifeboat_pull_secret_namespaces`, counted from',
-    "the caches at scrape time) are exported by the leader only, so a plain `sum()` counts each object once.",
+    'the caches at scrape time) are exported by the leader only, so a plain `sum()` counts each object once.',
     '',
     '### `lifeboat_*`',
     '',
