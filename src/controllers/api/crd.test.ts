@@ -6,7 +6,7 @@ import { CRD_FILE, imageBackupCrd, imageBackupCrdFile } from './crd.ts';
 import { toStructuralSchema, UnsupportedSchemaError, type JsonSchema } from './structural-schema.ts';
 
 interface CrdVersion {
-  additionalPrinterColumns: { name: string; jsonPath: string }[];
+  additionalPrinterColumns: { name: string; jsonPath: string; type: string; priority?: number }[];
   schema: { openAPIV3Schema: JsonSchema };
 }
 
@@ -23,19 +23,43 @@ describe('the ImageBackup CRD', () => {
     const { additionalPrinterColumns, schema } = version();
     assert.deepEqual(
       additionalPrinterColumns.map((c) => c.name),
-      ['Source', 'Phase', 'Progress', 'Size', 'Age'],
+      ['Source', 'Phase', 'Ready', 'Progress', 'Size', 'Age', 'Target'],
     );
     for (const { jsonPath } of additionalPrinterColumns) {
       if (jsonPath === '.metadata.creationTimestamp') continue;
+      // `.status.conditions[?(@.type=="Ready")].status`: the list's items' field.
       const field = jsonPath
+        .replace(/\[\?\(@\.type=="\w+"\)\]/, '.items')
         .slice(1)
         .split('.')
         .reduce<JsonSchema | undefined>(
-          (s, name) => (s?.['properties'] as Record<string, JsonSchema> | undefined)?.[name],
+          (s, name) =>
+            name === 'items'
+              ? (s?.['items'] as JsonSchema | undefined)
+              : (s?.['properties'] as Record<string, JsonSchema> | undefined)?.[name],
           schema.openAPIV3Schema,
         );
       assert.ok(field, `${jsonPath} is in the schema`);
     }
+  });
+
+  it('reads as `kubectl get ib`, sizes for people, the target under -o wide only', () => {
+    const crd = imageBackupCrd() as unknown as { spec: { names: { shortNames: string[] } } };
+    assert.deepEqual(crd.spec.names.shortNames, ['ib']);
+    const columns = new Map(version().additionalPrinterColumns.map((c) => [c.name, c]));
+    assert.deepEqual(
+      { ...columns.get('Size') },
+      {
+        name: 'Size',
+        type: 'string',
+        jsonPath: '.status.size',
+        description: 'Size of the image (binary units)',
+      },
+    );
+    assert.equal(columns.get('Target')?.jsonPath, '.spec.target');
+    assert.equal(columns.get('Target')?.priority, 1, 'Target only under -o wide');
+    const shown = [...columns.values()].filter((c) => (c.priority ?? 0) === 0).map((c) => c.name);
+    assert.ok(!shown.includes('Target'));
   });
 
   it('declares counters as int64 and times as date-time without an ECMAScript pattern', () => {

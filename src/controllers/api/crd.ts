@@ -17,14 +17,34 @@ export const CRD_FILE = fileURLToPath(
 const openApiOf = (schema: z.ZodType): JsonSchema =>
   toStructuralSchema(z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }));
 
-/** What `kubectl get imagebackups` prints after NAME. Progress is a string the controller writes. */
+/**
+ * What `kubectl get imagebackups` (or `kubectl get ib`) prints after NAME; priority 1 columns only
+ * under `-o wide`. A column cannot compute: Progress and Size are strings the controller writes for
+ * people (bytes in binary units), beside the counters in bytes for machines.
+ */
 const PRINTER_COLUMNS = [
   { name: 'Source', type: 'string', jsonPath: '.spec.source' },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+  {
+    name: 'Ready',
+    type: 'string',
+    jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+    description: 'The Ready condition: the copy is in the backup registry and workloads may run from it',
+  },
   { name: 'Progress', type: 'string', jsonPath: '.status.progress' },
-  { name: 'Size', type: 'integer', jsonPath: '.status.bytesTotal', description: 'Bytes of the image' },
+  { name: 'Size', type: 'string', jsonPath: '.status.size', description: 'Size of the image (binary units)' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  {
+    name: 'Target',
+    type: 'string',
+    jsonPath: '.spec.target',
+    priority: 1,
+    description: 'Where the copy is, in the backup registry',
+  },
 ];
+
+/** `kubectl get ib`. */
+export const IMAGE_BACKUP_SHORT_NAMES = ['ib'];
 
 /** The parts of a CustomResourceDefinition a client needs to send it; the rest is plain JSON. */
 export interface CustomResourceDefinition {
@@ -43,7 +63,13 @@ export function imageBackupCrd(): CustomResourceDefinition {
     spec: {
       group,
       scope: 'Cluster',
-      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
+      names: {
+        plural,
+        singular: kind.toLowerCase(),
+        kind,
+        listKind: `${kind}List`,
+        shortNames: IMAGE_BACKUP_SHORT_NAMES,
+      },
       versions: [
         {
           name: version,

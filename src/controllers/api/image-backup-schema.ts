@@ -69,6 +69,8 @@ export const imageBackupStatusSchema = z.object({
   phase: z.enum(IMAGE_BACKUP_PHASES).optional(),
   /** Human-readable, for the Progress printer column (kubectl cannot compute a ratio). */
   progress: z.string().meta({ description: 'Copy progress for people, e.g. "12/30 blobs, 40%".' }).optional(),
+  /** Human-readable, for the Size printer column (kubectl cannot format bytes). */
+  size: z.string().meta({ description: 'bytesTotal for people, e.g. "12.3 MiB".' }).optional(),
   sourceDigest: z.string().optional(),
   targetDigest: z.string().optional(),
   mediaType: z.string().optional(),

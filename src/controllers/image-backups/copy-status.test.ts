@@ -60,7 +60,9 @@ describe('progressText', () => {
 
   it('progressStatus carries the counts and the text', () => {
     const counts = { blobsDone: 12, blobsTotal: 30, bytesDone: 400, bytesTotal: 1000 };
-    assert.deepEqual(progressStatus(counts), { ...counts, progress: '12/30 blobs, 40%' });
+    assert.deepEqual(progressStatus(counts), { ...counts, progress: '12/30 blobs, 40%', size: '1000 B' });
+    const unknownSize = { blobsDone: 0, blobsTotal: 3, bytesDone: 0, bytesTotal: 0 };
+    assert.equal(progressStatus(unknownSize).size, undefined, 'no size before the total is known');
   });
 });
 
@@ -113,6 +115,7 @@ describe('status transitions', () => {
         targetDigest: D2,
         platforms: ['linux/amd64', 'linux/arm64'],
         bytesTotal: 3000,
+        size: '2.9 KiB',
         bytesDone: 3000,
         blobsTotal: 6,
         blobsDone: 6,
@@ -139,6 +142,7 @@ describe('status transitions', () => {
         progress: 'already present',
         platforms: undefined,
         bytesTotal: undefined,
+        size: undefined,
         blobsTotal: undefined,
       },
     },

@@ -15,6 +15,7 @@
  *   at most 32768 characters): a status the API server refused would leave the backup as it was.
  */
 import { capText } from '../../common/cap-text.ts';
+import { formatBytes } from '../../common/format-bytes.ts';
 import type { Condition, ImageBackupStatus } from '../api/image-backup-schema.ts';
 import { MAX_MESSAGE, withCondition } from './condition.ts';
 
@@ -79,9 +80,13 @@ export function startedStatus(
   };
 }
 
-/** Bytes and blobs moved so far. */
+/** Bytes and blobs moved so far; the size for people once the total is known. */
 export function progressStatus(p: ProgressCounts): StatusPatch {
-  return { ...p, progress: progressText(p) };
+  return {
+    ...p,
+    progress: progressText(p),
+    ...(p.bytesTotal > 0 ? { size: formatBytes(p.bytesTotal) } : {}),
+  };
 }
 
 export function readyStatus(
@@ -96,6 +101,7 @@ export function readyStatus(
     : {
         platforms: outcome.platforms.length > 0 ? [...outcome.platforms] : null,
         bytesTotal: outcome.bytesTotal,
+        size: formatBytes(outcome.bytesTotal),
         bytesDone: outcome.bytesTotal,
         blobsTotal: outcome.blobsTotal,
         blobsDone: outcome.blobsTotal,

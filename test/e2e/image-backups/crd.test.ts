@@ -85,15 +85,29 @@ describe('the ImageBackup CRD on the API server', () => {
     });
   }
 
-  it('prints Source, Phase, Progress, Size and Age (kubectl get imagebackups)', async () => {
+  it('prints Source, Phase, Ready, Progress, Size and Age, and Target under -o wide (kubectl get ib)', async () => {
     const name = uniqueName('columns');
     const spec = { source: 'docker.io/library/busybox:1.37', target: 'backup.example/busybox:1.37' };
-    const status = { phase: 'Copying', progress: '12/30 blobs, 40%', bytesTotal: 4096 };
+    const status = {
+      phase: 'Copying',
+      progress: '12/30 blobs, 40%',
+      bytesTotal: 4096,
+      size: '4.0 KiB',
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Copying',
+          message: 'copy attempt 1 is running',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
     await imageBackupClient(cluster.api).create({ metadata: { name }, spec });
     await imageBackupClient(cluster.api).patchStatus(name, { status });
     const table = await cluster.api.requestJson<{
       kind: string;
-      columnDefinitions: { name: string }[];
+      columnDefinitions: { name: string; priority: number }[];
       rows: { cells: unknown[] }[];
     }>({
       path: `/apis/${IMAGE_BACKUPS.group}/${IMAGE_BACKUPS.version}/${IMAGE_BACKUPS.plural}`,
@@ -103,15 +117,23 @@ describe('the ImageBackup CRD on the API server', () => {
     assert.equal(table.kind, 'Table');
     assert.deepEqual(
       table.columnDefinitions.map((d) => d.name),
-      ['Name', 'Source', 'Phase', 'Progress', 'Size', 'Age'],
+      ['Name', 'Source', 'Phase', 'Ready', 'Progress', 'Size', 'Age', 'Target'],
+    );
+    assert.deepEqual(
+      table.columnDefinitions.filter((d) => d.priority > 0).map((d) => d.name),
+      ['Target'],
+      'only -o wide shows the target',
     );
     assert.equal(table.rows.length, 1);
-    assert.deepEqual(table.rows[0]?.cells.slice(0, 5), [
+    const cells = table.rows[0]?.cells ?? [];
+    assert.deepEqual(cells.slice(0, 6), [
       name,
       spec.source,
       status.phase,
+      'False',
       status.progress,
-      status.bytesTotal,
+      '4.0 KiB',
     ]);
+    assert.equal(cells[7], spec.target);
   });
 });
