@@ -12,7 +12,7 @@ import { toolPath } from '../src/devenv/index.ts';
 
 export const CHART_DIR = fileURLToPath(new URL('../charts/lifeboat/', import.meta.url));
 export const DEPLOY_DIR = fileURLToPath(new URL('../deploy/', import.meta.url));
-export const CHART_CRD_FILE = join(CHART_DIR, 'crds/imagebackups.lifeboat.dev.json');
+export const CHART_CRD_FILE = join(CHART_DIR, 'files/crds/imagebackups.lifeboat.dev.json');
 
 /** The release deploy/ stands for: `helm install lifeboat charts/lifeboat -n lifeboat-system`. */
 export const DEPLOY_RELEASE = { release: 'lifeboat', namespace: 'lifeboat-system' } as const;

@@ -3,30 +3,101 @@ Every template of this chart writes JSON (which is YAML): `npm run deploy:render
 `helm template` with JSON.parse, so a template written as block YAML fails them at once.
 */}}
 
-{{/* The release's name, or `<release>-lifeboat` when the release name does not say lifeboat. */}}
+{{/*
+Upgrades with `helm upgrade --reuse-values` render with the values of the chart version installed
+before (Helm reuses the old chart's values, not only the user's), so a key added since may be
+missing: templates read such keys through these helpers or with a default, never as
+`.Values.a.b` of a map that may be absent. test/charts/conventions.test.ts renders with the 0.1.0
+values to keep it so.
+*/}}
+
+{{/* The chart's name, or nameOverride. */}}
+{{- define "lifeboat.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The release's name, or `<release>-<name>` when the release name does not say it; or fullnameOverride. */}}
 {{- define "lifeboat.fullname" -}}
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
-{{- else if contains .Chart.Name .Release.Name -}}
+{{- else -}}
+{{- $name := include "lifeboat.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* Labels of every object, as a dict (emitted with toJson). */}}
+{{/* `helm.sh/chart`: name-version, as Helm's own `helm create` writes it. */}}
+{{- define "lifeboat.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every object, as a dict (emitted with toJson): the Helm community's standard set. */}}
 {{- define "lifeboat.labels" -}}
-{{- toJson (dict "app.kubernetes.io/name" .Chart.Name "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/part-of" "lifeboat" "app.kubernetes.io/version" .Chart.AppVersion) -}}
+{{- toJson (dict "helm.sh/chart" (include "lifeboat.chart" .) "app.kubernetes.io/name" (include "lifeboat.name" .) "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/version" .Chart.AppVersion "app.kubernetes.io/managed-by" .Release.Service "app.kubernetes.io/part-of" "lifeboat") -}}
 {{- end -}}
 
 {{/* The controller's pods: what the Deployment, the PodDisruptionBudget and the Service select. */}}
 {{- define "lifeboat.selector" -}}
-{{- toJson (dict "app.kubernetes.io/name" .Chart.Name "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/component" "controller") -}}
+{{- toJson (dict "app.kubernetes.io/name" (include "lifeboat.name" .) "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/component" "controller") -}}
 {{- end -}}
 
 {{/* Labels of the controller's objects: the common ones and the selector's. */}}
 {{- define "lifeboat.controllerLabels" -}}
 {{- toJson (merge (include "lifeboat.selector" . | fromJson) (include "lifeboat.labels" . | fromJson)) -}}
+{{- end -}}
+
+{{/* Labels of the controller's pods: podLabels, then the controller's (which win: the selector must match). */}}
+{{- define "lifeboat.podLabels" -}}
+{{- toJson (merge (include "lifeboat.controllerLabels" . | fromJson) (.Values.podLabels | default dict)) -}}
+{{- end -}}
+
+{{/* Pods per Deployment: replicaCount, or the deprecated `replicas` when that is what was given. */}}
+{{- define "lifeboat.replicaCount" -}}
+{{- if kindIs "invalid" .Values.replicas -}}
+{{- .Values.replicaCount | default 2 | int -}}
+{{- else -}}
+{{- .Values.replicas | int -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart creates the ServiceAccount (serviceAccount.create, default true). */}}
+{{- define "lifeboat.createServiceAccount" -}}
+{{- $sa := .Values.serviceAccount | default dict -}}
+{{- if hasKey $sa "create" -}}{{ $sa.create }}{{- else -}}true{{- end -}}
+{{- end -}}
+
+{{/* The controller's ServiceAccount: serviceAccount.name, else the full name (or `default` when not created). */}}
+{{- define "lifeboat.serviceAccountName" -}}
+{{- $sa := .Values.serviceAccount | default dict -}}
+{{- if eq (include "lifeboat.createServiceAccount" .) "true" -}}
+{{- $sa.name | default (include "lifeboat.fullname" .) -}}
+{{- else -}}
+{{- $sa.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the chart creates its ClusterRole, Role and bindings (rbac.create, default true). */}}
+{{- define "lifeboat.createRbac" -}}
+{{- $rbac := .Values.rbac | default dict -}}
+{{- if hasKey $rbac "create" -}}{{ $rbac.create }}{{- else -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The image: repository (required: no placeholder, an install without it fails at once), then
+`@digest` when image.digest is set (the tag is then left out: the digest alone says what runs),
+else `:tag` (default: the chart's appVersion).
+*/}}
+{{- define "lifeboat.image" -}}
+{{- $repository := required "image.repository is required: where you pushed lifeboat's image (built from the repository's Dockerfile)" .Values.image.repository -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" $repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
 {{- end -}}
 
 {{/* `name` in the release namespace as `ns/name`, the form the secret flags take. */}}
@@ -45,7 +116,7 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- $v := .Values -}}
 {{- $bool := dict "true" "" "false" "no-" -}}
 {{- $args := list "run" (printf "--namespace=%s" .Release.Namespace) -}}
-{{- $args = append $args (printf "--backup-registry=%s" (required "backup.registry is required" $v.backup.registry)) -}}
+{{- $args = append $args (printf "--backup-registry=%s" (required "backup.registry is required: the registry (and optional path prefix) that holds the backups" $v.backup.registry)) -}}
 {{- $args = append $args (printf "--%sflatten" (get $bool (toString $v.backup.flatten))) -}}
 {{- if $v.backup.pushSecret -}}
 {{- $args = append $args (printf "--backup-push-secret=%s" (include "lifeboat.secretRef" (dict "root" . "name" $v.backup.pushSecret))) -}}
@@ -80,5 +151,7 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- $args = append $args (printf "--metrics-addr=:%d" (int $v.metrics.port)) -}}
 {{- $args = append $args (printf "--log-format=%s" $v.log.format) -}}
 {{- $args = append $args (printf "--log-level=%s" $v.log.level) -}}
+{{- /* extraArgs last, as given: flags this chart has no value for (yet). */ -}}
+{{- $args = concat $args ($v.extraArgs | default list) -}}
 {{- toJson $args -}}
 {{- end -}}
