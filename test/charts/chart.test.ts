@@ -19,6 +19,12 @@ import { controllerArgs, EVERY_VALUE_FILE, objectOf, type Deployment } from './r
 
 const EVERY_VALUE = JSON.parse(readFileSync(EVERY_VALUE_FILE, 'utf8')) as Record<string, unknown>;
 const RELEASE = { release: 'fleet', namespace: 'boats' } as const;
+/** The two values without a default (an install without them fails: conventions.test.ts). */
+const REQUIRED = { image: { repository: 'r.example/lifeboat' }, backup: { registry: 'r.example/backups' } };
+
+interface PrometheusRule {
+  spec: { groups: { rules: { alert: string; expr: string }[] }[] };
+}
 
 interface Schema {
   type?: string;
@@ -56,16 +62,18 @@ describe('charts/lifeboat', () => {
 
   it('refuses a value the schema does not know', () => {
     assert.throws(
-      () => renderChart({ ...RELEASE, values: { backup: { registry: 'r.example', typo: true } } }),
+      () =>
+        renderChart({ ...RELEASE, values: { ...REQUIRED, backup: { registry: 'r.example', typo: true } } }),
       /additional properties 'typo' not allowed/,
     );
   });
 
-  it('renders with its defaults: the controller, its RBAC, PDB and metrics Service; no Namespace', () => {
-    const objects = renderChart(RELEASE);
+  it('renders with its defaults: the CRD, the controller, its RBAC, PDB and metrics Service; no Namespace', () => {
+    const objects = renderChart({ ...RELEASE, values: REQUIRED });
     assert.deepEqual(objects.map((o) => o.kind).sort(), [
       'ClusterRole',
       'ClusterRoleBinding',
+      'CustomResourceDefinition',
       'Deployment',
       'PodDisruptionBudget',
       'Role',
@@ -74,6 +82,7 @@ describe('charts/lifeboat', () => {
       'ServiceAccount',
     ]);
     for (const o of objects) {
+      if (o.kind === 'CustomResourceDefinition') continue;
       if (!o.kind.startsWith('Cluster')) assert.equal(o.metadata.namespace, RELEASE.namespace, o.kind);
       assert.match(o.metadata.name, /^fleet-lifeboat/, `${o.kind} is named after the release`);
     }
@@ -81,21 +90,63 @@ describe('charts/lifeboat', () => {
 
   it('puts every value of a values file that sets them all where it belongs', () => {
     const objects = renderChart({ ...RELEASE, valuesFiles: [EVERY_VALUE_FILE] });
+    /** The same, but with `overrides` (null removes a value, as in Helm). */
+    const renderedWith = (overrides: Record<string, unknown>) =>
+      renderChart({ ...RELEASE, valuesFiles: [EVERY_VALUE_FILE], values: overrides });
     const deployment = objectOf<Deployment>(objects, 'Deployment');
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0]!;
     const of = (kind: string): RenderedObject & Record<string, never> => objectOf(objects, kind);
     const args = controllerArgs(objects);
+    const labelsOf = (kind: string) => (of(kind).metadata as { labels?: Record<string, string> }).labels;
+    const endpoint = () =>
+      (of('ServiceMonitor') as unknown as { spec: { endpoints: Record<string, unknown>[] } }).spec
+        .endpoints[0]!;
     // Each value → what it renders to. The `lifeboat run` values are checked flag by flag in
     // values.test.ts; here they only need to reach the arguments.
     const placed: Record<string, () => unknown> = {
-      'image.repository': () => container.image.split(':')[0],
-      'image.tag': () => container.image.split(':')[1],
+      'image.repository': () => container.image.split('@')[0],
+      'image.digest': () => container.image.split('@')[1],
+      // The digest, when given, is the whole reference: the tag shows without it.
+      'image.tag': () =>
+        objectOf<Deployment>(
+          renderedWith({ image: { digest: '' } }),
+          'Deployment',
+        ).spec.template.spec.containers[0]!.image.split(':')[1],
       'image.pullPolicy': () => container['imagePullPolicy'],
       imagePullSecrets: () => pod['imagePullSecrets'],
+      // The deprecated name wins when given; without it, replicaCount.
       replicas: () => deployment.spec.replicas,
+      replicaCount: () => objectOf<Deployment>(renderedWith({ replicas: null }), 'Deployment').spec.replicas,
       createNamespace: () => of('Namespace').metadata.name === RELEASE.namespace,
+      nameOverride: () =>
+        (deployment.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/name'],
       fullnameOverride: () => deployment.metadata.name,
+      'crds.install': () => objects.some((o) => o.kind === 'CustomResourceDefinition'),
+      'serviceAccount.create': () => objects.some((o) => o.kind === 'ServiceAccount'),
+      'serviceAccount.name': () => pod.serviceAccountName,
+      'serviceAccount.annotations': () =>
+        (of('ServiceAccount').metadata as { annotations?: Record<string, string> }).annotations,
+      'rbac.create': () => objects.some((o) => o.kind === 'ClusterRole'),
+      podLabels: () => deployment.spec.template.metadata['labels'],
+      topologySpreadConstraints: () => pod['topologySpreadConstraints'],
+      extraArgs: () => args.slice(-(EVERY_VALUE['extraArgs'] as unknown[]).length),
+      extraEnv: () => container['env'],
+      'metrics.serviceMonitor.enabled': () => objects.some((o) => o.kind === 'ServiceMonitor'),
+      'metrics.serviceMonitor.interval': () => endpoint()['interval'],
+      'metrics.serviceMonitor.scrapeTimeout': () => endpoint()['scrapeTimeout'],
+      'metrics.serviceMonitor.labels': () => labelsOf('ServiceMonitor'),
+      'metrics.prometheusRule.enabled': () => objects.some((o) => o.kind === 'PrometheusRule'),
+      'metrics.prometheusRule.labels': () => labelsOf('PrometheusRule'),
+      'metrics.prometheusRule.selector': () =>
+        (of('PrometheusRule') as unknown as PrometheusRule).spec.groups[0]!.rules.every((r) =>
+          r.expr.includes(valueAt('metrics.prometheusRule.selector') as string),
+        ) && valueAt('metrics.prometheusRule.selector'),
+      'metrics.grafanaDashboard.enabled': () => objects.some((o) => o.kind === 'ConfigMap'),
+      'metrics.grafanaDashboard.namespace': () => of('ConfigMap').metadata.namespace,
+      'metrics.grafanaDashboard.labels': () => labelsOf('ConfigMap'),
+      'metrics.grafanaDashboard.annotations': () =>
+        (of('ConfigMap').metadata as { annotations?: Record<string, string> }).annotations,
       'metrics.port': () => container.ports.find((p) => p.name === 'metrics')?.containerPort,
       'metrics.serviceAnnotations': () => ({
         'example.org/team': (of('Service').metadata as unknown as { annotations: Record<string, string> })
@@ -114,7 +165,8 @@ describe('charts/lifeboat', () => {
         (of('PodDisruptionBudget') as { spec?: { minAvailable: unknown } }).spec?.minAvailable,
     };
     const schema = JSON.parse(readFileSync(`${CHART_DIR}values.schema.json`, 'utf8')) as Schema;
-    for (const path of schemaLeaves(schema)) {
+    // `global` is what a parent chart shares with its subcharts: accepted (conventions.test.ts), unused.
+    for (const path of schemaLeaves(schema).filter((p) => p !== 'global')) {
       const value = valueAt(path);
       assert.notEqual(value, undefined, `every-value.json sets ${path}`);
       if (path === 'createNamespace') assert.equal(placed[path]!(), true);
@@ -129,11 +181,12 @@ describe('charts/lifeboat', () => {
       }
     }
     // Every object is named after fullnameOverride, and selected by the same labels.
-    assert.equal(of('ServiceAccount').metadata.name, 'boat');
-    assert.equal(pod.serviceAccountName, 'boat');
+    assert.equal(of('Service').metadata.name, 'boat-metrics');
+    assert.equal(of('ServiceAccount').metadata.name, 'boat-sa');
+    assert.equal(pod.serviceAccountName, 'boat-sa');
   });
 
-  it('installs the CRD `npm run crd` generates (crds/ is a copy of deploy/crd/)', () => {
+  it('installs the CRD `npm run crd` generates (files/crds/ is a copy of deploy/crd/)', () => {
     assert.ok(
       readFileSync(CHART_CRD_FILE, 'utf8') === imageBackupCrdFile(),
       `${CHART_CRD_FILE} is stale: run \`npm run crd\` and commit it`,

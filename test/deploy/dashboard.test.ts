@@ -13,8 +13,12 @@ import { exportedMetrics, seriesNames, type ExportedMetric } from './exported-me
 import { DEPLOY_DIR } from './manifests.ts';
 import { promqlReferences } from './promql.ts';
 
-/** Labels Prometheus attaches to every scraped series, whatever the target exports. */
-const TARGET_LABELS = new Set(['instance', 'job']);
+/**
+ * Labels Prometheus attaches to every scraped series, whatever the target exports: instance and job
+ * always, namespace by Kubernetes service discovery (a ServiceMonitor's scrape), cluster as the
+ * external label a multi-cluster Prometheus (or Thanos, Mimir) sets.
+ */
+const TARGET_LABELS = new Set(['instance', 'job', 'namespace', 'cluster']);
 
 /** What issue 10 asks the dashboard to show, as the series that show it. */
 const REQUIRED_SERIES = [
@@ -43,7 +47,9 @@ interface Panel {
 
 interface Dashboard {
   uid: string;
-  templating: { list: { name: string; type: string; query: string }[] };
+  templating: {
+    list: { name: string; type: string; query: string | { query: string }; allValue?: string }[];
+  };
   panels: Panel[];
 }
 
@@ -123,6 +129,29 @@ test('every label the dashboard matches or groups by is a label of the metrics i
       known.add('le');
     const unknown = refs.labels.filter((l) => !known.has(l));
     assert.deepEqual(unknown, [], `panel "${panel}": ${expr}`);
+  }
+});
+
+test('every query is narrowed by the cluster, namespace and job variables (issue 18)', () => {
+  const variables = new Map(dashboard.templating.list.map((v) => [v.name, v]));
+  for (const name of ['cluster', 'namespace', 'job']) {
+    const v = variables.get(name);
+    assert.equal(v?.type, 'query', `a ${name} variable`);
+    const query = typeof v.query === 'string' ? v.query : v.query.query;
+    const refs = promqlReferences(query.replace(/^label_values\((.*), *(\w+)\)$/, '$1'));
+    assert.deepEqual(refs.metrics, ['lifeboat_build_info'], `${name} is read from lifeboat_build_info`);
+    // All must match a series without the label (a Prometheus with no cluster label).
+    assert.equal(v.allValue, '.*', name);
+  }
+  for (const { panel, expr } of exprs) {
+    const selectors = [...expr.matchAll(/\b([a-z_:]+)(\{[^}]*\})?/g)].filter(
+      ([, name]) => name !== undefined && promqlReferences(expr).metrics.includes(name),
+    );
+    assert.ok(selectors.length > 0, panel);
+    for (const [whole] of selectors) {
+      for (const name of ['cluster', 'namespace', 'job'])
+        assert.ok(whole.includes(`${name}=~"$${name}"`), `panel "${panel}": ${whole} matches $${name}`);
+    }
   }
 });
 
