@@ -34,7 +34,7 @@ type Labelled = RenderedObject & {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
 };
 const render = (values: Record<string, unknown> = {}): Labelled[] =>
-  renderChart({ ...RELEASE, values: { ...REQUIRED, ...values } }) as Labelled[];
+  renderChart({ ...RELEASE, values: { ...REQUIRED, ...values } });
 const kinds = (objects: readonly RenderedObject[]): string[] => objects.map((o) => o.kind).sort();
 const has = (objects: readonly RenderedObject[], kind: string): boolean =>
   objects.some((o) => o.kind === kind);

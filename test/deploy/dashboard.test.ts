@@ -11,14 +11,7 @@ import { pullSecretMetrics } from '../../src/controllers/pull-secrets/metrics.ts
 import { registryRequestMetrics } from '../../src/registry/transport/metrics.ts';
 import { exportedMetrics, seriesNames, type ExportedMetric } from './exported-metrics.ts';
 import { DEPLOY_DIR } from './manifests.ts';
-import { promqlReferences } from './promql.ts';
-
-/**
- * Labels Prometheus attaches to every scraped series, whatever the target exports: instance and job
- * always, namespace by Kubernetes service discovery (a ServiceMonitor's scrape), cluster as the
- * external label a multi-cluster Prometheus (or Thanos, Mimir) sets.
- */
-const TARGET_LABELS = new Set(['instance', 'job', 'namespace', 'cluster']);
+import { promqlReferences, TARGET_LABELS } from './promql.ts';
 
 /** What issue 10 asks the dashboard to show, as the series that show it. */
 const REQUIRED_SERIES = [

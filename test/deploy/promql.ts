@@ -17,6 +17,27 @@ const KEYWORDS = new Set([
   'nan',
 ]);
 
+/**
+ * Labels Prometheus attaches to every scraped series, whatever the target exports: instance and job
+ * always, namespace by Kubernetes service discovery (a ServiceMonitor's scrape), cluster as the
+ * external label a multi-cluster Prometheus (or Thanos, Mimir) sets.
+ */
+export const TARGET_LABELS: ReadonlySet<string> = new Set(['instance', 'job', 'namespace', 'cluster']);
+
+/** Series Prometheus itself writes for each target. */
+export const PROMETHEUS_SERIES: ReadonlySet<string> = new Set(['up']);
+
+/** Each `label="value"` or `label=~"a|b"` matcher of `expr`, with its literal values (regex split at `|`). */
+export function promqlMatchers(expr: string): { label: string; op: string; values: string[] }[] {
+  return [...expr.matchAll(/\{([^}]*)\}/g)].flatMap(([, matchers]) =>
+    [...matchers!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => ({
+      label: m[1]!,
+      op: m[2]!,
+      values: m[2]!.includes('~') ? m[3]!.split('|') : [m[3]!],
+    })),
+  );
+}
+
 export interface PromqlReferences {
   readonly metrics: readonly string[];
   readonly labels: readonly string[];
