@@ -226,27 +226,23 @@ describe('deploy/kustomization.yaml', () => {
     assert.deepEqual(listed, ['crd/imagebackups.lifeboat.dev.json', ...files]);
   });
 
-  it('is a base an overlay sets the image on without editing deploy/ (kubectl kustomize)', () => {
+  it("is the base of deploy/README.md's overlay, which sets the image and the registry (kubectl kustomize)", () => {
+    const readme = readFileSync(join(DEPLOY_DIR, 'README.md'), 'utf8');
+    const example = /^```yaml\n# my-lifeboat\/kustomization.yaml\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
+    assert.ok(example.includes('resources: [../lifeboat/deploy]'), 'the overlay example');
+    assert.ok(example.includes(`name: ${DEPLOY_VALUES.image.repository}`), 'it names the placeholder image');
     const overlay = mkdtempSync(join(tmpdir(), 'lifeboat-overlay-'));
     try {
       cpSync(DEPLOY_DIR, join(overlay, 'base'), { recursive: true });
-      writeFileSync(
-        join(overlay, 'kustomization.yaml'),
-        [
-          'resources: [base]',
-          'images:',
-          `  - name: ${DEPLOY_VALUES.image.repository}`,
-          '    newName: mirror.example.org/lifeboat',
-          '    newTag: 9.9.9',
-          '',
-        ].join('\n'),
-      );
-      // kubectl kustomize prints YAML only: its top-level `kind:` lines and the image line will do.
+      writeFileSync(join(overlay, 'kustomization.yaml'), example.replace('[../lifeboat/deploy]', '[base]'));
+      // kubectl kustomize prints YAML only: its top-level `kind:` lines and the container lines will do.
       const out = execFileSync(toolPath('kubectl'), ['kustomize', overlay], { encoding: 'utf8' });
       const built = [...out.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]!);
       assert.deepEqual(built.sort(), ['CustomResourceDefinition', ...DEPLOY_KINDS].sort());
       const images = [...out.matchAll(/^\s+image: (\S+)$/gm)].map((m) => m[1]);
-      assert.deepEqual(images, ['mirror.example.org/lifeboat:9.9.9']);
+      assert.deepEqual(images, ['REGISTRY/lifeboat:0.1.0']);
+      assert.match(out, /^\s+- --backup-registry=backup\.example\.com\/lifeboat$/m);
+      assert.ok(!out.includes(DEPLOY_VALUES.backup.registry), 'the placeholder registry is replaced');
     } finally {
       rmSync(overlay, { recursive: true, force: true });
     }
