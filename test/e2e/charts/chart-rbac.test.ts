@@ -88,6 +88,9 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
       release: RELEASE,
       namespace: LIFEBOAT_NS,
       values: {
+        // The environment installed the CRD already; the image is never pulled (kwok runs no pods).
+        crds: { install: false },
+        image: { repository: 'registry.example.com/lifeboat' },
         backup: { registry: e().backupLocation, pushSecret: PUSH_SECRET, pullSecret: PULL_SECRET },
         insecureRegistries: [e().publicSource.host, e().privateSource.host, e().backup.host],
         excludeNamespaces: ['default', EXCLUDED_NS],
