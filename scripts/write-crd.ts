@@ -1,4 +1,4 @@
-// Writes the ImageBackup CRD from its zod definition into deploy/crd/ and into the chart's crds/
+// Writes the ImageBackup CRD from its zod definition into deploy/crd/ and into the chart's files/crds/
 // (`npm run crd`); src/controllers/api/crd.test.ts and test/charts/chart.test.ts fail
 // when a committed copy differs from what this writes.
 import { mkdirSync, writeFileSync } from 'node:fs';

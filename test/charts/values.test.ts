@@ -52,7 +52,7 @@ const FLAGS: Readonly<Record<string, Source>> = {
   '--registry-ca': { value: 'registryCA.keys', text: caFiles },
   '--dry-run': { value: 'dryRun' },
   '--install-crds': {
-    omitted: 'the chart installs the CRD from crds/, so the controller needs no right on CRDs',
+    omitted: 'the chart installs the CRD (crds.install), so the controller needs no right on CRDs',
   },
   '--leader-elect': { fixed: 'always: the replicas share one Lease', text: 'true' },
   '--metrics-addr': { value: 'metrics.port', text: (port) => `:${String(port)}` },
