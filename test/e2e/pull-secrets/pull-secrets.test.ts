@@ -477,6 +477,13 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       /^lifeboat_pull_secret_syncs_total\{/m,
       'the follower reconciled nothing',
     );
+    // Object counts come from the leader alone (every replica holds the same caches): a plain sum()
+    // over the replicas counts each object once.
+    const counts = ['lifeboat_pull_secret_namespaces', 'lifeboat_image_backups', 'lifeboat_workloads'];
+    for (const name of counts)
+      assert.doesNotMatch(followerMetrics, new RegExp(`^${name}\\{`, 'm'), `the follower exports no ${name}`);
+    const leaderMetrics = await (await fetch(`http://${await lb.address()}/metrics`)).text();
+    assert.match(leaderMetrics, /^lifeboat_pull_secret_namespaces\{state="synced"\} [1-9]/m);
     const killedAt = Date.now();
     await lb.stop('SIGKILL');
     const after = await newNamespace('takeover');
@@ -485,6 +492,9 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
       (l) => l.msg === 'pull secret distributed' && l.namespace === after,
       'the new leader to log its write',
     );
+    const takenOver = await (await fetch(`http://${await second.address()}/metrics`)).text();
+    for (const name of counts)
+      assert.match(takenOver, new RegExp(`^${name}\\{`, 'm'), `the new leader exports ${name}`);
     t.diagnostic(
       `pull-secrets timing: SIGKILLed leader → follower distributed a new namespace after ${Date.now() - killedAt} ms`,
     );
