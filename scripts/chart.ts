@@ -113,7 +113,7 @@ export function parseRendered(text: string): RenderedObject[] {
     });
 }
 
-/** deploy/'s file of each kind, in the order `kubectl apply -f deploy/` must create them. */
+/** deploy/'s file of each kind, in the order they must be created (kustomization.yaml lists them so). */
 const DEPLOY_FILES: Readonly<Record<string, string>> = {
   Namespace: '00-namespace.json',
   ServiceAccount: '01-serviceaccount.json',
