@@ -12,17 +12,18 @@ import {
   createSharedInformers,
   leadershipOf,
   startHealthServer,
+  whileLeading,
   type KubeApi,
   type SharedInformers,
 } from '../kube/index.ts';
 import { registryClientFactory } from '../registry/index.ts';
 import { createPullSecretDistribution } from './pull-secrets/controller.ts';
+import { registerBuildInfo } from './build-info.ts';
 import { createImageBackupController } from './image-backups/controller.ts';
 import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
-import { registerBuildInfo } from './build-info.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
@@ -107,10 +108,10 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   registerBuildInfo(registry);
-  const leaderElect = o.leaderElect && !o.dryRun;
-  // Object counts are exported by the leader only (src/kube/leader-only-metrics.ts).
+  // Object counts are exported by the leader only (src/kube/leader-only-metrics.ts): with leader
+  // election (the condition of `leaderElect` below) not before this replica leads.
   const leadership = leadershipOf(registry);
-  leadership.leading = !leaderElect;
+  leadership.leading = !(o.leaderElect && !o.dryRun);
   const informers = createSharedInformers({ api, logger, registry });
   const events = createEventRecorder({ api, identity: o.identity, logger, registry });
   const access = createRegistryAccess({
@@ -192,6 +193,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       dryRun: o.dryRun,
     }),
   );
+  const leaderElect = o.leaderElect && !o.dryRun;
 
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
@@ -209,12 +211,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
 
   const stopping = new AbortController();
   const work = async (signal: AbortSignal): Promise<void> => {
-    leadership.leading = true;
-    try {
-      await Promise.all(controllers.map((c) => c.run(signal)));
-    } finally {
-      leadership.leading = !leaderElect;
-    }
+    await Promise.all(controllers.map((c) => c.run(signal)));
   };
   informers.start();
   const done = leaderElect
@@ -225,7 +222,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         identity: o.identity,
         logger,
         registry,
-        onStartedLeading: work,
+        onStartedLeading: whileLeading(leadership, work),
       }).run(stopping.signal)
     : work(stopping.signal);
   let stopped: Promise<void> | undefined;

@@ -47,7 +47,7 @@ export { createInformer, dropNoise, INFORMER_DEFAULTS } from './informer.ts';
 export type { LeaderElectionOptions, LeaderElector } from './leader-election.ts';
 export { createLeaderElector, LEADER_ELECTION_DEFAULTS } from './leader-election.ts';
 export type { Leadership } from './leader-only-metrics.ts';
-export { exportsObjectCounts, leadershipOf } from './leader-only-metrics.ts';
+export { exportsObjectCounts, leadershipOf, whileLeading } from './leader-only-metrics.ts';
 export type { Resource, PathOptions } from './resource.ts';
 export { RESOURCES, apiVersionOf, resourcePath } from './resource.ts';
 export type {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Gauge, Registry } from 'prom-client';
-import { exportsObjectCounts, leadershipOf } from './leader-only-metrics.ts';
+import { exportsObjectCounts, leadershipOf, whileLeading } from './leader-only-metrics.ts';
 
 function countingGauge(registry: Registry): void {
   new Gauge({
@@ -33,4 +33,20 @@ it('keeps each Registry’s leadership apart', () => {
   leadershipOf(a).leading = false;
   assert.equal(leadershipOf(a).leading, false);
   assert.equal(leadershipOf(b).leading, true);
+});
+
+it('whileLeading marks the Registry leading while the work runs, and not after (lost or released)', async () => {
+  const leadership = leadershipOf(new Registry());
+  leadership.leading = false;
+  let during: boolean | undefined;
+  await whileLeading(leadership, async () => {
+    during = leadership.leading;
+    await Promise.resolve();
+  })(new AbortController().signal);
+  assert.equal(during, true);
+  assert.equal(leadership.leading, false);
+  await assert.rejects(
+    whileLeading(leadership, () => Promise.reject(new Error('boom')))(new AbortController().signal),
+  );
+  assert.equal(leadership.leading, false, 'false after a failure too');
 });

@@ -29,3 +29,18 @@ export function exportsObjectCounts(registry: Registry, gauge: { reset(): void }
   gauge.reset();
   return false;
 }
+
+/** `work` (an elector's onStartedLeading) with `leadership.leading` true while it runs. */
+export function whileLeading(
+  leadership: Leadership,
+  work: (signal: AbortSignal) => Promise<void>,
+): (signal: AbortSignal) => Promise<void> {
+  return async (signal) => {
+    leadership.leading = true;
+    try {
+      await work(signal);
+    } finally {
+      leadership.leading = false;
+    }
+  };
+}

@@ -116,7 +116,7 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- $v := .Values -}}
 {{- $bool := dict "true" "" "false" "no-" -}}
 {{- $args := list "run" (printf "--namespace=%s" .Release.Namespace) -}}
-{{- $args = append $args (printf "--backup-registry=%s" (required "backup.registry is required: the registry (and optional path prefix) that holds the backups" $v.backup.registry)) -}}
+{{- $args = append $args (printf "--backup-registry=%s" (required "backup.registry is required" $v.backup.registry)) -}}
 {{- $args = append $args (printf "--%sflatten" (get $bool (toString $v.backup.flatten))) -}}
 {{- if $v.backup.pushSecret -}}
 {{- $args = append $args (printf "--backup-push-secret=%s" (include "lifeboat.secretRef" (dict "root" . "name" $v.backup.pushSecret))) -}}

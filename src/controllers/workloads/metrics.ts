@@ -23,6 +23,7 @@ const families = perRegistry((registry) => {
     labelNames: ['protection'],
     registers: [registry],
     collect() {
+      // The leader alone exports it (src/kube/leader-only-metrics.ts).
       if (!exportsObjectCounts(registry, this)) return;
       const counts = new Map<Protection, number>(PROTECTIONS.map((p) => [p, 0]));
       for (const source of sources) for (const p of source()) counts.set(p, (counts.get(p) ?? 0) + 1);
@@ -40,8 +41,7 @@ const families = perRegistry((registry) => {
 
 /**
  * Registers the workload metrics; `lifeboat_workloads{protection}` is computed at scrape time from
- * `protections`, so it can never drift from what the controller knows, and by the leader only
- * (src/kube/leader-only-metrics.ts). A no-op without a registry.
+ * `protections`, so it can never drift from what the controller knows. A no-op without a registry.
  */
 export function workloadMetrics(registry: Registry | undefined, protections: Protections): RewriteMetrics {
   if (!registry) return { rewrite: () => undefined };
