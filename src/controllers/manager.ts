@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { LifeboatError } from '../common/errors.ts';
 import type { BackupMapping } from '../reference/index.ts';
 import {
+  type LabelSelector,
   createEventRecorder,
   createLeaderElector,
   createSharedInformers,
@@ -43,6 +44,10 @@ export interface ManagerOptions {
   readonly pullSecretServiceAccounts: readonly string[];
   /** Every namespace left alone by name (the always-excluded ones, our own, the configured ones). */
   readonly excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`; undefined: every namespace (but the excluded ones). */
+  readonly namespaceSelector?: LabelSelector | undefined;
+  /** `--max-rewrites-per-minute`; 0: unlimited. Default 60. */
+  readonly maxRewritesPerMinute?: number | undefined;
   readonly kinds: readonly WorkloadKind[];
   readonly excludeImages: readonly string[];
   readonly sourceRegistries: readonly string[];
@@ -136,6 +141,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         secretName: o.pullSecretName,
         serviceAccounts: o.pullSecretServiceAccounts,
         excludedNamespaces: o.excludedNamespaces,
+        namespaceSelector: o.namespaceSelector,
         events,
         logger,
         registry,
@@ -174,6 +180,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       kinds: o.kinds,
       eligibility: {
         excludedNamespaces: o.excludedNamespaces,
+        namespaceSelector: o.namespaceSelector,
         excludeImages: o.excludeImages,
         sourceRegistries: o.sourceRegistries,
         requireReady: o.requireReady,

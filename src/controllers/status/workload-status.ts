@@ -14,6 +14,8 @@ import { EventReasons } from '../api/event-reasons.ts';
 import { desiredImageBackup } from '../workloads/desired-backup.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../api/labels.ts';
+import { namespaceExclusion, type NamespaceExclusion } from '../api/namespace-disposition.ts';
+import { formatLabelSelector } from '../../kube/index.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
 import { decideWorkload, type Decision } from '../workloads/decide.ts';
 import type {
@@ -130,9 +132,15 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
       switch (decision.reason) {
         case 'namespace-excluded': {
           const name = namespace.metadata.name;
-          const why = options.excludedNamespaces.has(name)
-            ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
-            : `labelled ${IGNORE_LABEL}=true`;
+          const exclusion = namespaceExclusion(
+            namespace,
+            options.excludedNamespaces,
+            options.namespaceSelector,
+          );
+          const why =
+            exclusion === 'outside-selector' && options.namespaceSelector !== undefined
+              ? `by --namespace-selector ${formatLabelSelector(options.namespaceSelector)} (its labels do not match)`
+              : EXCLUSION_TEXT[exclusion ?? 'listed'];
           return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
         }
         case 'namespace-terminating':
@@ -227,6 +235,12 @@ function eventVerdict(event: WorkloadEvent | undefined, uid: string | undefined)
       'every backup is Ready: the controller rewrites it next (once the pull secret, if any, is in the namespace)',
   };
 }
+
+const EXCLUSION_TEXT: Readonly<Record<NamespaceExclusion, string>> = {
+  listed: "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)",
+  'ignore-label': `labelled ${IGNORE_LABEL}=true`,
+  'outside-selector': 'by --namespace-selector (its labels do not match)',
+};
 
 const SKIP_TEXT: Readonly<Record<NonNullable<ImageStatus['skipReason']>, string>> = {
   'excluded-image': 'matches --exclude-images',
