@@ -46,7 +46,7 @@ export interface ManagerOptions {
   readonly excludedNamespaces: ReadonlySet<string>;
   /** `--namespace-selector`; undefined: every namespace (but the excluded ones). */
   readonly namespaceSelector?: LabelSelector | undefined;
-  /** `--max-rewrites-per-minute`; 0: unlimited. Default 60. */
+  /** `--max-rewrites-per-minute`; 0 or undefined: unlimited (`run`'s default is 60). */
   readonly maxRewritesPerMinute?: number | undefined;
   readonly kinds: readonly WorkloadKind[];
   readonly excludeImages: readonly string[];
@@ -190,6 +190,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       pinDigest: o.pinDigest,
       ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
+      ...(o.maxRewritesPerMinute === undefined ? {} : { maxRewritesPerMinute: o.maxRewritesPerMinute }),
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;

@@ -9,6 +9,10 @@
 //   nothing left to back up (Rewritten when it runs backups, else Excluded by the image rules) →
 //   not Ready (`--require-ready`, unless every image has a Ready backup) → a copy failed → a copy not done (with its progress) →
 //   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
+// RewriteDue means "ready to be rewritten, not rewritten yet". Status runs as a process of its own
+// and cannot see the controller's `--max-rewrites-per-minute` bucket, so it does not claim to know
+// whether the workload waits for it or is about to be rewritten; the controller's gauge
+// `lifeboat_workloads_rewrite_due` counts those waiting for the bucket.
 import { parseNormalizedNamed } from '../../reference/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { desiredImageBackup } from '../workloads/desired-backup.ts';
@@ -232,7 +236,7 @@ function eventVerdict(event: WorkloadEvent | undefined, uid: string | undefined)
   return {
     state: 'RewriteDue',
     reason:
-      'every backup is Ready: the controller rewrites it next (once the pull secret, if any, is in the namespace)',
+      'every backup is Ready: the controller rewrites it next, paced by --max-rewrites-per-minute (and once the pull secret, if any, is in the namespace)',
   };
 }
 
