@@ -20,7 +20,8 @@
  *   rewritten that finds the shared bucket empty comes back when its reserved token exists.
  * - Retries of lost races and rechecks are the queue's: `requeue: 'rateLimited'` with this
  *   controller's rate limiter (500 ms doubling to 5 min per key). The controller keeps no per-key
- *   state of its own to clean up.
+ *   state of its own to clean up, but the pacing's reservations, each settled by its key's next
+ *   reconcile (which its requeue-after guarantees).
  * - Events and metrics come from reconciles, which run only while `run` runs (on the leader), but
  *   for `lifeboat_workloads{protection}`, which the decision computes from the caches at scrape time.
  */

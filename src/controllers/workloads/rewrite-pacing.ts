@@ -15,8 +15,8 @@
 //   it: its next reconcile decides something else, or finds it gone. Every reserved key is in the
 //   queue for its wait, so each reservation is settled by a reconcile: nothing is left behind.
 // - `due()` is the number of reservations: workloads ready to be rewritten, waiting for the bucket;
-//   `lifeboat_workloads_rewrite_due` (metrics.ts) reports it at scrape time. Reconciles run on the leader only,
-//   so followers report 0.
+//   `lifeboat_workloads_rewrite_due` (metrics.ts) reports it at scrape time. Reconciles run on the
+//   leader only, so followers report 0.
 // - `rate` 0: unlimited, nothing is reserved, `due()` is 0.
 import { reserveToken, type BucketState } from '../../common/token-bucket.ts';
 
