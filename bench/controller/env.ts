@@ -173,6 +173,7 @@ export async function startBenchEnv(
       '127.0.0.1:0',
       '--exclude-namespaces',
       'default',
+      '--max-rewrites-per-minute=0', // the benchmark measures the controller, not the pacing
       ...extra,
     ],
   };

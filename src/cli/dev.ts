@@ -222,6 +222,7 @@ async function runDev(options: DevConfig): Promise<void> {
           {
             eligibility: {
               excludedNamespaces: excluded,
+              namespaceSelector: config.namespaceSelector,
               mapping: backupMappingOf(config),
               excludeImages: config.excludeImages,
               sourceRegistries: config.sourceRegistries,

@@ -107,6 +107,8 @@ export function managerOptions(
     pullSecretName: config.pullSecretName,
     pullSecretServiceAccounts: config.pullSecretServiceAccounts,
     excludedNamespaces: excludedNamespaces(config),
+    namespaceSelector: config.namespaceSelector,
+    maxRewritesPerMinute: config.maxRewritesPerMinute,
     kinds: config.kinds,
     excludeImages: config.excludeImages,
     sourceRegistries: config.sourceRegistries,

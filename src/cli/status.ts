@@ -43,6 +43,7 @@ async function status(config: StatusConfig): Promise<void> {
       reportingController: EVENT_RECORDER_DEFAULTS.reportingController,
       eligibility: {
         excludedNamespaces: excludedNamespaces(config),
+        namespaceSelector: config.namespaceSelector,
         excludeImages: config.excludeImages,
         sourceRegistries: config.sourceRegistries,
         requireReady: config.requireReady,

@@ -72,6 +72,7 @@ async function verify(config: VerifyConfig): Promise<void> {
       ...listed,
       eligibility: {
         excludedNamespaces: excludedNamespaces(config),
+        namespaceSelector: config.namespaceSelector,
         excludeImages: config.excludeImages,
         sourceRegistries: config.sourceRegistries,
         requireReady: config.requireReady,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { LifeboatError } from '../common/errors.ts';
 import type { BackupMapping } from '../reference/index.ts';
 import {
+  type LabelSelector,
   createEventRecorder,
   createLeaderElector,
   createSharedInformers,
@@ -46,6 +47,10 @@ export interface ManagerOptions {
   readonly pullSecretServiceAccounts: readonly string[];
   /** Every namespace left alone by name (the always-excluded ones, our own, the configured ones). */
   readonly excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`; undefined: every namespace (but the excluded ones). */
+  readonly namespaceSelector?: LabelSelector | undefined;
+  /** `--max-rewrites-per-minute`; 0 or undefined: unlimited (`run`'s default is 60). */
+  readonly maxRewritesPerMinute?: number | undefined;
   readonly kinds: readonly WorkloadKind[];
   readonly excludeImages: readonly string[];
   readonly sourceRegistries: readonly string[];
@@ -144,6 +149,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         secretName: o.pullSecretName,
         serviceAccounts: o.pullSecretServiceAccounts,
         excludedNamespaces: o.excludedNamespaces,
+        namespaceSelector: o.namespaceSelector,
         events,
         logger,
         registry,
@@ -182,6 +188,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       kinds: o.kinds,
       eligibility: {
         excludedNamespaces: o.excludedNamespaces,
+        namespaceSelector: o.namespaceSelector,
         excludeImages: o.excludeImages,
         sourceRegistries: o.sourceRegistries,
         requireReady: o.requireReady,
@@ -191,6 +198,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       pinDigest: o.pinDigest,
       ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
+      ...(o.maxRewritesPerMinute === undefined ? {} : { maxRewritesPerMinute: o.maxRewritesPerMinute }),
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;

@@ -82,3 +82,11 @@ export type {
   SharedInformerSettings,
 } from './shared-informers.ts';
 export { createSharedInformers, informerName } from './shared-informers.ts';
+export type { LabelRequirement, LabelSelector } from './label-selector.ts';
+export {
+  EVERYTHING,
+  formatLabelSelector,
+  LabelSelectorError,
+  matchesLabels,
+  parseLabelSelector,
+} from './label-selector.ts';

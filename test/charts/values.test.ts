@@ -35,6 +35,8 @@ const FLAGS: Readonly<Record<string, Source>> = {
   '--pull-secret-name': { value: 'pullSecrets.name' },
   '--pull-secret-service-accounts': { value: 'pullSecrets.serviceAccounts' },
   '--exclude-namespaces': { value: 'excludeNamespaces' },
+  '--namespace-selector': { value: 'namespaceSelector' },
+  '--max-rewrites-per-minute': { value: 'maxRewritesPerMinute' },
   '--flatten': { value: 'backup.flatten' },
   '--backup-push-secret': { value: 'backup.pushSecret', text: secretRef },
   '--source-credentials': { value: 'sourceCredentials', text: secretRef },

@@ -1,3 +1,4 @@
+import { parseLabelSelector } from '../../kube/index.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +72,8 @@ describe('lifeboat run configuration', () => {
     assert.equal(c.installCrds, false);
     assert.equal(c.kubeApiQps, 50);
     assert.equal(c.kubeApiBurst, 100);
+    assert.equal(c.namespaceSelector, undefined, 'every namespace');
+    assert.equal(c.maxRewritesPerMinute, 60);
     assert.deepEqual(backupMappingOf(c), {
       backupRegistry: 'backup.example.com',
       prefix: 'lifeboat',
@@ -123,6 +126,8 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_INSTALL_CRDS: 'on',
       LIFEBOAT_KUBE_API_QPS: '12.5',
       LIFEBOAT_KUBE_API_BURST: '30',
+      LIFEBOAT_NAMESPACE_SELECTOR: 'lifeboat.dev/enabled=true',
+      LIFEBOAT_MAX_REWRITES_PER_MINUTE: '0',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -157,6 +162,8 @@ describe('lifeboat run configuration', () => {
         installCrds: true,
         kubeApiQps: 12.5,
         kubeApiBurst: 30,
+        namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true'),
+        maxRewritesPerMinute: 0,
       },
     );
     assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
@@ -440,6 +447,30 @@ describe('lifeboat run configuration', () => {
       [...REQUIRED, '--on-source-change', 'overwrite'],
       {},
       /^option '--on-source-change <keep\|follow>' argument "overwrite" is invalid/,
+    ],
+    [
+      'a malformed --namespace-selector',
+      [...REQUIRED, '--namespace-selector', 'env in (prod'],
+      {},
+      /^option '--namespace-selector <selector>' argument "env in \(prod" is invalid: invalid label selector "env in \(prod": expected ',' or '\)' at the end$/,
+    ],
+    [
+      'a --namespace-selector variable with a bad key',
+      REQUIRED,
+      { LIFEBOAT_NAMESPACE_SELECTOR: 'Bad_Prefix/x=y' },
+      /^option '--namespace-selector <selector>' argument "Bad_Prefix\/x=y" \(from LIFEBOAT_NAMESPACE_SELECTOR\) is invalid: invalid label selector .*prefix is a DNS subdomain/,
+    ],
+    [
+      'a negative --max-rewrites-per-minute',
+      [...REQUIRED, '--max-rewrites-per-minute', '-1'],
+      {},
+      /^option '--max-rewrites-per-minute <n>' argument "-1" is invalid: expected a whole number \(0 or more\)$/,
+    ],
+    [
+      'a fractional --max-rewrites-per-minute',
+      [...REQUIRED, '--max-rewrites-per-minute', '1.5'],
+      {},
+      /^option '--max-rewrites-per-minute <n>' argument "1\.5" is invalid: expected a whole number \(0 or more\)$/,
     ],
   ];
   for (const [what, args, env, message] of refusals) {

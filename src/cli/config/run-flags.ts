@@ -3,6 +3,7 @@
  * what `run` added). Names are part of the interface: documented, scripted against, in the chart.
  */
 import { z } from 'zod';
+import { parseLabelSelector, type LabelSelector } from '../../kube/index.ts';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
 import {
@@ -41,6 +42,24 @@ const durationMs = z.string().transform((text, ctx): number => {
   }
   return Math.round(parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS_MS[p[2]!]!, 0));
 });
+
+/** A label selector as kubectl's `-l` reads it; blank selects everything (undefined). */
+const labelSelector = z.string().transform((text, ctx): LabelSelector | undefined => {
+  try {
+    const selector = parseLabelSelector(text);
+    return selector.requirements.length === 0 ? undefined : selector;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+    return z.NEVER;
+  }
+});
+
+/** A whole number ≥ 0, as typed (0 means "no limit" where a flag says so). */
+const nonNegativeInteger = z
+  .string()
+  .regex(/^\s*\d+\s*$/, 'expected a whole number (0 or more)')
+  .transform(Number)
+  .refine((n) => Number.isSafeInteger(n), 'expected a whole number (0 or more)');
 
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
@@ -96,6 +115,14 @@ export const RUN_FLAGS = [
     help: `namespaces left alone, besides ${ALWAYS_EXCLUDED_NAMESPACES.join(', ')}, lifeboat's own and those labelled lifeboat.dev/ignore=true`,
     list: true,
     parse: z.array(namespaceName),
+  }),
+  defineFlag({
+    key: 'namespaceSelector',
+    flag: '--namespace-selector',
+    arg: '<selector>',
+    help: 'only namespaces whose labels match this label selector (as kubectl -l: =, ==, !=, in, notin, key, !key; e.g. lifeboat.dev/enabled=true) are backed up, rewritten and given the pull secret; the others are treated as excluded',
+    defaultNote: 'every namespace',
+    parse: labelSelector.optional(),
   }),
   defineFlag({
     key: 'flatten',
@@ -166,6 +193,14 @@ export const RUN_FLAGS = [
     help: 'rewrite to {image}:{tag}@{digest} of the copy, not just {image}:{tag}',
     default: true,
     parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'maxRewritesPerMinute',
+    flag: '--max-rewrites-per-minute',
+    arg: '<n>',
+    help: 'workload rewrites started per minute, at most (each rewrite is a rollout); a token bucket whose burst is the same number, so a cluster with fewer workloads converges at once; 0: unlimited',
+    default: '60',
+    parse: nonNegativeInteger,
   }),
   defineFlag({
     key: 'maxConcurrentCopies',
@@ -256,7 +291,7 @@ export function backupMappingOf(config: Pick<RunConfig, 'backupRegistry' | 'flat
   }
 }
 
-/** The namespaces lifeboat leaves alone by name (labels are read per namespace). */
+/** The namespaces lifeboat leaves alone by name (labels, and `--namespace-selector`, are read per namespace). */
 export function excludedNamespaces(config: Pick<RunConfig, 'namespace' | 'excludeNamespaces'>): Set<string> {
   return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.namespace, ...config.excludeNamespaces]);
 }

@@ -49,6 +49,7 @@ export const STATUS_FLAGS = [
   runFlag('backupRegistry'),
   runFlag('flatten'),
   runFlag('excludeNamespaces'),
+  runFlag('namespaceSelector'),
   runFlag('kinds'),
   runFlag('excludeImages'),
   runFlag('sourceRegistries'),

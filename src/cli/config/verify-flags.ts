@@ -46,6 +46,7 @@ export const VERIFY_FLAGS = [
   runFlag('pullSecretName'),
   runFlag('backupPushSecret'),
   runFlag('excludeNamespaces'),
+  runFlag('namespaceSelector'),
   runFlag('kinds'),
   runFlag('excludeImages'),
   runFlag('sourceRegistries'),

@@ -86,6 +86,7 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
     secretName: o.secretName,
     serviceAccounts: o.serviceAccounts,
     excludedNamespaces: new Set(o.excludedNamespaces),
+    namespaceSelector: o.namespaceSelector,
   };
   const sourceKey = `${o.source.namespace}/${o.source.name}`;
   const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);

@@ -1,3 +1,4 @@
+import { parseLabelSelector } from '../../kube/index.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { namespaceDisposition } from '../api/namespace-disposition.ts';
@@ -402,6 +403,21 @@ describe('decideNamespace', () => {
     assert.deepEqual(clean, { kind: 'remove', removal: { accounts: [] } }, 'a foreign Secret stays');
     assert.equal(syncResultOf(clean), undefined, 'nothing removed: not counted');
     assert.equal(namespaceStateOf(clean), 'excluded');
+  });
+  describe('decideNamespace with --namespace-selector', () => {
+    const rules = { ...RULES, namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true') };
+    it('takes out what lifeboat added in a namespace the selector does not select', () => {
+      const step = decideNamespace(snap({}), rules);
+      assert.equal(step.kind, 'remove');
+      assert.equal(namespaceStateOf(step), 'excluded');
+    });
+    it('distributes to a namespace labelled into the selector', () => {
+      const step = decideNamespace(
+        snap({ namespace: { metadata: { name: 'app', labels: { 'lifeboat.dev/enabled': 'true' } } } }),
+        rules,
+      );
+      assert.equal(step.kind, 'distribute');
+    });
   });
 });
 

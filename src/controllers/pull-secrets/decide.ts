@@ -5,7 +5,7 @@
  * resourceVersion it was decided from, so a concurrent writer makes it fail (422) and the namespace
  * is decided again on fresh state, never applied over someone's change.
  */
-import type { JsonPatchOp } from '../../kube/index.ts';
+import type { JsonPatchOp, LabelSelector } from '../../kube/index.ts';
 import { namespaceDisposition } from '../api/namespace-disposition.ts';
 import {
   ADDED_PULL_SECRET_ANNOTATION,
@@ -28,6 +28,8 @@ export interface DistributionRules {
   readonly serviceAccounts: readonly string[];
   /** Every excluded namespace by name (defaults, flags, lifeboat's own); labels are read per object. */
   readonly excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`: a namespace it does not select is excluded too. Undefined: every one. */
+  readonly namespaceSelector?: LabelSelector | undefined;
 }
 
 /** One namespace as the caches show it, with the source Secret already validated. */
@@ -65,7 +67,7 @@ export function decideNamespace(s: NamespaceSnapshot, rules: DistributionRules):
   if (!s.namespace) return { kind: 'leave', why: 'gone' };
   if (s.name === rules.source.namespace && rules.secretName === rules.source.name)
     return { kind: 'leave', why: 'source-itself' };
-  const disposition = namespaceDisposition(s.namespace, rules.excludedNamespaces);
+  const disposition = namespaceDisposition(s.namespace, rules.excludedNamespaces, rules.namespaceSelector);
   if (disposition === 'terminating') return { kind: 'leave', why: 'terminating' };
   if (disposition === 'excluded')
     return { kind: 'remove', removal: removalOf(s.copy, s.serviceAccounts, rules.secretName) };

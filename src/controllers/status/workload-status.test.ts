@@ -1,3 +1,4 @@
+import { parseLabelSelector } from '../../kube/index.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
@@ -97,6 +98,15 @@ describe('workloadStatus', () => {
         () =>
           status(deployment(), [], {
             namespace: { metadata: { name: 'apps', labels: { 'lifeboat.dev/ignore': 'true' } } },
+          }),
+      ],
+      [
+        'excluded namespace, by --namespace-selector',
+        'Excluded',
+        /^namespace apps is excluded by --namespace-selector lifeboat.dev\/enabled=true \(its labels do not match\)$/,
+        () =>
+          status(deployment(), [], {
+            eligibility: { ...options, namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true') },
           }),
       ],
       [

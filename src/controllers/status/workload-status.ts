@@ -9,11 +9,17 @@
 //   nothing left to back up (Rewritten when it runs backups, else Excluded by the image rules) →
 //   not Ready (`--require-ready`, unless every image has a Ready backup) → a copy failed → a copy not done (with its progress) →
 //   access denied / conflict (its latest Event) → every backup Ready: the rewrite is due.
+// RewriteDue means "ready to be rewritten, not rewritten yet". Status runs as a process of its own
+// and cannot see the controller's `--max-rewrites-per-minute` bucket, so it does not claim to know
+// whether the workload waits for it or is about to be rewritten; the controller's gauge
+// `lifeboat_workloads_rewrite_due` counts those waiting for the bucket.
 import { parseNormalizedNamed } from '../../reference/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { desiredImageBackup } from '../workloads/desired-backup.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../api/labels.ts';
+import { namespaceExclusion, type NamespaceExclusion } from '../api/namespace-disposition.ts';
+import { formatLabelSelector } from '../../kube/index.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
 import { decideWorkload, type Decision } from '../workloads/decide.ts';
 import type {
@@ -130,9 +136,15 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
       switch (decision.reason) {
         case 'namespace-excluded': {
           const name = namespace.metadata.name;
-          const why = options.excludedNamespaces.has(name)
-            ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
-            : `labelled ${IGNORE_LABEL}=true`;
+          const exclusion = namespaceExclusion(
+            namespace,
+            options.excludedNamespaces,
+            options.namespaceSelector,
+          );
+          const why =
+            exclusion === 'outside-selector' && options.namespaceSelector !== undefined
+              ? `by --namespace-selector ${formatLabelSelector(options.namespaceSelector)} (its labels do not match)`
+              : EXCLUSION_TEXT[exclusion ?? 'listed'];
           return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
         }
         case 'namespace-terminating':
@@ -224,9 +236,15 @@ function eventVerdict(event: WorkloadEvent | undefined, uid: string | undefined)
   return {
     state: 'RewriteDue',
     reason:
-      'every backup is Ready: the controller rewrites it next (once the pull secret, if any, is in the namespace)',
+      'every backup is Ready: the controller rewrites it next, paced by --max-rewrites-per-minute (and once the pull secret, if any, is in the namespace)',
   };
 }
+
+const EXCLUSION_TEXT: Readonly<Record<NamespaceExclusion, string>> = {
+  listed: "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)",
+  'ignore-label': `labelled ${IGNORE_LABEL}=true`,
+  'outside-selector': 'by --namespace-selector (its labels do not match)',
+};
 
 const SKIP_TEXT: Readonly<Record<NonNullable<ImageStatus['skipReason']>, string>> = {
   'excluded-image': 'matches --exclude-images',

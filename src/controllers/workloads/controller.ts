@@ -16,9 +16,12 @@
  * - Nothing is written to an ImageBackup because another workload uses it: missing ones are created
  *   (once, creation-expectations.ts), and one Ready backup whose manifest is missing is set back to
  *   Pending. A workload already on its backups is never patched again: no rollout loop.
+ * - Rewrites are paced (rewrite-pacing.ts, `--max-rewrites-per-minute`): a workload ready to be
+ *   rewritten that finds the shared bucket empty comes back when its reserved token exists.
  * - Retries of lost races and rechecks are the queue's: `requeue: 'rateLimited'` with this
  *   controller's rate limiter (500 ms doubling to 5 min per key). The controller keeps no per-key
- *   state of its own to clean up.
+ *   state of its own to clean up, but the pacing's reservations, each settled by its key's next
+ *   reconcile (which its requeue-after guarantees).
  * - Events and metrics come from reconciles, which run only while `run` runs (on the leader), but
  *   for `lifeboat_workloads{protection}`, which the decision computes from the caches at scrape time.
  */
@@ -60,6 +63,7 @@ import type { Protection } from './protection.ts';
 import { createProtectionMemo } from './protection-memo.ts';
 import { createRegistryChecks } from './registry-checks.ts';
 import { createReportOnce } from './report-once.ts';
+import { createRewritePacing } from './rewrite-pacing.ts';
 
 export interface WorkloadControllerOptions {
   api: KubeRequester;
@@ -86,6 +90,8 @@ export interface WorkloadControllerOptions {
   pullSecretName?: string;
   /** `--dry-run`: write nothing; record WouldBackUp / WouldRewrite instead. */
   dryRun: boolean;
+  /** `--max-rewrites-per-minute` (rewrite-pacing.ts); 0 or absent: unlimited. */
+  maxRewritesPerMinute?: number;
   workers?: number;
 }
 
@@ -147,6 +153,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     ...(o.registry ? { registry: o.registry } : {}),
   });
   const creating = createCreationExpectations();
+  const pacing = createRewritePacing({ perMinute: o.maxRewritesPerMinute ?? 0 });
 
   // Handlers: what enqueues which workloads.
   for (const [kind, informer] of workloads) {
@@ -203,7 +210,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     creating,
     reported: createReportOnce(),
     events: o.events,
-    metrics: workloadMetrics(o.registry, protections),
+    metrics: workloadMetrics(o.registry, protections, () => pacing.due()),
     logger,
     pullSecretName: o.pullSecretName,
   });
@@ -229,8 +236,16 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     const workload = id && workloads.get(id.kind)?.get(`${id.namespace}/${id.name}`);
     const namespace = id && namespaces.get(id.namespace);
     // Gone (or its namespace is): nothing to do, and nothing kept about it.
-    if (!id || !workload || !namespace) return;
+    if (!id || !workload || !namespace) return pacing.release(key);
     const decision = decideWorkload(snapshotOf(id.kind, workload, namespace), decisionOptions);
+    if (decision.step !== 'rewrite') pacing.release(key);
+    else {
+      const waitMs = pacing.admit(key);
+      if (waitMs > 0) {
+        logger.debug({ workload: key, waitMs }, 'rewrite due: waiting for --max-rewrites-per-minute');
+        return { requeueAfter: waitMs };
+      }
+    }
     return apply(
       decision,
       {

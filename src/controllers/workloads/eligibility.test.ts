@@ -1,3 +1,4 @@
+import { parseLabelSelector } from '../../kube/index.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backupMapping } from '../../reference/index.ts';
@@ -70,6 +71,20 @@ test('workload rules, each both ways, for every kind', () => {
       { metadata: { name: 'apps', labels: { 'lifeboat.dev/ignore': 'true' } } },
       {},
       [false, 'namespace-excluded'],
+    ],
+    [
+      'namespace outside --namespace-selector',
+      {},
+      apps,
+      { namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true') },
+      [false, 'namespace-excluded'],
+    ],
+    [
+      'namespace inside --namespace-selector',
+      {},
+      { metadata: { name: 'apps', labels: { 'lifeboat.dev/enabled': 'true' } } },
+      { namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true') },
+      [true, undefined],
     ],
     [
       'namespace being deleted',

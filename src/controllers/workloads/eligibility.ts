@@ -10,6 +10,7 @@
 // (`requireReady`), or none of its images is left to back up. `not-ready` only holds back new
 // copies: the rewrite plan (rewrite.ts) still moves such a workload when every image it runs has a
 // Ready backup.
+import type { LabelSelector } from '../../kube/index.ts';
 import { isBackupImage, InvalidReferenceError, parseNormalizedNamed } from '../../reference/index.ts';
 import type { BackupMapping, ImageReference } from '../../reference/index.ts';
 import { IGNORE_ANNOTATION } from '../api/labels.ts';
@@ -28,6 +29,8 @@ export interface EligibilityOptions {
    * `lifeboat.dev/ignore=true` is excluded as well, whatever this set holds.
    */
   readonly excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`: a namespace it does not select is excluded too. Undefined: every one. */
+  readonly namespaceSelector?: LabelSelector | undefined;
   /** `--exclude-images` globs (syntax in image-glob.ts); default none. */
   readonly excludeImages?: readonly string[] | undefined;
   /**
@@ -151,7 +154,7 @@ function ineligibleReason(
   options: EligibilityOptions,
   found: Pick<Eligibility, 'images' | 'invalid'>,
 ): IneligibleReason | undefined {
-  const disposition = namespaceDisposition(namespace, options.excludedNamespaces);
+  const disposition = namespaceDisposition(namespace, options.excludedNamespaces, options.namespaceSelector);
   if (disposition === 'excluded') return 'namespace-excluded';
   if (disposition === 'terminating') return 'namespace-terminating';
   if (workload.metadata?.annotations?.[IGNORE_ANNOTATION] === 'true') return 'ignored';

@@ -14,9 +14,13 @@ export interface RewriteMetrics {
 /** Every workload's protection, computed when asked (at scrape time) from the controller's caches. */
 export type Protections = () => Iterable<Protection>;
 
+/** How many workloads wait for `--max-rewrites-per-minute` now (rewrite-pacing.ts). */
+export type RewriteDue = () => number;
+
 const families = perRegistry((registry) => {
   // Each workload controller reporting into this Registry adds its workloads (one per process).
   const sources = new Set<Protections>();
+  const dues = new Set<RewriteDue>();
   new Gauge({
     name: 'lifeboat_workloads',
     help: 'Workloads by protection, from the caches (protected: every image runs from a Ready backup and the namespace holds the pull secret; exposed: eligible, not protected yet; excluded: namespace excluded, ignored, or every image left out)',
@@ -36,16 +40,32 @@ const families = perRegistry((registry) => {
     labelNames: ['kind', 'result'],
     registers: [registry],
   });
-  return { sources, rewrites };
+  new Gauge({
+    name: 'lifeboat_workloads_rewrite_due',
+    help: 'Workloads ready to be rewritten that wait for --max-rewrites-per-minute (each rewrite is a rollout); 0 on followers and when unlimited',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const due of dues) n += due();
+      this.set(n);
+    },
+  });
+  return { sources, dues, rewrites };
 });
 
 /**
  * Registers the workload metrics; `lifeboat_workloads{protection}` is computed at scrape time from
- * `protections`, so it can never drift from what the controller knows. A no-op without a registry.
+ * `protections`, and `lifeboat_workloads_rewrite_due` from `rewriteDue`, so they can never drift
+ * from what the controller knows. A no-op without a registry.
  */
-export function workloadMetrics(registry: Registry | undefined, protections: Protections): RewriteMetrics {
+export function workloadMetrics(
+  registry: Registry | undefined,
+  protections: Protections,
+  rewriteDue: RewriteDue = () => 0,
+): RewriteMetrics {
   if (!registry) return { rewrite: () => undefined };
   const f = families(registry);
   f.sources.add(protections);
+  f.dues.add(rewriteDue);
   return { rewrite: (kind, result) => f.rewrites.inc({ kind, result }) };
 }
