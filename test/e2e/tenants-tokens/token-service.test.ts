@@ -346,4 +346,13 @@ describe('registry token service (--private-images=isolated)', () => {
     const freshB = await crane(targets.public, await copyConfig('team-b'));
     assert.ok(freshB.ok, `team-b's rewritten copy pulls the public backup: ${freshB.out}`);
   });
+
+  it('stops serving and exits cleanly on SIGTERM', async () => {
+    assert.equal(await lb.stop('SIGTERM'), 0, lb.stderr());
+    const refused = await tokenStatus('lifeboat-ns-team-a', 'x', 'lifeboat/any').then(
+      () => false,
+      () => true,
+    );
+    assert.ok(refused, 'the endpoint is closed');
+  });
 });
