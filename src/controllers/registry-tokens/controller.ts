@@ -90,6 +90,15 @@ export function createRegistryTokenService(o: RegistryTokenServiceOptions): Regi
   const informers = [backups, keys, tls, signing, ...(push ? [push] : [])];
   const get = (informer: typeof keys, ref: SecretRef) => informer.get(`${ref.namespace}/${ref.name}`);
 
+  // Cached objects are replaced, never mutated, on change: parsing once per object version is enough.
+  const signingWhat = `--token-signing-secret ${o.signingSecret.namespace}/${o.signingSecret.name}`;
+  const signingKeys = new WeakMap<SecretObject, ReturnType<typeof signingKeyOf>>();
+  const signingKey = (s: SecretObject | undefined): ReturnType<typeof signingKeyOf> => {
+    if (!s) return signingKeyOf(s, signingWhat);
+    let parsed = signingKeys.get(s);
+    if (!parsed) signingKeys.set(s, (parsed = signingKeyOf(s, signingWhat)));
+    return parsed;
+  };
   let synced = false;
   const state = (): TokenServiceState => {
     const key = pullKeyOf(get(keys, keyRef));
@@ -99,10 +108,7 @@ export function createRegistryTokenService(o: RegistryTokenServiceOptions): Regi
         pullKey: Buffer.isBuffer(key) ? key : undefined,
         pusher: push && o.pushSecret ? pusherOf(get(push, o.pushSecret), o.backupHost) : undefined,
       },
-      signing: signingKeyOf(
-        get(signing, o.signingSecret),
-        `--token-signing-secret ${o.signingSecret.namespace}/${o.signingSecret.name}`,
-      ),
+      signing: signingKey(get(signing, o.signingSecret)),
       backupsIn: (repository) =>
         backups.byIndex(REPOSITORY_INDEX, repository).map((b): BackupAccess => ({
           private: b.status?.private === true,
@@ -165,10 +171,7 @@ export function createRegistryTokenService(o: RegistryTokenServiceOptions): Regi
         onDelete: tlsChanged,
       });
       tlsChanged();
-      const problem = signingKeyOf(
-        get(signing, o.signingSecret),
-        `--token-signing-secret ${o.signingSecret.namespace}/${o.signingSecret.name}`,
-      );
+      const problem = signingKey(get(signing, o.signingSecret));
       if ('problem' in problem) logger.error(problem.problem);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
