@@ -106,15 +106,37 @@ describe('registry token service (--private-images=isolated)', () => {
   const configWith = (username: string, password: string) =>
     JSON.stringify({ auths: { [backup.host]: { auth: b64(`${username}:${password}`) } } });
   /** A token request straight to the endpoint (the same one distribution's realm names). */
-  async function tokenStatus(username: string, password: string, repository: string): Promise<number> {
+  async function tokenStatus(
+    username: string,
+    password: string,
+    repository: string,
+    form: 'get' | 'oauth' = 'get',
+  ): Promise<number> {
     const { Agent, request } = await import('undici');
     const { readFileSync } = await import('node:fs');
     const dispatcher = new Agent({ connect: { ca: readFileSync(pki.endpointCa.cert, 'utf8') } });
+    const scope = `repository:${repository}:pull`;
     try {
-      const res = await request(`${realm}?service=${SERVICE}&scope=repository:${repository}:pull`, {
-        headers: { authorization: `Basic ${b64(`${username}:${password}`)}` },
-        dispatcher,
-      });
+      // GET with Basic (crane, lifeboat), or the OAuth2 password form containerd posts first.
+      const res =
+        form === 'get'
+          ? await request(`${realm}?service=${SERVICE}&scope=${scope}`, {
+              headers: { authorization: `Basic ${b64(`${username}:${password}`)}` },
+              dispatcher,
+            })
+          : await request(realm, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({
+                grant_type: 'password',
+                username,
+                password,
+                service: SERVICE,
+                scope,
+                client_id: 'containerd',
+              }).toString(),
+              dispatcher,
+            });
       await res.body.dump();
       return res.statusCode;
     } finally {
@@ -292,6 +314,17 @@ describe('registry token service (--private-images=isolated)', () => {
       await tokenStatus('lifeboat-ns-team-a', credentialOf(await copyConfig('team-a')).password, repository),
       200,
       'the same request with A’s own password is answered: the refusal is the password’s doing',
+    );
+    // The kubelet's runtime (containerd) posts the OAuth2 password form: the same rules apply.
+    assert.equal(await tokenStatus('lifeboat-ns-team-a', bPassword, repository, 'oauth'), 401);
+    assert.equal(
+      await tokenStatus(
+        'lifeboat-ns-team-a',
+        credentialOf(await copyConfig('team-a')).password,
+        repository,
+        'oauth',
+      ),
+      200,
     );
   });
 
