@@ -35,6 +35,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[] | 'anything'>> = {
 const CONTROLLER_FOLDERS: ReadonlySet<string> = new Set([
   'controllers/image-backups',
   'controllers/pull-secrets',
+  'controllers/registry-tokens',
   'controllers/workloads',
 ]);
 

@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import type { ManagerOptions } from '../controllers/manager.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
-import { backupMappingOf, excludedNamespaces, RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
+import {
+  backupMappingOf,
+  checkTokenFlags,
+  excludedNamespaces,
+  RUN_FLAGS,
+  type RunConfig,
+} from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 import { absorbDestroyedStreams } from './shutdown-guard.ts';
 
@@ -20,7 +26,10 @@ export function runCommand(): Command {
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, backupMappingOf);
+    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, (c) => {
+      backupMappingOf(c);
+      checkTokenFlags(c);
+    });
     if (!config) return;
     await runController(config);
   });
@@ -123,5 +132,20 @@ export function managerOptions(
     installCrds: config.installCrds,
     leaderElect: config.leaderElect,
     metricsAddr: config.metricsAddr,
+    privateImages: config.privateImages,
+    ...(config.privateImages === 'isolated' &&
+    config.tokenAddr !== undefined &&
+    config.tokenTlsSecret !== undefined &&
+    config.tokenSigningSecret !== undefined
+      ? {
+          tokenService: {
+            address: config.tokenAddr,
+            tlsSecret: config.tokenTlsSecret,
+            signingSecret: config.tokenSigningSecret,
+            issuer: config.tokenIssuer,
+            service: config.tokenService,
+          },
+        }
+      : {}),
   };
 }

@@ -25,6 +25,7 @@ import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
+import { createRegistryTokenService, type RegistryTokenService } from './registry-tokens/controller.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
@@ -68,6 +69,16 @@ export interface ManagerOptions {
   readonly leaderElect: boolean;
   /** `host:port` of /healthz, /readyz and /metrics (port 0: any free one). */
   readonly metricsAddr: string;
+  /** `--private-images` (default skip); isolated: per-namespace pull credentials and the token service. */
+  readonly privateImages?: 'skip' | 'shared' | 'isolated';
+  /** The token service (`--token-*`), served by every replica when `privateImages` is isolated. */
+  readonly tokenService?: {
+    readonly address: string;
+    readonly tlsSecret: SecretRef;
+    readonly signingSecret: SecretRef;
+    readonly issuer: string;
+    readonly service: string;
+  };
 }
 
 export interface Manager {
@@ -139,13 +150,27 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     sourceRegistries: o.sourceRegistries,
   });
   const controllers: { run(signal: AbortSignal): Promise<void> }[] = [];
+  const isolated = o.privateImages === 'isolated';
+  // Isolated: every replica serves tokens from its caches (not only the leader).
+  let tokens: RegistryTokenService | undefined;
+  if (isolated && o.tokenService) {
+    tokens = createRegistryTokenService({
+      informers,
+      logger,
+      ...o.tokenService,
+      namespace: o.namespace,
+      backupHost: o.mapping.backupRegistry,
+      pushSecret: o.backupPushSecret,
+    });
+  }
   // A dry run writes nothing to the API but its Events: no copies, no pull secrets, no Lease.
-  if (o.backupPullSecret && !o.dryRun) {
+  if ((o.backupPullSecret || isolated) && !o.dryRun) {
     controllers.push(
       createPullSecretDistribution({
         api,
         informers,
         source: o.backupPullSecret,
+        ...(isolated ? { isolated: { namespace: o.namespace, registryHost: o.mapping.backupRegistry } } : {}),
         secretName: o.pullSecretName,
         serviceAccounts: o.pullSecretServiceAccounts,
         excludedNamespaces: o.excludedNamespaces,
@@ -196,7 +221,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       },
       ...(o.platforms.length === 0 ? {} : { platforms: o.platforms }),
       pinDigest: o.pinDigest,
-      ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
+      ...(o.backupPullSecret || isolated ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
       ...(o.maxRewritesPerMinute === undefined ? {} : { maxRewritesPerMinute: o.maxRewritesPerMinute }),
     }),
@@ -222,6 +247,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     await Promise.all(controllers.map((c) => c.run(signal)));
   };
   informers.start();
+  const serving = tokens?.run(stopping.signal);
   const done = leaderElect
     ? createLeaderElector({
         api,
@@ -245,6 +271,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       stopped ??= (async () => {
         stopping.abort();
         await done;
+        await serving;
         await events.close();
         await access.close();
         await informers.stop();

@@ -8,7 +8,9 @@ export {
   type LocalRegistry,
   type LocalRegistryOptions,
   type LocalRegistryAuth,
+  type LifeboatTokenAuth,
 } from './registry.ts';
+export { createTokenServicePki, tlsSecretData, type TokenServicePki } from './token-service-pki.ts';
 export { pushImage, pushIndex, type PushedImage, type PushedIndex, type FixtureOptions } from './fixtures.ts';
 export { toolPath, toolsBin, runTool, type ToolRun } from './tools.ts';
 export { startTokenServer, type TokenServer, type TokenServerOptions } from './token-server.ts';

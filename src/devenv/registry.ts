@@ -1,5 +1,7 @@
 // Real registry servers for `lifeboat dev` and the tests: distribution (v3) with no auth, htpasswd or token auth, optionally
 // behind TLS with a CA of its own; or go-containerregistry's registry as a second implementation.
+// `lifeboat-token` delegates authentication to lifeboat's own token service (--private-images=isolated):
+// the realm, service, issuer and trusted signer are the caller's (see token-service-pki.ts).
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,19 @@ import { startTokenServer, type TokenServer } from './token-server.ts';
 import { toolPath } from './tools.ts';
 import { waitFor } from './wait.ts';
 
-export type LocalRegistryAuth = 'none' | 'htpasswd' | 'token';
+export type LocalRegistryAuth = 'none' | 'htpasswd' | 'token' | 'lifeboat-token';
+
+/** distribution's `auth.token` pointed at lifeboat's token service. */
+export interface LifeboatTokenAuth {
+  /** `https://localhost:PORT/token`: lifeboat's `--token-addr` (go-containerregistry refuses IP-literal realms). */
+  readonly realm: string;
+  /** `--token-service`. */
+  readonly service: string;
+  /** `--token-issuer`. */
+  readonly issuer: string;
+  /** PEM file of the certificate(s) that sign the tokens (`--token-signing-secret`'s chain root). */
+  readonly rootCertBundle: string;
+}
 
 export interface LocalRegistryOptions {
   readonly auth?: LocalRegistryAuth;
@@ -23,6 +37,8 @@ export interface LocalRegistryOptions {
   readonly anonymousPull?: boolean;
   /** Token auth: lifetime of issued tokens (distribution adds 60 s of leeway). */
   readonly tokenTtlSeconds?: number;
+  /** `lifeboat-token` auth: where lifeboat's token service is and what it signs with. */
+  readonly lifeboatToken?: LifeboatTokenAuth;
 }
 
 export interface LocalRegistry {
@@ -106,6 +122,12 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
         const file = join(dir, 'htpasswd');
         writeFileSync(file, `${PUSH_USER}:${PUSH_HASH}\n${READ_USER}:${READ_HASH}\n`);
         authConfig = { htpasswd: { realm: 'lifeboat-test', path: file } };
+      } else if (auth === 'lifeboat-token') {
+        const t = options.lifeboatToken;
+        if (!t) throw new Error("auth 'lifeboat-token' needs the lifeboatToken option");
+        authConfig = {
+          token: { realm: t.realm, service: t.service, issuer: t.issuer, rootcertbundle: t.rootCertBundle },
+        };
       } else if (auth === 'token') {
         const signer = createCa(dir, 'token-signer');
         tokenServer = await startTokenServer({
@@ -173,7 +195,7 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
     };
     let running = proc;
     await answering(running);
-    const withUsers = auth !== 'none';
+    const withUsers = auth === 'htpasswd' || auth === 'token';
     const token = tokenServer;
     const again = serveAgain;
     return {
@@ -185,6 +207,7 @@ export async function startRegistry(options: LocalRegistryOptions = {}): Promise
       ...(withUsers ? { readerUsername: READ_USER, readerPassword: READ_PASSWORD } : {}),
       ...(caFile ? { caFile } : {}),
       ...(token ? { tokenRealm: token.realm } : {}),
+      ...(options.lifeboatToken ? { tokenRealm: options.lifeboatToken.realm } : {}),
       tokensIssued: () => token?.issued() ?? 0,
       dataDir,
       ...(again === undefined

@@ -106,6 +106,15 @@ describe('charts/lifeboat', () => {
     const container = pod.containers[0]!;
     const of = (kind: string): RenderedObject & Record<string, never> => objectOf(objects, kind);
     const args = controllerArgs(objects);
+    // privateImages=isolated: the token service's Service and Ingress (found by name, beside the metrics Service).
+    const named = <T>(kind: string, suffix: string) =>
+      objects.find((o) => o.kind === kind && o.metadata.name.endsWith(suffix)) as unknown as T;
+    const tokenService = () => named<{ spec: { ports: { nodePort?: number }[] } }>('Service', '-token');
+    const tokenIngress = () =>
+      named<{
+        metadata: { annotations?: unknown };
+        spec: { ingressClassName?: string; rules: { host: string }[] };
+      }>('Ingress', '-token');
     // Each value → what it renders to. The `lifeboat run` values are checked flag by flag in
     // values.test.ts; here they only need to reach the arguments.
     const placed: Record<string, () => unknown> = {
@@ -153,8 +162,11 @@ describe('charts/lifeboat', () => {
         (of('ConfigMap').metadata as { annotations?: Record<string, string> }).annotations,
       'metrics.port': () => container.ports.find((p) => p.name === 'metrics')?.containerPort,
       'metrics.serviceAnnotations': () => ({
-        'example.org/team': (of('Service').metadata as unknown as { annotations: Record<string, string> })
-          .annotations['example.org/team'],
+        'example.org/team': (
+          named<RenderedObject>('Service', '-metrics').metadata as unknown as {
+            annotations: Record<string, string>;
+          }
+        ).annotations['example.org/team'],
       }),
       'registryCA.configMap': () => pod.volumes.find((v) => v.name === 'registry-ca')?.configMap?.name,
       resources: () => container['resources'],
@@ -165,6 +177,11 @@ describe('charts/lifeboat', () => {
       tolerations: () => pod['tolerations'],
       affinity: () => pod['affinity'],
       priorityClassName: () => pod['priorityClassName'],
+      'tokenService.port': () => container.ports.find((p) => p.name === 'token')?.containerPort,
+      'tokenService.nodePort': () => tokenService().spec.ports[0]?.nodePort,
+      'tokenService.ingress.host': () => tokenIngress().spec.rules[0]?.host,
+      'tokenService.ingress.className': () => tokenIngress().spec.ingressClassName,
+      'tokenService.ingress.annotations': () => tokenIngress().metadata.annotations,
       'podDisruptionBudget.minAvailable': () =>
         (of('PodDisruptionBudget') as { spec?: { minAvailable: unknown } }).spec?.minAvailable,
     };

@@ -52,6 +52,12 @@ const FLAGS: Readonly<Record<string, Source>> = {
   '--on-source-change': { value: 'onSourceChange' },
   '--insecure-registries': { value: 'insecureRegistries' },
   '--registry-ca': { value: 'registryCA.keys', text: caFiles },
+  '--private-images': { value: 'privateImages' },
+  '--token-addr': { value: 'tokenService.port', text: (port) => `:${String(port)}` },
+  '--token-tls-secret': { value: 'tokenService.tlsSecret', text: secretRef },
+  '--token-signing-secret': { value: 'tokenService.signingSecret', text: secretRef },
+  '--token-issuer': { value: 'tokenService.issuer' },
+  '--token-service': { value: 'tokenService.service' },
   '--dry-run': { value: 'dryRun' },
   '--install-crds': {
     omitted: 'the chart installs the CRD (crds.install), so the controller needs no right on CRDs',

@@ -150,6 +150,14 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- range $v.registryCA.keys -}}
 {{- $args = append $args (printf "--registry-ca=%s/%s" (include "lifeboat.registryCaDir" $) .) -}}
 {{- end -}}
+{{- $args = append $args (printf "--private-images=%s" $v.privateImages) -}}
+{{- if eq $v.privateImages "isolated" -}}
+{{- $args = append $args (printf "--token-addr=:%d" (int $v.tokenService.port)) -}}
+{{- $args = append $args (printf "--token-tls-secret=%s" (include "lifeboat.secretRef" (dict "root" . "name" $v.tokenService.tlsSecret))) -}}
+{{- $args = append $args (printf "--token-signing-secret=%s" (include "lifeboat.secretRef" (dict "root" . "name" $v.tokenService.signingSecret))) -}}
+{{- $args = append $args (printf "--token-issuer=%s" $v.tokenService.issuer) -}}
+{{- $args = append $args (printf "--token-service=%s" $v.tokenService.service) -}}
+{{- end -}}
 {{- $args = append $args (printf "--%sdry-run" (get $bool (toString $v.dryRun))) -}}
 {{- $args = append $args "--leader-elect" -}}
 {{- $args = append $args (printf "--metrics-addr=:%d" (int $v.metrics.port)) -}}

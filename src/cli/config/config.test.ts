@@ -7,7 +7,7 @@ import { addFlags, readConfig } from './commander.ts';
 import { ConfigError, envNameOf } from './flag.ts';
 import { KUBE_API_DEFAULTS } from '../../kube/index.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
-import { backupMappingOf, RUN_FLAGS, type RunConfig } from './run-flags.ts';
+import { backupMappingOf, checkTokenFlags, RUN_FLAGS, type RunConfig } from './run-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
 
 /** Parses `args` as `lifeboat run` would, with `env` as the environment. */
@@ -128,6 +128,12 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_KUBE_API_BURST: '30',
       LIFEBOAT_NAMESPACE_SELECTOR: 'lifeboat.dev/enabled=true',
       LIFEBOAT_MAX_REWRITES_PER_MINUTE: '0',
+      LIFEBOAT_PRIVATE_IMAGES: 'isolated',
+      LIFEBOAT_TOKEN_ADDR: ':8443',
+      LIFEBOAT_TOKEN_TLS_SECRET: 'ops/token-tls',
+      LIFEBOAT_TOKEN_SIGNING_SECRET: 'ops/token-signer',
+      LIFEBOAT_TOKEN_ISSUER: 'issuer',
+      LIFEBOAT_TOKEN_SERVICE: 'registry',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -164,9 +170,41 @@ describe('lifeboat run configuration', () => {
         kubeApiBurst: 30,
         namespaceSelector: parseLabelSelector('lifeboat.dev/enabled=true'),
         maxRewritesPerMinute: 0,
+        privateImages: 'isolated',
+        tokenAddr: ':8443',
+        tokenTlsSecret: { namespace: 'ops', name: 'token-tls' },
+        tokenSigningSecret: { namespace: 'ops', name: 'token-signer' },
+        tokenIssuer: 'issuer',
+        tokenService: 'registry',
       },
     );
     assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
+  });
+
+  it('--private-images=isolated needs --token-addr and both token Secrets, naming the missing flag', () => {
+    const isolated = ['--private-images', 'isolated'];
+    const full = [
+      ...isolated,
+      '--token-addr',
+      ':8443',
+      '--token-tls-secret',
+      'a/b',
+      '--token-signing-secret',
+      'a/c',
+    ];
+    assert.doesNotThrow(() => checkTokenFlags(parse([...REQUIRED, ...full])));
+    assert.doesNotThrow(() => checkTokenFlags(parse([...REQUIRED])), 'skip needs no token flags');
+    for (const [flag, drop] of [
+      ['--token-addr', 3],
+      ['--token-tls-secret', 5],
+      ['--token-signing-secret', 7],
+    ] as const) {
+      const args = full.filter((_, i) => i !== drop && i !== drop - 1);
+      assert.throws(
+        () => checkTokenFlags(parse([...REQUIRED, ...args])),
+        (err: unknown) => err instanceof ConfigError && err.flag === flag,
+      );
+    }
   });
 
   it('reads --kinds in any case, deduplicated, in canonical spelling; --registry-ca repeated', () => {

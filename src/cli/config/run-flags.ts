@@ -234,6 +234,51 @@ export const RUN_FLAGS = [
     default: 'keep',
     parse: z.enum(['keep', 'follow']),
   }),
+  defineFlag({
+    key: 'privateImages',
+    flag: '--private-images',
+    arg: '<skip|shared|isolated>',
+    help: "private sources: skip them; shared: back them up readable by every namespace; isolated: lifeboat is the backup registry's token service and a private backup is pulled only by namespaces shown to read its source",
+    default: 'skip',
+    parse: z.enum(['skip', 'shared', 'isolated']),
+  }),
+  defineFlag({
+    key: 'tokenAddr',
+    flag: '--token-addr',
+    arg: '<host:port>',
+    help: "where the registry token service listens (HTTPS; --private-images=isolated); the registry's auth.token realm must reach it from the nodes",
+    parse: listenAddress.optional(),
+  }),
+  defineFlag({
+    key: 'tokenTlsSecret',
+    flag: '--token-tls-secret',
+    arg: '<ns/name>',
+    help: "kubernetes.io/tls Secret of the token service's HTTPS endpoint",
+    parse: objectRef.optional(),
+  }),
+  defineFlag({
+    key: 'tokenSigningSecret',
+    flag: '--token-signing-secret',
+    arg: '<ns/name>',
+    help: "kubernetes.io/tls Secret whose key (EC P-256 or RSA) signs the tokens; the registry trusts its certificate chain's root as auth.token.rootcertbundle",
+    parse: objectRef.optional(),
+  }),
+  defineFlag({
+    key: 'tokenIssuer',
+    flag: '--token-issuer',
+    arg: '<name>',
+    help: "the tokens' issuer: the registry's auth.token.issuer",
+    default: 'lifeboat',
+    parse: z.string().min(1),
+  }),
+  defineFlag({
+    key: 'tokenService',
+    flag: '--token-service',
+    arg: '<name>',
+    help: "the registry's auth.token.service: the tokens' audience",
+    default: 'lifeboat-backup-registry',
+    parse: z.string().min(1),
+  }),
   INSECURE_REGISTRIES_FLAG,
   REGISTRY_CA_FLAG,
   defineFlag({
@@ -288,6 +333,23 @@ export function backupMappingOf(config: Pick<RunConfig, 'backupRegistry' | 'flat
     return backupMapping({ ...config.backupRegistry, flatten: config.flatten });
   } catch (err) {
     throw new ConfigError('--flatten', `--flatten: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * `--private-images=isolated` needs the token service's address and both its Secrets; the token
+ * flags mean nothing in the other modes. Run as readConfigOrReport's check: exits 2 naming the flag.
+ */
+export function checkTokenFlags(
+  config: Pick<RunConfig, 'privateImages' | 'tokenAddr' | 'tokenTlsSecret' | 'tokenSigningSecret'>,
+): void {
+  if (config.privateImages !== 'isolated') return;
+  for (const [flag, value] of [
+    ['--token-addr', config.tokenAddr],
+    ['--token-tls-secret', config.tokenTlsSecret],
+    ['--token-signing-secret', config.tokenSigningSecret],
+  ] as const) {
+    if (value === undefined) throw new ConfigError(flag, `--private-images=isolated needs ${flag}`);
   }
 }
 

@@ -4,11 +4,14 @@
  * preconditioned on a uid); a lost race comes back as `race`, for the namespace to be decided again
  * on fresh state. Credentials never reach a log line or an Event: only names do.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { objectReference, RESOURCES, type EventRecorder, type ResourceClient } from '../../kube/index.ts';
 import type { SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { guarded } from '../api/guarded-write.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/labels.ts';
+import { PULL_KEY_BYTES, PULL_KEY_DATA_KEY } from '../api/namespace-credential.ts';
 import { syncResultOf, type NamespaceStep, type Removal } from './decide.ts';
 import type { PullSecretMetrics } from './metrics.ts';
 import type { SourceSecretError } from './source-secret.ts';
@@ -125,4 +128,30 @@ export function reportSourceProblem(
       note: problem.message,
     },
   );
+}
+
+/**
+ * `--private-images=isolated`: creates the key Secret the namespaces' credentials are derived under
+ * when it does not exist (32 random bytes; its own add event then distributes every copy). Never
+ * replaces one: a key that exists is the operator's (or an earlier lifeboat's), and replacing it is
+ * how they rotate every password. Another replica creating it first is a lost race, not an error.
+ */
+export async function ensurePullKey(
+  ref: { readonly namespace: string; readonly name: string },
+  fx: Pick<PullSecretEffects, 'secrets' | 'logger'>,
+): Promise<void> {
+  const secret: SecretObject = {
+    metadata: {
+      name: ref.name,
+      namespace: ref.namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+    },
+    type: 'Opaque',
+    data: { [PULL_KEY_DATA_KEY]: randomBytes(PULL_KEY_BYTES).toString('base64') },
+  };
+  if ((await guarded(() => fx.secrets.create(secret, { namespace: ref.namespace }))) !== 'race')
+    fx.logger.info(
+      { secret: `${ref.namespace}/${ref.name}` },
+      "created the key of the namespaces' pull credentials",
+    );
 }

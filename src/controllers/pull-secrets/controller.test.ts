@@ -20,6 +20,7 @@ import { createFakeEventRecorder } from '../../kube/event-recorder-fake.ts';
 import type { InformerRequest } from '../../kube/shared-informers.ts';
 import { createStore } from '../../kube/store.ts';
 import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
+import { namespacePassword } from '../api/namespace-credential.ts';
 import { createPullSecretDistribution } from './controller.ts';
 
 const SOURCE = { namespace: 'lifeboat-system', name: 'backup-pull' };
@@ -217,5 +218,113 @@ describe('pull-secret controller', () => {
       await registry.metrics(),
       /lifeboat_pull_secret_syncs_total\{result="source_invalid"\} [1-9]/,
     );
+  });
+
+  describe('isolated (--private-images=isolated)', () => {
+    const KEY_REF = { namespace: 'lifeboat-system', name: 'lifeboat-pull-key' };
+    const keySecret = (key: Buffer, rv: string): SecretObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { ...KEY_REF, uid: 'k1', resourceVersion: rv },
+      type: 'Opaque',
+      data: { key: key.toString('base64') },
+    });
+    /** The credential a written copy holds for the backup registry. */
+    const credentialOf = (body: unknown): { username: string; password: string } => {
+      const data = body as SecretObject | { path?: string; value: Record<string, string> }[];
+      const encoded = Array.isArray(data)
+        ? data.find((op) => op.path === '/data')!.value['.dockerconfigjson']!
+        : data.data!['.dockerconfigjson']!;
+      const config = JSON.parse(Buffer.from(encoded, 'base64').toString()) as {
+        auths: Record<string, { username: string; password: string }>;
+      };
+      assert.deepEqual(Object.keys(config.auths), ['backup.example:5000'], 'the backup registry only');
+      const { username, password } = config.auths['backup.example:5000']!;
+      return { username, password };
+    };
+    function isolatedDistribution(c: ReturnType<typeof caches>, api: KubeRequester) {
+      return createPullSecretDistribution({
+        api,
+        informers: c.informers,
+        isolated: { namespace: 'lifeboat-system', registryHost: 'backup.example:5000' },
+        secretName: 'lifeboat-pull',
+        serviceAccounts: ['default'],
+        excludedNamespaces: new Set(['lifeboat-system']),
+        events: createFakeEventRecorder(),
+      });
+    }
+
+    it("writes each namespace's own credential, and rewrites every copy when the key changes", async () => {
+      const key1 = Buffer.alloc(32, 1);
+      const key2 = Buffer.alloc(32, 2);
+      const c = caches({
+        namespaces: [ns('app-a'), ns('app-b')],
+        accounts: [],
+        source: keySecret(key1, '1'),
+      });
+      const bodies: [string, unknown][] = [];
+      const { api, actions } = recordingApi((req) => {
+        bodies.push([`${req.method} ${req.path}`, req.body]);
+        // What was written is what the cache then holds, as the informer would deliver it.
+        if (req.method === 'POST') {
+          const secret = req.body as SecretObject;
+          c.copies.set({ ...secret, metadata: { ...secret.metadata, resourceVersion: '10' } });
+        }
+      });
+      const d = isolatedDistribution(c, api);
+      const stop = new AbortController();
+      const running = d.run(stop.signal);
+      await until(() => actions.length === 2, 'both copies created');
+      const created = new Map(bodies.map(([what, body]) => [what, credentialOf(body)]));
+      for (const name of ['app-a', 'app-b']) {
+        assert.deepEqual(created.get(`POST /api/v1/namespaces/${name}/secrets`), {
+          username: `lifeboat-ns-${name}`,
+          password: namespacePassword(key1, name),
+        });
+      }
+      c.sources.set(keySecret(key2, '2'));
+      await until(() => actions.length === 4, 'both copies patched');
+      stop.abort();
+      await running;
+      const patched = new Map(bodies.slice(2).map(([what, body]) => [what, credentialOf(body)]));
+      for (const name of ['app-a', 'app-b']) {
+        assert.deepEqual(patched.get(`PATCH /api/v1/namespaces/${name}/secrets/lifeboat-pull`), {
+          username: `lifeboat-ns-${name}`,
+          password: namespacePassword(key2, name),
+        });
+      }
+    });
+
+    it('creates the key when it is absent, and only then', async () => {
+      const c = caches({ namespaces: [], accounts: [] });
+      const { api, actions } = recordingApi();
+      const bodies: SecretObject[] = [];
+      const recording: KubeRequester = {
+        ...api,
+        requestJson: <T>(req: RawRequestOptions) => {
+          bodies.push(req.body as SecretObject);
+          return api.requestJson<T>(req);
+        },
+      };
+      const d = isolatedDistribution(c, recording);
+      const stop = new AbortController();
+      const running = d.run(stop.signal);
+      await until(() => actions.length === 1, 'the key created');
+      stop.abort();
+      await running;
+      assert.deepEqual(actions, ['POST /api/v1/namespaces/lifeboat-system/secrets']);
+      assert.equal(bodies[0]!.metadata.name, 'lifeboat-pull-key');
+      assert.equal(Buffer.from(bodies[0]!.data!.key!, 'base64').length, 32);
+
+      const present = caches({ namespaces: [], accounts: [], source: keySecret(Buffer.alloc(32, 3), '1') });
+      const second = recordingApi();
+      const again = isolatedDistribution(present, second.api);
+      const stop2 = new AbortController();
+      const running2 = again.run(stop2.signal);
+      await new Promise((r) => setTimeout(r, 50));
+      stop2.abort();
+      await running2;
+      assert.deepEqual(second.actions, [], 'an existing key is never replaced');
+    });
   });
 });

@@ -16,6 +16,10 @@
  *   removed, nothing else.
  * - A source Secret that is missing or unusable: one log line and one Event naming it, nothing
  *   anywhere is changed or removed, and everything proceeds when it is fixed.
+ * - `--private-images=isolated`: the key Secret `lifeboat-pull-key` (lifeboat's namespace) takes the
+ *   source's place: each copy holds its own namespace's credential derived under the key
+ *   (api/namespace-credential.ts), lifeboat creates the key when absent, and a changed key rewrites
+ *   every copy the way a rotated source does.
  * Writes race other writers safely: each is guarded by the resourceVersion it was decided from; a
  * lost race (409/422/404) requeues the namespace with the rate limiter's backoff, on fresh state.
  */
@@ -39,7 +43,8 @@ import {
   type SharedInformers,
 } from '../../kube/index.ts';
 import type { NamespaceObject, SecretObject, ServiceAccountObject } from '../api/core-objects.ts';
-import { applyNamespaceStep, reportSourceProblem } from './apply.ts';
+import { namespacePullSecretContent, PULL_KEY_SECRET_NAME, pullKeyOf } from '../api/namespace-credential.ts';
+import { applyNamespaceStep, ensurePullKey, reportSourceProblem } from './apply.ts';
 import {
   decideNamespace,
   namespaceStateOf,
@@ -47,9 +52,17 @@ import {
   type NamespaceSnapshot,
 } from './decide.ts';
 import { pullSecretMetrics, type NamespaceState } from './metrics.ts';
-import { SourceSecretError, validateSourceSecret } from './source-secret.ts';
+import { SourceSecretError, validateSourceSecret, type PullSecretContent } from './source-secret.ts';
 
-export interface PullSecretDistributionOptions extends DistributionRules {
+export interface PullSecretDistributionOptions extends Omit<DistributionRules, 'source'> {
+  /** `--backup-pull-secret`: the Secret copied to every namespace (shared mode; unused when isolated). */
+  readonly source?: DistributionRules['source'] | undefined;
+  /**
+   * `--private-images=isolated`: each copy holds its namespace's own credential for the backup
+   * registry (api/namespace-credential.ts), derived under the key Secret `lifeboat-pull-key` in
+   * lifeboat's namespace, which lifeboat creates when absent. Rotating the key rewrites every copy.
+   */
+  readonly isolated?: { readonly namespace: string; readonly registryHost: string } | undefined;
   api: KubeRequester;
   /** The process's shared informers: every controller watching a resource shares one cache. */
   informers: Pick<SharedInformers, 'informerFor'>;
@@ -81,21 +94,25 @@ const RATE_LIMITED: ReconcileResult = { requeue: 'rateLimited' };
 
 export function createPullSecretDistribution(o: PullSecretDistributionOptions): PullSecretDistribution {
   const logger = (o.logger ?? pino({ level: 'silent' })).child({ controller: 'pull-secrets' });
+  // Isolated: the key Secret takes the source's place (watched, validated, named in the copies).
+  const source = o.isolated ? { namespace: o.isolated.namespace, name: PULL_KEY_SECRET_NAME } : o.source;
+  if (!source) throw new Error('pull-secret distribution needs a source Secret or the isolated mode');
+  const isolated = o.isolated;
   const rules: DistributionRules = {
-    source: o.source,
+    source,
     secretName: o.secretName,
     serviceAccounts: o.serviceAccounts,
     excludedNamespaces: new Set(o.excludedNamespaces),
     namespaceSelector: o.namespaceSelector,
   };
-  const sourceKey = `${o.source.namespace}/${o.source.name}`;
+  const sourceKey = `${source.namespace}/${source.name}`;
   const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
   const copies = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     fieldSelector: `metadata.name=${o.secretName}`,
   });
   const sources = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
-    namespace: o.source.namespace,
-    fieldSelector: `metadata.name=${o.source.name}`,
+    namespace: source.namespace,
+    fieldSelector: `metadata.name=${source.name}`,
   });
   const serviceAccountNames = o.serviceAccounts.includes('*') ? [] : o.serviceAccounts;
   const serviceAccounts = o.informers.informerFor<ServiceAccountObject>(
@@ -105,21 +122,32 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
   serviceAccounts.addIndex(INDEX.namespace, indexByNamespace);
   const informers = [namespaces, copies, sources, serviceAccounts];
 
-  const validSource = () => validateSourceSecret(sources.get(sourceKey), o.source);
+  /** The source as cached: the Secret to copy, or (isolated) the key the copies are derived under. */
+  const validSource = (): PullSecretContent | SourceSecretError | Buffer => {
+    if (!isolated) return validateSourceSecret(sources.get(sourceKey), source);
+    const key = pullKeyOf(sources.get(sourceKey));
+    return Buffer.isBuffer(key) ? key : new SourceSecretError(sourceKey, 'invalid', key.problem);
+  };
+  /** What namespace `name`'s copy must hold. */
+  const contentFor = (
+    name: string,
+    from: ReturnType<typeof validSource>,
+  ): PullSecretContent | SourceSecretError =>
+    Buffer.isBuffer(from) ? namespacePullSecretContent(from, name, isolated!.registryHost) : from;
   /** Namespace `name` as the caches show it. */
-  const snapshot = (name: string, source = validSource()): NamespaceSnapshot => ({
+  const snapshot = (name: string, from = validSource()): NamespaceSnapshot => ({
     name,
     namespace: namespaces.get(name),
     copy: copies.get(`${name}/${o.secretName}`),
     serviceAccounts: serviceAccounts.byIndex(INDEX.namespace, name),
-    source,
+    source: contentFor(name, from),
   });
   // The namespace gauge is decided from the caches at scrape time: it cannot drift from them.
   const states = {
     *values(): Iterable<NamespaceState> {
-      const source = validSource();
+      const from = validSource();
       for (const ns of namespaces.list()) {
-        const state = namespaceStateOf(decideNamespace(snapshot(ns.metadata.name, source), rules));
+        const state = namespaceStateOf(decideNamespace(snapshot(ns.metadata.name, from), rules));
         if (state) yield state;
       }
     },
@@ -177,12 +205,11 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
 
   function sourceChanged(): void {
     if (!leading) return;
-    const source = sources.get(sourceKey);
-    const content = validateSourceSecret(source, o.source);
+    const content = validSource();
     if (content instanceof SourceSecretError) {
       if (reportedSourceProblem === content.message) return;
       reportedSourceProblem = content.message;
-      return reportSourceProblem(content, source, o.source, effects);
+      return reportSourceProblem(content, sources.get(sourceKey), rules.source, effects);
     }
     if (reportedSourceProblem !== undefined)
       logger.info({ secret: sourceKey }, 'source pull secret is usable again');
@@ -197,6 +224,8 @@ export function createPullSecretDistribution(o: PullSecretDistributionOptions): 
       if (!(await waitForSync(signal, ...informers))) return;
       leading = true;
       signal.addEventListener('abort', () => (leading = false), { once: true });
+      // Isolated: the key is lifeboat's to create (never to replace: the operator rotates it).
+      if (isolated && !sources.get(sourceKey)) await ensurePullKey(rules.source, effects);
       // A source that does not exist sends no event: check it once the caches are complete.
       sourceChanged();
       await controller.run(signal);
