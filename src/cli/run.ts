@@ -118,6 +118,7 @@ export function managerOptions(
     sourceCheckQps: config.sourceCheckQps,
     onSourceChange: config.onSourceChange,
     dryRun: config.dryRun,
+    privateImages: config.privateImages,
     installCrds: config.installCrds,
     leaderElect: config.leaderElect,
     metricsAddr: config.metricsAddr,

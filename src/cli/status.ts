@@ -49,6 +49,7 @@ async function status(config: StatusConfig): Promise<void> {
         mapping: backupMappingOf(config),
       },
       pinDigest: config.pinDigest,
+      privateImages: config.privateImages,
       onlyNamespace: config.workloadNamespace,
     });
     process.stdout.write(

@@ -21,6 +21,7 @@ import { imageBackupsServed, installCrd } from './api/install-crd.ts';
 import { createRegistryAccess, type SecretRef } from './image-backups/registry-access.ts';
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
+import type { PrivateImages } from './workloads/private-images.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
@@ -56,6 +57,8 @@ export interface ManagerOptions {
   readonly sourceCheckQps?: number;
   readonly onSourceChange?: 'keep' | 'follow';
   readonly dryRun: boolean;
+  /** `--private-images`. */
+  readonly privateImages: PrivateImages;
   readonly installCrds: boolean;
   readonly leaderElect: boolean;
   /** `host:port` of /healthz, /readyz and /metrics (port 0: any free one). */
@@ -183,6 +186,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       pinDigest: o.pinDigest,
       ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
+      privateImages: o.privateImages,
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;

@@ -119,6 +119,14 @@ export const RUN_FLAGS = [
     parse: objectRef.optional(),
   }),
   defineFlag({
+    key: 'privateImages',
+    flag: '--private-images',
+    arg: '<skip|shared|isolated>',
+    help: "a source an anonymous HEAD is refused: skip: not backed up, the workload left as it is; shared: backed up, and every namespace can pull the backup; isolated: backed up, pulled only by namespaces shown to read the source (lifeboat's registry token service)",
+    default: 'skip',
+    parse: z.enum(['skip', 'shared', 'isolated']),
+  }),
+  defineFlag({
     key: 'kinds',
     flag: '--kinds',
     arg: '<kind,...>',

@@ -60,6 +60,7 @@ import type { Protection } from './protection.ts';
 import { createProtectionMemo } from './protection-memo.ts';
 import { createRegistryChecks } from './registry-checks.ts';
 import { createReportOnce } from './report-once.ts';
+import type { PrivateImages } from './private-images.ts';
 
 export interface WorkloadControllerOptions {
   api: KubeRequester;
@@ -86,6 +87,8 @@ export interface WorkloadControllerOptions {
   pullSecretName?: string;
   /** `--dry-run`: write nothing; record WouldBackUp / WouldRewrite instead. */
   dryRun: boolean;
+  /** `--private-images` (private-images.ts). */
+  privateImages: PrivateImages;
   workers?: number;
 }
 
@@ -190,6 +193,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     pinDigest: o.pinDigest,
     pullSecretName: o.pullSecretName,
     dryRun: o.dryRun,
+    privateImages: o.privateImages,
   };
   const backupClient = imageBackupClient(o.api);
   const workloadClients = new Map(
@@ -284,5 +288,5 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
 /** What of an ImageBackup the decision reads: a change elsewhere (progress) enqueues nobody. */
 function decisionInputOf(backup: ImageBackup): string {
   const s = backup.status;
-  return JSON.stringify([backup.spec, s?.phase, s?.targetDigest, s?.private]);
+  return JSON.stringify([backup.spec, s?.phase, s?.targetDigest, s?.private, s?.readers]);
 }
