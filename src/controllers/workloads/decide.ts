@@ -161,6 +161,8 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
         platforms: o.platforms,
         pinDigest: o.pinDigest,
         pullSecretName: o.pullSecretName,
+        excludeImages: o.eligibility.excludeImages,
+        sourceRegistries: o.eligibility.sourceRegistries,
       },
     });
   } catch (error) {
