@@ -127,6 +127,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     logger,
     registry,
     sourceRegistries: o.sourceRegistries,
+    pullSecretName: o.pullSecretName,
   });
   const controllers: { run(signal: AbortSignal): Promise<void> }[] = [];
   // A dry run writes nothing to the API but its Events: no copies, no pull secrets, no Lease.
@@ -160,6 +161,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         registry,
         maxConcurrentCopies: o.maxConcurrentCopies,
         kinds: o.kinds,
+        tenantCredentials: o.privateImages !== 'skip',
         ...(o.sourceCheckIntervalMs === undefined ? {} : { sourceCheckIntervalMs: o.sourceCheckIntervalMs }),
         ...(o.sourceCheckQps === undefined ? {} : { sourceCheckQps: o.sourceCheckQps }),
         ...(o.onSourceChange === undefined ? {} : { onSourceChange: o.onSourceChange }),

@@ -58,6 +58,7 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- if $v.sourceCredentials -}}
 {{- $args = append $args (printf "--source-credentials=%s" (include "lifeboat.secretRef" (dict "root" . "name" $v.sourceCredentials))) -}}
 {{- end -}}
+{{- $args = append $args (printf "--private-images=%s" $v.privateImages) -}}
 {{- $args = append $args (printf "--kinds=%s" (join "," $v.kinds)) -}}
 {{- range $name, $list := dict "exclude-namespaces" $v.excludeNamespaces "exclude-images" $v.excludeImages "source-registries" $v.sourceRegistries "platforms" $v.platforms "insecure-registries" $v.insecureRegistries -}}
 {{- if $list -}}
