@@ -252,14 +252,19 @@ function workloadPatch(
   options: RewritePlanFlags,
 ): JsonPatchOp[] {
   const byContainer = new Map(rewrites.map((r) => [r.container, r]));
-  // Entries of containers still on their backup stay; every rewritten container gets its original.
+  // Entries of containers still on their backup of that very original stay (a forged entry is not
+  // carried on: B2); every rewritten container gets its original.
   const kept = originalImagesOf(workload) ?? {};
   const originals: Record<string, string> = {};
   for (const image of workloadImages(kind, workload)) {
     const rewrite = byContainer.get(image.container);
     const before = kept[image.container];
     if (rewrite !== undefined) originals[image.container] = rewrite.image;
-    else if (before !== undefined && runsBackupImage(image.image, options.mapping))
+    else if (
+      before !== undefined &&
+      runsBackupImage(image.image, options.mapping) &&
+      isBackupOf(image.image, before)
+    )
       originals[image.container] = before;
   }
   return [
