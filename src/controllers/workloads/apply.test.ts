@@ -292,6 +292,25 @@ describe('apply', () => {
     assert.ok(!h.actions.some((a) => a.startsWith('patch Deployment')));
   });
 
+  it('--private-images=isolated: a workload already on a private backup is recorded once its access is shown', async () => {
+    const onBackup = workload(`${BACKUP}/docker.io/library/nginx:1.25@${DIGEST}`, {
+      [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}',
+    });
+    const shown = harness({ readable: true });
+    shown.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    assert.equal(await shown.reconcile(onBackup, { privateImages: 'isolated' }), undefined);
+    assert.deepEqual(shown.actions, [
+      'READ docker.io/library/nginx:1.25 as regcred',
+      `patchStatus ${nameOf('nginx:1.25')} {"metadata":{"resourceVersion":"17"},"status":{"readers":["team"]}}`,
+    ]);
+    const refused = harness({ readable: false });
+    refused.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    assert.deepEqual(await refused.reconcile(onBackup, { privateImages: 'isolated' }), {
+      requeue: 'rateLimited',
+    });
+    assert.deepEqual(refused.actions, ['READ docker.io/library/nginx:1.25 as regcred'], 'nothing written');
+  });
+
   it('a patch lost to a concurrent edit: RewriteConflict, planned again through the rate limiter', async () => {
     const h = harness();
     h.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25'));

@@ -131,6 +131,8 @@ export function createApplier(d: ApplyDeps) {
         return createBackups(t, decision, signal);
       case 'skip-private':
         return skipPrivate(t, decision.sources);
+      case 'check-readers':
+        return checkReaders(t, decision.sources, signal);
       case 'wait':
         return wait(t, decision.reason);
       case 'rewrite':
@@ -229,6 +231,34 @@ export function createApplier(d: ApplyDeps) {
       refused.push({ container: [...new Set(containers)].join(','), source });
     }
     return refused;
+  }
+
+  /**
+   * `--private-images=isolated`, a workload already on private backups its namespace is not recorded
+   * for: its own access is checked (remembered as registry-checks.ts says) and recorded when shown.
+   * A refusal is looked at again with backoff; its pods cannot pull that backup meanwhile.
+   */
+  async function checkReaders(
+    t: ApplyTarget,
+    sources: Extract<Decision, { step: 'check-readers' }>['sources'],
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | void> {
+    const refs = t.pullSecretRefs();
+    let again = false;
+    for (const { backupName, source } of sources) {
+      const readable = await d.checks.sourceReadable(source, refs, signal);
+      if (!readable) {
+        d.logger.info(
+          { workload: t.key, source },
+          'runs a private backup its namespace cannot read: not a reader',
+        );
+        again = true;
+        continue;
+      }
+      if ((await recordReader(d, backupName, t.namespace, true)) === 'race') again = true;
+    }
+    // Recorded: the backup's update (readers) enqueues this workload, which then leaves it.
+    return again ? RATE_LIMITED : undefined;
   }
 
   async function rewrite(

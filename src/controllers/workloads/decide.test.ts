@@ -77,6 +77,7 @@ function summary(step: Step): unknown {
     case 'create-backups':
       return [step.step, step.create.map((b) => b.spec.source)];
     case 'skip-private':
+    case 'check-readers':
       return [step.step, step.sources.map((p) => `${p.container}: ${p.source}`)];
     case 'rewrite':
       return [step.step, step.rewrites.map((r) => r.target), step.private.map((p) => p.source)];
@@ -327,6 +328,33 @@ const ROWS: [
     }),
     {},
     ['skip-private', [`app: ${NGINX_SOURCE}`]],
+  ],
+  [
+    '--private-images=isolated, on a private backup whose readers lack the namespace: its access is checked',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true, readers: ['other'] })] },
+    ),
+    { privateImages: 'isolated' },
+    ['check-readers', [`app: ${NGINX_SOURCE}`]],
+  ],
+  [
+    '--private-images=isolated, on a private backup that lists the namespace: left alone',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true, readers: ['team'] })] },
+    ),
+    { privateImages: 'isolated' },
+    ['leave', 'nothing-to-back-up'],
+  ],
+  [
+    '--private-images=shared, on a private backup: no readers to keep',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true })] },
+    ),
+    { privateImages: 'shared' },
+    ['leave', 'nothing-to-back-up'],
   ],
   [
     '--private-images=skip: a public backup is rewritten to as ever',

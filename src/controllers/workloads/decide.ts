@@ -11,7 +11,10 @@
 //   5. dry run → `dry-run` (what would be created and rewritten), or `leave` when nothing would;
 //   6. an ImageBackup it needs (its images to move, the originals it runs from backups) is missing
 //      from the cache and this process is not already creating it → `create-backups`;
-//   7. nothing to move (every image skipped or already on a backup, or not rolled out under
+//   7. `--private-images=isolated`, nothing to move, and a private backup the workload runs does not
+//      list its namespace in `status.readers` (rewritten before isolated mode, or by its own writer
+//      under a proven original) → `check-readers`: its access is checked, and recorded when shown;
+//   7b. nothing to move (every image skipped or already on a backup, or not rolled out under
 //      `--require-ready` while one of its images has no Ready backup: that flag gates only a backup's
 //      first copy, so a workload whose every image has a Ready backup moves at once) → `leave`;
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
@@ -114,6 +117,11 @@ export type Step =
       readonly anonymousCheck: boolean;
     }
   | { readonly step: 'skip-private'; readonly sources: readonly PrivateSource[] }
+  | {
+      readonly step: 'check-readers';
+      /** The private backups the workload runs whose `readers` do not list its namespace. */
+      readonly sources: readonly (PrivateSource & { readonly backupName: string })[];
+    }
   | { readonly step: 'wait'; readonly reason: WaitReason }
   | {
       readonly step: 'rewrite';
@@ -185,7 +193,11 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
       create: create.map((b) => b.desired),
       anonymousCheck: privateImages === 'skip',
     });
-  if (plan.rewrites.length === 0) return planned({ step: 'leave', reason: leaveReason });
+  if (plan.rewrites.length === 0) {
+    const unrecorded = privateImages === 'isolated' ? unrecordedReaders(s, plan) : [];
+    if (unrecorded.length > 0) return planned({ step: 'check-readers', sources: unrecorded });
+    return planned({ step: 'leave', reason: leaveReason });
+  }
   if (!plan.ready) return planned({ step: 'wait', reason: absent.length > 0 ? 'creating' : 'copying' });
   if (!s.pullSecretPresent) return planned({ step: 'wait', reason: 'pull-secret' });
   const privateSources = plan.rewrites.flatMap((rewrite) => {
@@ -202,5 +214,18 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
     patch: plan.patch,
     private: privateSources,
     recordReaders: privateImages === 'isolated',
+  });
+}
+
+/** The private backups `plan` says the workload runs whose `status.readers` lack its namespace. */
+function unrecordedReaders(
+  s: WorkloadSnapshot,
+  plan: RewritePlan,
+): (PrivateSource & { readonly backupName: string })[] {
+  const namespace = s.namespace.metadata.name;
+  return plan.onBackups.flatMap(({ container, backupName }) => {
+    const backup = s.backups.get(backupName);
+    if (backup?.status?.private !== true || backup.status.readers?.includes(namespace) === true) return [];
+    return [{ container, backupName, source: backup.spec.source }];
   });
 }

@@ -11,7 +11,8 @@
 //   a foreign lifeboat-pull — C creates a Secret of that name first: lifeboat leaves it as it is
 //                         (PullSecretConflict), never logs in to a source with it, and never shows
 //                         its data anywhere.
-// Isolated mode's token service has attacks of its own (the token service's suite).
+//   isolated            — the backup's `status.readers` (what the token service grants pull from)
+//                         lists A only. The token service's own attacks are that service's suite.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
@@ -249,5 +250,21 @@ describe('tenant attacks (issue 16): namespace B against namespace A’s private
     const logs = lifeboat!.stderr() + JSON.stringify(lifeboat!.logs);
     for (const s of [cForeign, auth, e().privateSource.readerPassword!])
       assert.ok(!logs.includes(s), 'nor in the logs');
+  });
+
+  it('isolated: the backup’s readers list A, whose own credentials read the source, and never B or C', async () => {
+    assert.equal(await lifeboat!.stop('SIGTERM'), 0, lifeboat!.stderr());
+    lifeboat = e().startLifeboat('--private-images', 'isolated');
+    await lifeboat.address();
+    // A was rewritten under shared: its access is checked again, now to record it.
+    let readers: readonly string[] | undefined;
+    await waitFor(
+      async () => {
+        readers = (await backupsOf(e(), sourceRef(secretImage)))[0]?.status?.readers;
+        return readers?.includes(a) === true;
+      },
+      { what: `${a} recorded as a reader`, ...WAIT },
+    );
+    assert.deepEqual(readers, [a], 'B never ran it; C’s check is refused');
   });
 });
