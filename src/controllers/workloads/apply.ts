@@ -34,14 +34,14 @@ import { guarded } from '../api/guarded-write.ts';
 import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { CreationExpectations } from './creation-expectations.ts';
-import type { Decision, WaitReason } from './decide.ts';
+import type { Decision, PrivateSource, WaitReason } from './decide.ts';
 import {
   accessDeniedEvent,
-  privateSkippedEvent,
   changesOf,
   conflictEvent,
   invalidImageEvent,
   movedEvent,
+  privateSkippedEvent,
   revertedEvent,
   wouldBackUpEvent,
   wouldRewriteEvent,
@@ -50,7 +50,6 @@ import type { RewriteMetrics } from './metrics.ts';
 import type { RegistryChecks } from './registry-checks.ts';
 import type { ReportOnce } from './report-once.ts';
 import type { ImageRewrite } from './rewrite.ts';
-import type { PrivateSource } from './decide.ts';
 import { recordReader } from './readers.ts';
 
 export interface ApplyDeps {

@@ -26,8 +26,9 @@
 //      `rewrite.private` readable with the namespace's refs, every manifest present).
 // Under `--private-images=skip`, `create-backups` asks apply to HEAD each source anonymously first:
 // a source that refuses is not backed up (`anonymousCheck`).
-// Invariants: only `create-backups` and `rewrite` lead to writes; a workload already on its backups
-// never reaches `rewrite` (its images are skipped as already backed up): no rollout loop.
+// Invariants: only `create-backups`, `check-readers` (readers only) and `rewrite` lead to writes; a
+// workload already on its backups never reaches `rewrite` (its images are skipped as already
+// backed up): no rollout loop.
 import { MappingError } from '../../reference/index.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
