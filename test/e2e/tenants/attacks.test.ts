@@ -20,6 +20,7 @@ import { ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/api/labels.
 import { RESOURCES, resourceClient, type KubeObject } from '../../../src/kube/index.ts';
 import {
   LIFEBOAT_NS,
+  PULL_SECRET,
   PULL_SECRET_COPY,
   readerCredentials,
   startBackupEnv,
@@ -48,6 +49,7 @@ import {
   type WorkloadRef,
 } from '../backups/workloads.ts';
 import type { LifeboatProcess } from '../lifeboat-process.ts';
+import { lifeboat as lifeboatCli } from '../cli/run-cli.ts';
 import { waitFor } from '../../../src/devenv/index.ts';
 
 type Secret = KubeObject & { type?: string; data?: Record<string, string> };
@@ -132,6 +134,29 @@ describe('tenant attacks (issue 16): namespace B against namespace A’s private
     assert.match(skipped.note ?? '', new RegExp(`app: ${e().privateSource.host}/team-a/secret:1`));
     assert.deepEqual(await backupsOf(e(), sourceRef(secretImage)), [], 'no ImageBackup');
     assert.deepEqual(imagesOf(await getWorkload(e().api, privateRef)), { app: sourceRef(secretImage) });
+    // `lifeboat status` and `lifeboat verify` (the same flags as run) say why it is exposed.
+    const common = ['--backup-registry', e().backupLocation, '-n', a, '-o', 'json'];
+    const status = await lifeboatCli(e().commandArgs('status', ...common));
+    assert.equal(status.code, 0, status.stderr);
+    const shown = (JSON.parse(status.stdout) as { workloads: { name: string; state: string }[] }).workloads;
+    assert.equal(shown.find((w) => w.name === 'secret')?.state, 'PrivateSourceSkipped');
+    const verify = await lifeboatCli(
+      e().commandArgs(
+        'verify',
+        ...common,
+        '--insecure-registries',
+        e().backup.host,
+        '--backup-pull-secret',
+        `${LIFEBOAT_NS}/${PULL_SECRET}`,
+      ),
+    );
+    assert.equal(verify.code, 1, `exposed: exit 1; ${verify.stderr}`);
+    const rows = (
+      JSON.parse(verify.stdout) as { containers: { name: string; verdict: string; reason: string }[] }
+    ).containers;
+    const row = rows.find((r) => r.name === 'secret');
+    assert.equal(row?.verdict, 'exposed');
+    assert.match(row?.reason ?? '', /PrivateSourceSkipped/);
 
     await waitPullSecret(b);
     await assert.rejects(
