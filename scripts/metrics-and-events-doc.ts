@@ -65,6 +65,10 @@ const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly 
     repeats:
       "once per workload generation; the note names the container, the source and the namespace's pull secrets",
   },
+  PrivateSourceSkipped: {
+    on: 'workload',
+    repeats: 'once per workload generation; the note names each container and its private source',
+  },
   PullSecretConflict: {
     on: 'the Secret named `--pull-secret-name` in that namespace',
     repeats: 'each reconcile of that namespace (repeats join one Event series)',

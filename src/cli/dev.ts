@@ -57,6 +57,9 @@ function controllerArgs(o: {
     '--install-crds',
     '--no-leader-elect',
     '--metrics-addr=127.0.0.1:0',
+    // The demo backs up a private image (billing) for the namespace holding its credentials and
+    // shows BackupAccessDenied elsewhere: `shared` mode's behaviour.
+    '--private-images=shared',
   ];
 }
 
@@ -230,6 +233,7 @@ async function runDev(options: DevConfig): Promise<void> {
             },
             namespaces,
             pinDigest: config.pinDigest,
+            privateImages: config.privateImages,
           },
         ),
     });

@@ -129,10 +129,10 @@ export function managerOptions(
     sourceCheckQps: config.sourceCheckQps,
     onSourceChange: config.onSourceChange,
     dryRun: config.dryRun,
+    privateImages: config.privateImages,
     installCrds: config.installCrds,
     leaderElect: config.leaderElect,
     metricsAddr: config.metricsAddr,
-    privateImages: config.privateImages,
     ...(config.privateImages === 'isolated' &&
     config.tokenAddr !== undefined &&
     config.tokenTlsSecret !== undefined &&

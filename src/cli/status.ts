@@ -50,6 +50,7 @@ async function status(config: StatusConfig): Promise<void> {
         mapping: backupMappingOf(config),
       },
       pinDigest: config.pinDigest,
+      privateImages: config.privateImages,
       onlyNamespace: config.workloadNamespace,
     });
     process.stdout.write(

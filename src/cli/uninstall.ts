@@ -84,7 +84,12 @@ async function uninstall(config: UninstallConfig): Promise<void> {
     const removeFromFresh = async (namespace: string): Promise<boolean> => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const copy = await secrets.find(config.pullSecretName, { namespace });
+          // A list by name, not a GET: the ClusterRole grants Secret `get` only when
+          // --private-images is not skip, and list by this name always (resourceNames).
+          const [copy] = await secrets.listAll({
+            namespace,
+            fieldSelector: `metadata.name=${config.pullSecretName}`,
+          });
           const inNamespace = await accounts.listAll({ namespace });
           if (config.dryRun)
             return wouldRemove(namespace, removalOf(copy, inNamespace, config.pullSecretName));

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { BackupFindings, ProtectionInput } from '../controllers/protection/index.ts';
+import type { EventLike } from '../controllers/status/index.ts';
 import type { EligibilityWorkload } from '../controllers/workloads/eligibility.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
@@ -79,6 +80,7 @@ async function verify(config: VerifyConfig): Promise<void> {
         mapping,
       },
       pinDigest: config.pinDigest,
+      privateImages: config.privateImages,
       onlyNamespace: config.workloadNamespace,
     });
     const checker = protection.createBackupChecker({
@@ -106,7 +108,7 @@ async function verify(config: VerifyConfig): Promise<void> {
 
 type Listed = Pick<
   ProtectionInput,
-  'workloads' | 'namespaces' | 'imageBackups' | 'pullSecretName' | 'pullSecretNamespaces'
+  'workloads' | 'namespaces' | 'imageBackups' | 'pullSecretName' | 'pullSecretNamespaces' | 'latestEvents'
 >;
 
 /** Everything the verdicts read, listed at once; undefined (exit 1, said on stderr) without the CRD. */
@@ -124,11 +126,16 @@ async function listObjects(api: KubeApi, config: VerifyConfig): Promise<Listed |
   }
   const namespace = config.workloadNamespace;
   const namespaces = kube.resourceClient<NamespaceObject>(api, kube.RESOURCES.namespaces);
-  const [nsList, imageBackups, ...workloads] = await Promise.all([
+  const { latestWorkloadEvents } = await import('../controllers/status/index.ts');
+  const events = kube.resourceClient<EventLike & KubeObject>(api, kube.RESOURCES.events);
+  const reportingController = kube.EVENT_RECORDER_DEFAULTS.reportingController;
+  const [nsList, imageBackups, eventList, ...workloads] = await Promise.all([
     namespace === undefined
       ? namespaces.listAll()
       : namespaces.find(namespace).then((ns) => (ns === undefined ? [] : [ns])),
     imageBackupClient(api).listAll(),
+    // lifeboat's Events say what only its registry checks know (PrivateSourceSkipped).
+    events.listAll({ namespace, fieldSelector: `reportingController=${reportingController}` }),
     ...config.kinds.map(async (kind) => {
       const client = kube.resourceClient<EligibilityWorkload & KubeObject>(api, WORKLOAD_RESOURCES[kind]);
       return (await client.listAll({ namespace })).map((object) => ({ kind, object }));
@@ -153,5 +160,12 @@ async function listObjects(api: KubeApi, config: VerifyConfig): Promise<Listed |
       ),
     );
   }
-  return { namespaces: nsList, imageBackups, workloads: all, pullSecretName, pullSecretNamespaces };
+  return {
+    namespaces: nsList,
+    imageBackups,
+    workloads: all,
+    pullSecretName,
+    pullSecretNamespaces,
+    latestEvents: latestWorkloadEvents(eventList, reportingController),
+  };
 }

@@ -26,6 +26,7 @@ import { createRegistryAccess, type SecretRef } from './image-backups/registry-a
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
 import { createRegistryTokenService, type RegistryTokenService } from './registry-tokens/controller.ts';
+import type { PrivateImages } from './workloads/private-images.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
 
 export interface ManagerOptions {
@@ -65,12 +66,12 @@ export interface ManagerOptions {
   readonly sourceCheckQps?: number;
   readonly onSourceChange?: 'keep' | 'follow';
   readonly dryRun: boolean;
+  /** `--private-images`; isolated: per-namespace pull credentials and the token service. */
+  readonly privateImages: PrivateImages;
   readonly installCrds: boolean;
   readonly leaderElect: boolean;
   /** `host:port` of /healthz, /readyz and /metrics (port 0: any free one). */
   readonly metricsAddr: string;
-  /** `--private-images` (default skip); isolated: per-namespace pull credentials and the token service. */
-  readonly privateImages?: 'skip' | 'shared' | 'isolated';
   /** The token service (`--token-*`), served by every replica when `privateImages` is isolated. */
   readonly tokenService?: {
     readonly address: string;
@@ -148,6 +149,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
     logger,
     registry,
     sourceRegistries: o.sourceRegistries,
+    pullSecretName: o.pullSecretName,
   });
   const controllers: { run(signal: AbortSignal): Promise<void> }[] = [];
   const isolated = o.privateImages === 'isolated';
@@ -196,6 +198,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         registry,
         maxConcurrentCopies: o.maxConcurrentCopies,
         kinds: o.kinds,
+        tenantCredentials: o.privateImages !== 'skip',
         ...(o.sourceCheckIntervalMs === undefined ? {} : { sourceCheckIntervalMs: o.sourceCheckIntervalMs }),
         ...(o.sourceCheckQps === undefined ? {} : { sourceCheckQps: o.sourceCheckQps }),
         ...(o.onSourceChange === undefined ? {} : { onSourceChange: o.onSourceChange }),
@@ -224,6 +227,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       ...(o.backupPullSecret || isolated ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
       ...(o.maxRewritesPerMinute === undefined ? {} : { maxRewritesPerMinute: o.maxRewritesPerMinute }),
+      privateImages: o.privateImages,
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;

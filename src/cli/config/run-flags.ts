@@ -146,6 +146,14 @@ export const RUN_FLAGS = [
     parse: objectRef.optional(),
   }),
   defineFlag({
+    key: 'privateImages',
+    flag: '--private-images',
+    arg: '<skip|shared|isolated>',
+    help: "a source an anonymous HEAD is refused: skip: not backed up, the workload left as it is; shared: backed up, and every namespace can pull the backup; isolated: backed up, pulled only by namespaces shown to read the source (lifeboat's registry token service)",
+    default: 'skip',
+    parse: z.enum(['skip', 'shared', 'isolated']),
+  }),
+  defineFlag({
     key: 'kinds',
     flag: '--kinds',
     arg: '<kind,...>',
@@ -233,14 +241,6 @@ export const RUN_FLAGS = [
     help: "when a backed-up source tag moves: keep the backup and its tag (the drift is reported), or follow: copy the new digest and move the backup's tag to it (workloads already rewritten keep theirs)",
     default: 'keep',
     parse: z.enum(['keep', 'follow']),
-  }),
-  defineFlag({
-    key: 'privateImages',
-    flag: '--private-images',
-    arg: '<skip|shared|isolated>',
-    help: "private sources: skip them; shared: back them up readable by every namespace; isolated: lifeboat is the backup registry's token service and a private backup is pulled only by namespaces shown to read its source",
-    default: 'skip',
-    parse: z.enum(['skip', 'shared', 'isolated']),
   }),
   defineFlag({
     key: 'tokenAddr',

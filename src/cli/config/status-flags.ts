@@ -55,6 +55,7 @@ export const STATUS_FLAGS = [
   runFlag('sourceRegistries'),
   runFlag('requireReady'),
   runFlag('pinDigest'),
+  runFlag('privateImages'),
   logLevelFlag('warn'),
 ] as const;
 

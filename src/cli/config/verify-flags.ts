@@ -52,6 +52,7 @@ export const VERIFY_FLAGS = [
   runFlag('sourceRegistries'),
   runFlag('requireReady'),
   runFlag('pinDigest'),
+  runFlag('privateImages'),
   INSECURE_REGISTRIES_FLAG,
   REGISTRY_CA_FLAG,
   logLevelFlag('warn'),

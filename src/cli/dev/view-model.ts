@@ -12,6 +12,7 @@ import { workloadImages } from '../../controllers/api/workload-images.ts';
 import type { WorkloadKind } from '../../controllers/api/workload-types.ts';
 import { decideWorkload, type Decision } from '../../controllers/workloads/decide.ts';
 import type { EligibilityOptions, EligibilityWorkload } from '../../controllers/workloads/eligibility.ts';
+import type { PrivateImages } from '../../controllers/workloads/private-images.ts';
 
 export interface KindedWorkload {
   readonly kind: WorkloadKind;
@@ -56,6 +57,8 @@ export interface ViewOptions {
   readonly namespaces?: { get(name: string): NamespaceObject | undefined } | undefined;
   /** `--pin-digest`; default true, as `run`'s. */
   readonly pinDigest?: boolean | undefined;
+  /** `--private-images`, as the controller is given it. */
+  readonly privateImages?: PrivateImages | undefined;
 }
 
 export function devView(
@@ -74,7 +77,12 @@ export function devView(
     // Whether the pull secret is there the view cannot tell: as `lifeboat status`, it does not wait.
     const decision = decideWorkload(
       { kind: item.kind, workload: item.workload, namespace, backups: byName, pullSecretPresent: true },
-      { eligibility: o.eligibility, pinDigest: o.pinDigest ?? true, dryRun: false },
+      {
+        eligibility: o.eligibility,
+        pinDigest: o.pinDigest ?? true,
+        dryRun: false,
+        privateImages: o.privateImages,
+      },
     );
     const handsOff = decision.step === 'leave' && HANDS_OFF.has(decision.reason);
     const originals = originalImagesOf(item.workload) ?? {};
@@ -150,6 +158,8 @@ function pendingReason(decision: Decision, backup: ImageBackup | undefined): str
       return `cannot be backed up: ${decision.error.message}`;
     case 'dry-run':
       return 'dry run';
+    case 'skip-private':
+      return 'private source, --private-images=skip: left as it is';
     case 'rewrite':
       return 'backup ready; the rewrite is due';
     default:

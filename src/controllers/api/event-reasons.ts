@@ -25,6 +25,8 @@ export const EventReasons = Object.freeze({
   RewriteReverted: 'RewriteReverted',
   /** A private backup's source cannot be read with this namespace's credentials; the workload is left as it was. */
   BackupAccessDenied: 'BackupAccessDenied',
+  /** `--private-images=skip`: a workload's source refused an anonymous HEAD; nothing is backed up and the workload is left as it was. */
+  PrivateSourceSkipped: 'PrivateSourceSkipped',
   /** A Secret with the pull-secret name exists in a namespace and lifeboat does not own it; left untouched. */
   PullSecretConflict: 'PullSecretConflict',
   /** The backup pull secret is missing, of the wrong type, or not valid dockerconfigjson; nothing is changed. */

@@ -84,7 +84,14 @@ export const imageBackupStatusSchema = z.object({
   completedAt: timestamp().optional(),
   attempts: count().optional(),
   lastError: z.string().optional(),
-  private: z.boolean().meta({ description: 'The source needed credentials to read.' }).optional(),
+  /**
+   * Set by the copy: an anonymous HEAD of the source manifest was refused (401/403/404), the same
+   * question the workload controller asks before it creates a backup under --private-images=skip.
+   */
+  private: z
+    .boolean()
+    .meta({ description: 'An anonymous HEAD of the source manifest was refused: the source is private.' })
+    .optional(),
   /**
    * Written by the workload controller when it checks access (never by the copy): a namespace is
    * listed once its own pull credentials, or anonymous access, were shown to read the source. The

@@ -61,6 +61,12 @@ export interface ImageBackupControllerOptions {
   /** The process's shared informers. */
   informers: Pick<SharedInformers, 'informerFor'>;
   access: RegistryAccess;
+  /**
+   * Whether a copy may log in with the pull Secrets of the workloads that run its image (false under
+   * `--private-images=skip`: only public sources are backed up, and lifeboat then reads no tenant
+   * Secret, so its ClusterRole needs no cluster-wide Secret `get`). Default true.
+   */
+  tenantCredentials?: boolean;
   /** `--kinds`: the workloads whose pull Secrets may read a private source. */
   kinds: readonly WorkloadKind[];
   /** Where Events go (the process's rate-limited recorder; a fake in tests). */
@@ -119,7 +125,7 @@ export function createImageBackupController(o: ImageBackupControllerOptions): Im
       copyBackup({
         access: o.access,
         spec: backup.spec,
-        sourceRefs: sourcePullSecretRefs(caches, backup.metadata.name),
+        sourceRefs: o.tenantCredentials === false ? [] : sourcePullSecretRefs(caches, backup.metadata.name),
         scheduler,
         signal,
         onProgress,

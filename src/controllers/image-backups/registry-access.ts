@@ -57,6 +57,12 @@ export interface RegistryAccessOptions {
   readonly registry?: Registry | undefined;
   /** `--source-registries`: besides the backup registry, the only hosts the metrics name. */
   readonly sourceRegistries?: readonly string[] | undefined;
+  /**
+   * `--pull-secret-name`: a Secret of this name is never a source login, whoever made it. The name is
+   * lifeboat's in every namespace; a tenant's Secret of that name is a conflict (PullSecretConflict),
+   * not a credential to read sources with (issue 16). Default `lifeboat-pull`.
+   */
+  readonly pullSecretName?: string | undefined;
 }
 
 export interface RegistryAccess extends RegistryProbe {
@@ -127,6 +133,10 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     return choices;
   }
 
+  const copyName = o.pullSecretName ?? 'lifeboat-pull';
+  /** A workload's refs without the pull-secret name: never a source login. */
+  const tenantRefs = (refs: readonly SecretRef[]): SecretRef[] => refs.filter((r) => r.name !== copyName);
+
   async function withPushClient<T>(
     repository: ImageRepository,
     fn: (client: RegistryClient) => Promise<T>,
@@ -141,7 +151,7 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     backupRegistry: o.mapping.backupRegistry,
     withPushClient,
     async sourceChoices(source, pullSecretRefs) {
-      const tiers = [await readTier(pullSecretRefs, true)];
+      const tiers = [await readTier(tenantRefs(pullSecretRefs), true)];
       if (o.sourceCredentials !== undefined) tiers.push(await readTier([o.sourceCredentials], true));
       return resolve(source, tiers);
     },
@@ -155,7 +165,7 @@ export function createRegistryAccess(o: RegistryAccessOptions): RegistryAccess {
     async sourceReadable(source, pullSecretRefs, signal) {
       const ref = parseNormalizedNamed(source);
       const reference = ref.digest ?? ref.tag ?? 'latest';
-      for (const login of resolve(ref, [await readTier(pullSecretRefs, true)])) {
+      for (const login of resolve(ref, [await readTier(tenantRefs(pullSecretRefs), true)])) {
         try {
           const head = await login.use((client) =>
             client.headManifest(ref.path, reference, signal === undefined ? {} : { signal }),

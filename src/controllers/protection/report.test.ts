@@ -7,6 +7,7 @@ import { backupMapping, parseNormalizedNamed } from '../../reference/index.ts';
 import { backupSource } from '../api/backup-source.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
 import { imageBackupName } from '../api/image-backup-name.ts';
+import { EventReasons } from '../api/event-reasons.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { IGNORE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { EligibilityWorkload } from '../workloads/eligibility.ts';
@@ -350,6 +351,32 @@ describe('protection verdicts', () => {
       parseNormalizedNamed(onBackup('a')).string(),
       parseNormalizedNamed(onBackup('b')).string(),
     ]);
+  });
+
+  it('--private-images=skip: exposed with PrivateSourceSkipped, from the backup or the Event', () => {
+    const privateReady = backup(src('p'), { phase: 'Ready', targetDigest: digest('a'), private: true });
+    const workloads = [
+      { kind: 'Deployment' as const, object: workload('marked', { images: { app: src('p') } }) },
+      { kind: 'Deployment' as const, object: workload('unmade', { images: { app: src('q') } }) },
+    ];
+    const latestEvents = new Map([
+      [
+        'Deployment/team/unmade',
+        { reason: EventReasons.PrivateSourceSkipped, note: 'private source: app', uid: undefined, at: 1 },
+      ],
+    ]);
+    const plan = planProtection({ ...input(workloads, [privateReady]), latestEvents });
+    const rows = protectionReport(plan, new Map(), false).rows.map((r) => [r.name, r.verdict, r.reason]);
+    assert.deepEqual(rows, [
+      [
+        'marked',
+        'exposed',
+        'not rewritten: private source (an anonymous pull is refused), not backed up: --private-images=skip',
+      ],
+      ['unmade', 'exposed', 'not rewritten: PrivateSourceSkipped: private source: app'],
+    ]);
+    const shared = planProtection({ ...input(workloads, [privateReady]), privateImages: 'shared' });
+    assert.match(protectionReport(shared, new Map(), false).rows[0]!.reason, /rewrites it next/);
   });
 
   it('without --backup-pull-secret no pull secret is looked for', () => {

@@ -3,11 +3,14 @@
 // the decisions and the findings → one verdict per container, sorted, with the summary counts.
 import type { NamespaceObject } from '../api/core-objects.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
+import { workloadKey } from '../api/workload-resources.ts';
+import type { WorkloadEvent } from '../status/latest-events.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import { decideWorkload, type Decision } from '../workloads/decide.ts';
 import type { EligibilityOptions, EligibilityWorkload } from '../workloads/eligibility.ts';
 import type { BackupFindings } from './findings.ts';
 import { backupReferences, containerVerdicts, type ContainerVerdict, type Verdict } from './verdict.ts';
+import type { PrivateImages } from '../workloads/private-images.ts';
 
 export interface ProtectionInput {
   /** Workloads of the kinds `run` watches, each with its kind (list items carry none). */
@@ -16,10 +19,17 @@ export interface ProtectionInput {
   readonly imageBackups: readonly ImageBackup[];
   readonly eligibility: EligibilityOptions;
   readonly pinDigest: boolean;
+  /** `--private-images`; `skip` when absent. */
+  readonly privateImages?: PrivateImages | undefined;
   /** `--pull-secret-name` when `--backup-pull-secret` is given; undefined: no pull secret to check. */
   readonly pullSecretName?: string | undefined;
   /** The namespaces that hold the pull secret (read only when `pullSecretName` is set). */
   readonly pullSecretNamespaces: ReadonlySet<string>;
+  /**
+   * `workloadKey` → lifeboat's latest Event about it (status's latestWorkloadEvents): what only the
+   * controller's registry checks know (PrivateSourceSkipped before any backup exists). Optional.
+   */
+  readonly latestEvents?: ReadonlyMap<string, WorkloadEvent> | undefined;
   /** Only this namespace's workloads; undefined: every namespace. */
   readonly onlyNamespace?: string | undefined;
 }
@@ -29,6 +39,7 @@ export interface DecidedWorkload {
   readonly workload: EligibilityWorkload;
   readonly decision: Decision;
   readonly pullSecret: { readonly name: string; readonly present: boolean } | undefined;
+  readonly latestEvent?: WorkloadEvent | undefined;
 }
 
 export interface ProtectionPlan {
@@ -74,9 +85,11 @@ export function planProtection(input: ProtectionInput): ProtectionPlan {
         pinDigest: input.pinDigest,
         pullSecretName: pullSecret?.name,
         dryRun: false,
+        privateImages: input.privateImages,
       },
     );
-    workloads.push({ kind, workload: object, decision, pullSecret });
+    const latestEvent = input.latestEvents?.get(workloadKey(kind, ns, object.metadata?.name ?? ''));
+    workloads.push({ kind, workload: object, decision, pullSecret, latestEvent });
   }
   const references = new Set(workloads.flatMap((w) => backupReferences(w.decision)));
   return { workloads, references: [...references].sort(), backups };
@@ -87,13 +100,14 @@ export function protectionReport(
   findings: ReadonlyMap<string, BackupFindings>,
   shallow: boolean,
 ): ProtectionReport {
-  const rows = plan.workloads.flatMap(({ kind, workload, decision, pullSecret }) =>
+  const rows = plan.workloads.flatMap(({ kind, workload, decision, pullSecret, latestEvent }) =>
     containerVerdicts({
       kind,
       workload,
       decision,
       backups: plan.backups,
       pullSecret,
+      latestEvent,
       findings: (reference) => findings.get(reference),
     }).map((v): ProtectionRow => ({
       namespace: workload.metadata?.namespace ?? '',

@@ -7,12 +7,16 @@
 //              workload ignored), or off the image (--exclude-images, --source-registries);
 //   exposed  — its image is no valid reference; or it does not run a backup yet, and the decision
 //              says why (not rolled out, backup not created / copying / failed, pull secret awaited,
-//              rewrite due, reverted, unmappable);
+//              rewrite due, reverted, unmappable, a private source under --private-images=skip:
+//              PrivateSourceSkipped, from the backup's status or, before any backup exists, from the
+//              controller's latest Event);
 //   exposed  — it runs a backup, but the registry could not be read, or the backup is damaged
 //              (a manifest, child manifest, config or layer missing), or a manifest is not anchored,
 //              or the pull secret is not in its namespace (each that holds is named);
 //   protected — it runs a backup that is complete, anchored, and pullable from its namespace.
+import { EventReasons } from '../api/event-reasons.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
+import type { WorkloadEvent } from '../status/latest-events.ts';
 import { IGNORE_ANNOTATION, IGNORE_LABEL } from '../api/labels.ts';
 import { workloadImages } from '../api/workload-images.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
@@ -44,6 +48,8 @@ export interface VerdictInput {
   readonly backups: { get(name: string): ImageBackup | undefined };
   /** `--pull-secret-name` when `--backup-pull-secret` is given, and whether the namespace holds it. */
   readonly pullSecret?: { readonly name: string; readonly present: boolean } | undefined;
+  /** lifeboat's latest Event about the workload, if known (PrivateSourceSkipped). */
+  readonly latestEvent?: WorkloadEvent | undefined;
   /** The findings for a backup reference (ImageDecision.reference); undefined: not checked. */
   readonly findings: (reference: string) => BackupFindings | undefined;
 }
@@ -115,6 +121,8 @@ function notRewritten(input: VerdictInput, image: ImageDecision): string {
       return 'another writer put the original images back; left as they are until they change';
     case 'unmappable':
       return decision.error.message;
+    case 'skip-private':
+      return 'private source (an anonymous pull is refused), not backed up: --private-images=skip';
     case 'leave':
       return decision.reason === 'not-ready'
         ? 'its current spec has not rolled out (--require-ready)'
@@ -139,7 +147,14 @@ function backupState(input: VerdictInput, image: ImageDecision): string {
   const rewrite = input.decision.plan?.rewrites.find((r) => r.container === image.container);
   if (rewrite === undefined) return 'no backup planned';
   const backup = input.backups.get(rewrite.backupName);
-  if (backup === undefined) return `ImageBackup ${rewrite.backupName} not created yet`;
+  if (backup === undefined) {
+    const event = input.latestEvent;
+    const uid = (input.workload.metadata as { uid?: string } | undefined)?.uid;
+    const current = event?.uid === undefined || uid === undefined || event.uid === uid;
+    if (event?.reason === EventReasons.PrivateSourceSkipped && current)
+      return `PrivateSourceSkipped: ${event.note}`;
+    return `ImageBackup ${rewrite.backupName} not created yet`;
+  }
   const s = backup.status;
   switch (s?.phase) {
     case 'Failed':

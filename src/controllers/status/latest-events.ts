@@ -40,6 +40,7 @@ const WORKLOAD_REASONS: ReadonlySet<string> = new Set<EventReason>([
   EventReasons.RewriteConflict,
   EventReasons.RewriteReverted,
   EventReasons.BackupAccessDenied,
+  EventReasons.PrivateSourceSkipped,
   EventReasons.InvalidImageReference,
   EventReasons.WouldBackUp,
   EventReasons.WouldRewrite,

@@ -9,6 +9,7 @@ import type { WorkloadKind } from '../api/workload-types.ts';
 import { backupStatus, type BackupStatus } from './backup-status.ts';
 import { latestWorkloadEvents, type EventLike } from './latest-events.ts';
 import { workloadStatus, type StatusWorkload, type WorkloadStatus } from './workload-status.ts';
+import type { PrivateImages } from '../workloads/private-images.ts';
 
 export interface StatusInput {
   /** Workloads of the kinds `run` watches, each with its kind (list items carry none). */
@@ -21,6 +22,8 @@ export interface StatusInput {
   readonly reportingController: string;
   readonly eligibility: EligibilityOptions;
   readonly pinDigest?: boolean | undefined;
+  /** `--private-images`; `skip` when absent. */
+  readonly privateImages?: PrivateImages | undefined;
   /**
    * Only this namespace's workloads, and only the backups they use (ImageBackups are cluster-scoped
    * and shared). Undefined: every workload and every backup.
@@ -55,6 +58,7 @@ export function statusReport(input: StatusInput): StatusReport {
         latestEvent: events.get(workloadKey(kind, ns, object.metadata?.name ?? '')),
         eligibility: input.eligibility,
         pinDigest: input.pinDigest,
+        privateImages: input.privateImages,
       }),
     );
   }

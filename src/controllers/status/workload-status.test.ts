@@ -254,6 +254,31 @@ describe('workloadStatus', () => {
               EventReasons.BackupAccessDenied,
               'app: docker.io/library/nginx:1.25 needed credentials',
             ),
+            privateImages: 'shared',
+          }),
+      ],
+      [
+        '--private-images=skip (the default), a Ready backup marked private: skipped',
+        'PrivateSourceSkipped',
+        /^private source \(an anonymous pull is refused\), --private-images=skip: app: docker.io\/library\/nginx:1.25; left as it is$/,
+        () => status(deployment(), [backupOf('nginx:1.25', { ...READY, private: true })]),
+      ],
+      [
+        '--private-images=skip, no backup created: the PrivateSourceSkipped Event says why, not "not created yet"',
+        'PrivateSourceSkipped',
+        /^private source: app: nginx$/,
+        () =>
+          status(deployment(), [], {
+            latestEvent: event(EventReasons.PrivateSourceSkipped, 'private source: app: nginx'),
+          }),
+      ],
+      [
+        "a namesake's PrivateSourceSkipped does not count",
+        'WaitingForCopy',
+        /not created yet/,
+        () =>
+          status(deployment(), [], {
+            latestEvent: event(EventReasons.PrivateSourceSkipped, 'private source: app: nginx', 'uid-0'),
           }),
       ],
       [

@@ -13,6 +13,9 @@
 // and cannot see the controller's `--max-rewrites-per-minute` bucket, so it does not claim to know
 // whether the workload waits for it or is about to be rewritten; the controller's gauge
 // `lifeboat_workloads_rewrite_due` counts those waiting for the bucket.
+// A private source under `--private-images=skip` is PrivateSourceSkipped: from the decision when its
+// backup says private, from the controller's latest Event when none was created (only the
+// controller's anonymous HEAD knows), ahead of the copies it would otherwise wait for.
 import { parseNormalizedNamed } from '../../reference/index.ts';
 import { EventReasons } from '../api/event-reasons.ts';
 import { desiredImageBackup } from '../workloads/desired-backup.ts';
@@ -33,6 +36,7 @@ import { originalImagesOf } from '../api/original-images.ts';
 import type { ImageRewrite, RewritePlan } from '../workloads/rewrite.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { WorkloadEvent } from './latest-events.ts';
+import type { PrivateImages } from '../workloads/private-images.ts';
 
 /** The STATE column, most settled first. Part of the interface: scripts match on these words. */
 export const WORKLOAD_STATES = [
@@ -47,6 +51,7 @@ export const WORKLOAD_STATES = [
   'CopyFailed',
   'WaitingForCopy',
   'AccessDenied',
+  'PrivateSourceSkipped',
   'Conflict',
   'RewriteDue',
 ] as const;
@@ -104,6 +109,8 @@ export interface WorkloadStatusInput {
   readonly eligibility: EligibilityOptions;
   /** `--pin-digest`: how targets are shown; default true, as `run`'s. */
   readonly pinDigest?: boolean | undefined;
+  /** `--private-images`; `skip` when absent, as `run`'s. */
+  readonly privateImages?: PrivateImages | undefined;
 }
 
 type Verdict = Pick<WorkloadStatus, 'state' | 'reason'>;
@@ -114,7 +121,12 @@ export function workloadStatus(input: WorkloadStatusInput): WorkloadStatus {
   // does not wait for it (the RewriteDue text says so).
   const decision = decideWorkload(
     { kind, workload, namespace: input.namespace, backups: input.backups, pullSecretPresent: true },
-    { eligibility: input.eligibility, pinDigest: input.pinDigest ?? true, dryRun: false },
+    {
+      eligibility: input.eligibility,
+      pinDigest: input.pinDigest ?? true,
+      dryRun: false,
+      privateImages: input.privateImages,
+    },
   );
   const images = imageStatuses(input, decision.eligibility, decision.plan);
   const backups = new Set(images.flatMap((i) => (i.backup === undefined ? [] : [i.backup])));
@@ -165,6 +177,13 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
       };
     case 'unmappable':
       return { state: 'Unmappable', reason: decision.error.message };
+    case 'skip-private': {
+      const list = decision.sources.map((s) => `${s.container}: ${s.source}`).join('; ');
+      return {
+        state: 'PrivateSourceSkipped',
+        reason: `private source (an anonymous pull is refused), --private-images=skip: ${list}; left as it is`,
+      };
+    }
     default:
   }
   // Left for want of work, or backups still to create: what the images say, in the controller's order.
@@ -185,10 +204,25 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
         `or at once when every image has a Ready backup${missing.length > 0 ? ` (${missing.join('; ')})` : ''}`,
     };
   }
+  const skipped = privateSkipped(input, decision);
+  if (skipped !== undefined) return skipped;
   return (
     copyVerdict(input, decision.plan?.rewrites ?? []) ??
     eventVerdict(input.latestEvent, input.workload.metadata?.uid)
   );
+}
+
+/**
+ * The controller found a source private before creating its backup (`--private-images=skip`): only
+ * its Event says so, and only while that backup is still not created.
+ */
+function privateSkipped(input: WorkloadStatusInput, decision: Decision): Verdict | undefined {
+  const event = input.latestEvent;
+  const uid = input.workload.metadata?.uid;
+  if (event?.reason !== EventReasons.PrivateSourceSkipped) return undefined;
+  if (event.uid !== undefined && uid !== undefined && event.uid !== uid) return undefined;
+  if (decision.step !== 'create-backups') return undefined;
+  return { state: 'PrivateSourceSkipped', reason: event.note };
 }
 
 /** The source of a rewrite's backup as its ImageBackup names it, or the image when not created yet. */

@@ -29,6 +29,8 @@ const OPTIONS: DecisionOptions = {
   eligibility: { excludedNamespaces: new Set(), mapping },
   pinDigest: true,
   dryRun: false,
+  // `shared`: no anonymous HEAD before a create, no readers; the other modes have tests of their own.
+  privateImages: 'shared',
 };
 const nameOf = (image: string): string => imageBackupName(backupSource(parseNormalizedNamed(image)));
 const httpError = (status: number): KubeApiError => new KubeApiError({ method: 'PATCH', path: '/x', status });
@@ -57,10 +59,15 @@ function readyBackup(image: string, status: ImageBackup['status'] = {}): ImageBa
 }
 
 /** The applier over recording doubles; `answers` say how each API call ends. */
-function harness(o: { present?: boolean; readable?: boolean } = {}) {
+function harness(o: { present?: boolean; readable?: boolean; anonymous?: (source: string) => boolean } = {}) {
   const actions: string[] = [];
   /** `create` fails for every name, or only for `createOnly` when set. */
-  const failures: { create?: KubeApiError; createOnly?: string; patch?: KubeApiError } = {};
+  const failures: {
+    create?: KubeApiError;
+    createOnly?: string;
+    patch?: KubeApiError;
+    patchStatus?: KubeApiError;
+  } = {};
   const cache = new Map<string, ImageBackup & KubeObject>();
   const probe: RegistryProbe = {
     backupManifestPresent: (repository, digest) => {
@@ -69,6 +76,7 @@ function harness(o: { present?: boolean; readable?: boolean } = {}) {
     },
     sourceReadable: (source, refs) => {
       actions.push(`READ ${source} as ${refs.map((r) => r.name).join(',') || 'nobody'}`);
+      if (refs.length === 0 && o.anonymous !== undefined) return Promise.resolve(o.anonymous(source));
       return Promise.resolve(o.readable ?? true);
     },
   };
@@ -86,6 +94,7 @@ function harness(o: { present?: boolean; readable?: boolean } = {}) {
       },
       patchStatus: (name, patch) => {
         actions.push(`patchStatus ${name} ${JSON.stringify(patch)}`);
+        if (failures.patchStatus) return Promise.reject(failures.patchStatus);
         return Promise.resolve(cache.get(name)!);
       },
     },
@@ -126,7 +135,7 @@ function harness(o: { present?: boolean; readable?: boolean } = {}) {
   const reconcile = (w: EligibilityWorkload, options: Partial<DecisionOptions> = {}) =>
     apply(decideWorkload(snapshot(w), { ...OPTIONS, ...options }), target, new AbortController().signal);
   const reasons = (): string[] => events.events.map((e) => e.reason);
-  return { actions, failures, cache, creating, results, reconcile, reasons };
+  return { actions, failures, cache, creating, results, reconcile, reasons, events };
 }
 
 describe('apply', () => {
@@ -199,6 +208,107 @@ describe('apply', () => {
     assert.deepEqual(h.actions, ['READ docker.io/library/nginx:1.25 as regcred'], 'the refusal remembered');
     assert.deepEqual(h.reasons(), [EventReasons.BackupAccessDenied]);
     assert.deepEqual(h.results, ['access_denied']);
+  });
+
+  it('--private-images=skip: a source an anonymous HEAD refuses gets no backup; PrivateSourceSkipped once per generation', async () => {
+    const h = harness({ anonymous: (source) => !source.includes('nginx') });
+    const skip = { privateImages: 'skip' } as const;
+    const w = workload({ app: 'nginx:1.25', cache: 'redis:7' });
+    assert.deepEqual(await h.reconcile(w, skip), { requeue: 'rateLimited' });
+    assert.deepEqual(await h.reconcile(w, skip), { requeue: 'rateLimited' });
+    assert.deepEqual(
+      h.actions,
+      ['READ docker.io/library/nginx:1.25 as nobody', 'READ docker.io/library/redis:7 as nobody'],
+      'anonymous HEADs only (remembered): nothing created, not even the public image of the workload',
+    );
+    assert.deepEqual(h.reasons(), [EventReasons.PrivateSourceSkipped]);
+    assert.match(h.events.events[0]!.note ?? '', /app: docker\.io\/library\/nginx:1\.25/);
+    assert.equal(h.creating.has(nameOf('redis:7')), false, 'no creation is awaited');
+  });
+
+  it('--private-images=skip: public sources are HEADed anonymously, then created', async () => {
+    const h = harness({ anonymous: () => true });
+    assert.equal(await h.reconcile(workload('nginx:1.25'), { privateImages: 'skip' }), undefined);
+    assert.deepEqual(h.actions, [
+      'READ docker.io/library/nginx:1.25 as nobody',
+      `create ${nameOf('nginx:1.25')}`,
+    ]);
+  });
+
+  it('--private-images=skip: a Ready backup marked private is not rewritten to', async () => {
+    const h = harness();
+    h.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    const result = await h.reconcile(workload('nginx:1.25'), { privateImages: 'skip' });
+    assert.deepEqual(result, { requeue: 'rateLimited' });
+    assert.deepEqual(h.actions, []);
+    assert.deepEqual(h.reasons(), [EventReasons.PrivateSourceSkipped]);
+  });
+
+  it('--private-images=isolated: a namespace shown to read is added to readers (guarded), then rewritten', async () => {
+    const h = harness({ readable: true });
+    h.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true, readers: ['other'] }));
+    assert.equal(await h.reconcile(workload('nginx:1.25'), { privateImages: 'isolated' }), undefined);
+    assert.deepEqual(h.actions, [
+      'READ docker.io/library/nginx:1.25 as regcred',
+      `patchStatus ${nameOf('nginx:1.25')} {"metadata":{"resourceVersion":"17"},"status":{"readers":["other","team"]}}`,
+      `HEAD ${BACKUP}/docker.io/library/nginx@${DIGEST}`,
+      'patch Deployment team/web (4 ops)',
+    ]);
+  });
+
+  it('--private-images=isolated: a reader already listed costs no write; shared never writes readers', async () => {
+    for (const mode of ['isolated', 'shared'] as const) {
+      const h = harness({ readable: true });
+      const readers = mode === 'isolated' ? ['team'] : [];
+      h.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true, readers }));
+      await h.reconcile(workload('nginx:1.25'), { privateImages: mode });
+      assert.ok(!h.actions.some((a) => a.startsWith('patchStatus')), mode);
+    }
+  });
+
+  it('--private-images=isolated: a refused namespace is removed from readers, others stay; BackupAccessDenied', async () => {
+    const h = harness({ readable: false });
+    h.cache.set(
+      nameOf('nginx:1.25'),
+      readyBackup('nginx:1.25', { private: true, readers: ['a', 'team', 'b'] }),
+    );
+    assert.deepEqual(await h.reconcile(workload('nginx:1.25'), { privateImages: 'isolated' }), {
+      requeue: 'rateLimited',
+    });
+    assert.deepEqual(h.actions, [
+      'READ docker.io/library/nginx:1.25 as regcred',
+      `patchStatus ${nameOf('nginx:1.25')} {"metadata":{"resourceVersion":"17"},"status":{"readers":["a","b"]}}`,
+    ]);
+    assert.deepEqual(h.reasons(), [EventReasons.BackupAccessDenied]);
+  });
+
+  it('--private-images=isolated: a readers write lost to another writer plans again; no patch meanwhile', async () => {
+    const h = harness({ readable: true });
+    h.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    h.failures.patchStatus = httpError(409);
+    assert.deepEqual(await h.reconcile(workload('nginx:1.25'), { privateImages: 'isolated' }), {
+      requeue: 'rateLimited',
+    });
+    assert.ok(!h.actions.some((a) => a.startsWith('patch Deployment')));
+  });
+
+  it('--private-images=isolated: a workload already on a private backup is recorded once its access is shown', async () => {
+    const onBackup = workload(`${BACKUP}/docker.io/library/nginx:1.25@${DIGEST}`, {
+      [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}',
+    });
+    const shown = harness({ readable: true });
+    shown.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    assert.equal(await shown.reconcile(onBackup, { privateImages: 'isolated' }), undefined);
+    assert.deepEqual(shown.actions, [
+      'READ docker.io/library/nginx:1.25 as regcred',
+      `patchStatus ${nameOf('nginx:1.25')} {"metadata":{"resourceVersion":"17"},"status":{"readers":["team"]}}`,
+    ]);
+    const refused = harness({ readable: false });
+    refused.cache.set(nameOf('nginx:1.25'), readyBackup('nginx:1.25', { private: true }));
+    assert.deepEqual(await refused.reconcile(onBackup, { privateImages: 'isolated' }), {
+      requeue: 'rateLimited',
+    });
+    assert.deepEqual(refused.actions, ['READ docker.io/library/nginx:1.25 as regcred'], 'nothing written');
   });
 
   it('a patch lost to a concurrent edit: RewriteConflict, planned again through the rate limiter', async () => {

@@ -4,9 +4,12 @@
 //
 // Promises:
 // - Writes: ImageBackup creates (`create-backups`), the workload's one guarded JSON patch
-//   (`rewrite`), and one `status.phase=Pending` on a Ready backup whose manifest is missing, guarded
+//   (`rewrite`), one `status.phase=Pending` on a Ready backup whose manifest is missing, guarded
 //   by the resourceVersion read (a copy that just finished is not undone; the ImageBackup controller
-//   copies it again). Nothing else is written, and never to an existing backup's spec.
+//   copies it again), and under `--private-images=isolated` a private backup's `status.readers`
+//   (readers.ts). Nothing else is written, and never to an existing backup's spec.
+// - Under `--private-images=skip` no backup is created before an anonymous HEAD of its source
+//   succeeded (remembered as registry-checks.ts says): a private source is never copied.
 // - A lost race (409/422/404, api/guarded-write.ts) plans again on fresh state through the
 //   controller's rate limiter (`requeue: 'rateLimited'`): soon at first, then with backoff. So do the
 //   rechecks only time or a person fixes (a private source this namespace cannot read, a backup
@@ -31,13 +34,14 @@ import { guarded } from '../api/guarded-write.ts';
 import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { CreationExpectations } from './creation-expectations.ts';
-import type { Decision, WaitReason } from './decide.ts';
+import type { Decision, PrivateSource, WaitReason } from './decide.ts';
 import {
   accessDeniedEvent,
   changesOf,
   conflictEvent,
   invalidImageEvent,
   movedEvent,
+  privateSkippedEvent,
   revertedEvent,
   wouldBackUpEvent,
   wouldRewriteEvent,
@@ -46,6 +50,7 @@ import type { RewriteMetrics } from './metrics.ts';
 import type { RegistryChecks } from './registry-checks.ts';
 import type { ReportOnce } from './report-once.ts';
 import type { ImageRewrite } from './rewrite.ts';
+import { recordReader } from './readers.ts';
 
 export interface ApplyDeps {
   readonly backups: Pick<ResourceClient<ImageBackup & KubeObject>, 'create' | 'patchStatus'>;
@@ -122,7 +127,11 @@ export function createApplier(d: ApplyDeps) {
       case 'dry-run':
         return dryRun(t, decision.create, decision.rewrites);
       case 'create-backups':
-        return createBackups(t, decision.create);
+        return createBackups(t, decision, signal);
+      case 'skip-private':
+        return skipPrivate(t, decision.sources);
+      case 'check-readers':
+        return checkReaders(t, decision.sources, signal);
       case 'wait':
         return wait(t, decision.reason);
       case 'rewrite':
@@ -144,13 +153,46 @@ export function createApplier(d: ApplyDeps) {
     }
   }
 
-  /** Creates each missing backup once: the second worker to see it missing waits for the cache. */
+  /**
+   * Leaves the workload as it is (`--private-images=skip`): PrivateSourceSkipped once per generation,
+   * and a look again with backoff, in case the source turns public.
+   */
+  function skipPrivate(t: ApplyTarget, sources: readonly PrivateSource[]): ReconcileResult {
+    if (first(t, EventReasons.PrivateSourceSkipped)) {
+      d.logger.info(
+        { workload: t.key, sources: sources.map((s) => s.source) },
+        'private source (an anonymous HEAD was refused): not backed up, --private-images=skip',
+      );
+      record(t, privateSkippedEvent(sources));
+    }
+    return RATE_LIMITED;
+  }
+
+  /**
+   * Creates each missing backup once: the second worker to see it missing waits for the cache. With
+   * `anonymousCheck`, each source is HEADed anonymously first and a private one means none is made.
+   */
   async function createBackups(
     t: ApplyTarget,
-    create: readonly ImageBackup[],
+    decision: Extract<Decision, { step: 'create-backups' }>,
+    signal: AbortSignal,
   ): Promise<ReconcileResult | void> {
+    const { create } = decision;
     // Synchronously, before any await: no other worker decides in between (creation-expectations.ts).
     for (const backup of create) d.creating.expect(backup.metadata.name);
+    if (decision.anonymousCheck) {
+      let refused: PrivateSource[];
+      try {
+        refused = await privateOf(decision, signal);
+      } catch (err) {
+        for (const b of create) d.creating.observed(b.metadata.name);
+        throw err;
+      }
+      if (refused.length > 0) {
+        for (const b of create) d.creating.observed(b.metadata.name);
+        return skipPrivate(t, refused);
+      }
+    }
     let raced = false;
     for (const [i, backup] of create.entries()) {
       const { name } = backup.metadata;
@@ -173,6 +215,51 @@ export function createApplier(d: ApplyDeps) {
     return raced ? RATE_LIMITED : undefined;
   }
 
+  /** The sources among `create` an anonymous HEAD is refused (`[]` for no login: anonymous only). */
+  async function privateOf(
+    decision: Extract<Decision, { step: 'create-backups' }>,
+    signal: AbortSignal,
+  ): Promise<PrivateSource[]> {
+    const uses = [...(decision.plan?.rewrites ?? []), ...(decision.plan?.onBackups ?? [])];
+    const refused: PrivateSource[] = [];
+    for (const backup of decision.create) {
+      const { name } = backup.metadata;
+      const { source } = backup.spec;
+      if (await d.checks.sourceReadable(source, [], signal)) continue;
+      const containers = uses.filter((u) => u.backupName === name).map((u) => u.container);
+      refused.push({ container: [...new Set(containers)].join(','), source });
+    }
+    return refused;
+  }
+
+  /**
+   * `--private-images=isolated`, a workload already on private backups its namespace is not recorded
+   * for: its own access is checked (remembered as registry-checks.ts says) and recorded when shown.
+   * A refusal is looked at again with backoff; its pods cannot pull that backup meanwhile.
+   */
+  async function checkReaders(
+    t: ApplyTarget,
+    sources: Extract<Decision, { step: 'check-readers' }>['sources'],
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | void> {
+    const refs = t.pullSecretRefs();
+    let again = false;
+    for (const { backupName, source } of sources) {
+      const readable = await d.checks.sourceReadable(source, refs, signal);
+      if (!readable) {
+        d.logger.info(
+          { workload: t.key, source },
+          'runs a private backup its namespace cannot read: not a reader',
+        );
+        again = true;
+        continue;
+      }
+      if ((await recordReader(d, backupName, t.namespace, true)) === 'race') again = true;
+    }
+    // Recorded: the backup's update (readers) enqueues this workload, which then leaves it.
+    return again ? RATE_LIMITED : undefined;
+  }
+
   async function rewrite(
     t: ApplyTarget,
     decision: Extract<Decision, { step: 'rewrite' }>,
@@ -181,7 +268,12 @@ export function createApplier(d: ApplyDeps) {
     if (decision.private.length > 0) {
       const refs = t.pullSecretRefs();
       for (const { rewrite: r, source } of decision.private) {
-        if (await d.checks.sourceReadable(source, refs, signal)) continue;
+        const readable = await d.checks.sourceReadable(source, refs, signal);
+        if (decision.recordReaders) {
+          const recorded = await recordReader(d, r.backupName, t.namespace, readable);
+          if (recorded === 'race') return RATE_LIMITED;
+        }
+        if (readable) continue;
         if (first(t, EventReasons.BackupAccessDenied)) {
           d.metrics.rewrite(t.kind, 'access_denied');
           d.logger.warn(

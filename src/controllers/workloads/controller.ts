@@ -64,6 +64,7 @@ import { createProtectionMemo } from './protection-memo.ts';
 import { createRegistryChecks } from './registry-checks.ts';
 import { createReportOnce } from './report-once.ts';
 import { createRewritePacing } from './rewrite-pacing.ts';
+import type { PrivateImages } from './private-images.ts';
 
 export interface WorkloadControllerOptions {
   api: KubeRequester;
@@ -92,6 +93,8 @@ export interface WorkloadControllerOptions {
   dryRun: boolean;
   /** `--max-rewrites-per-minute` (rewrite-pacing.ts); 0 or absent: unlimited. */
   maxRewritesPerMinute?: number;
+  /** `--private-images` (private-images.ts). */
+  privateImages: PrivateImages;
   workers?: number;
 }
 
@@ -197,6 +200,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     pinDigest: o.pinDigest,
     pullSecretName: o.pullSecretName,
     dryRun: o.dryRun,
+    privateImages: o.privateImages,
   };
   const backupClient = imageBackupClient(o.api);
   const workloadClients = new Map(
@@ -299,5 +303,5 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
 /** What of an ImageBackup the decision reads: a change elsewhere (progress) enqueues nobody. */
 function decisionInputOf(backup: ImageBackup): string {
   const s = backup.status;
-  return JSON.stringify([backup.spec, s?.phase, s?.targetDigest, s?.private]);
+  return JSON.stringify([backup.spec, s?.phase, s?.targetDigest, s?.private, s?.readers]);
 }

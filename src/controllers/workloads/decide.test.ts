@@ -76,6 +76,9 @@ function summary(step: Step): unknown {
       return [step.step, step.create.map((b) => b.spec.source), step.rewrites.map((r) => r.preview)];
     case 'create-backups':
       return [step.step, step.create.map((b) => b.spec.source)];
+    case 'skip-private':
+    case 'check-readers':
+      return [step.step, step.sources.map((p) => `${p.container}: ${p.source}`)];
     case 'rewrite':
       return [step.step, step.rewrites.map((r) => r.target), step.private.map((p) => p.source)];
     default:
@@ -255,7 +258,7 @@ const ROWS: [
   [
     'not rolled out, a private Ready backup: the readability check still comes first',
     snapshot(workload({ app: NGINX }, { rolledOut: false }), { list: [ready(NGINX, { private: true })] }),
-    {},
+    { privateImages: 'shared' },
     ['rewrite', [`${BACKUP}/docker.io/library/nginx:1.25@${digest('a')}`], [NGINX_SOURCE]],
   ],
   [
@@ -305,12 +308,59 @@ const ROWS: [
     snapshot(workload({ app: NGINX, cache: REDIS }), {
       list: [ready(NGINX, { private: true }), ready(REDIS)],
     }),
-    { pinDigest: false },
+    { pinDigest: false, privateImages: 'shared' },
     [
       'rewrite',
       [`${BACKUP}/docker.io/library/nginx:1.25`, `${BACKUP}/docker.io/library/redis:7`],
       [NGINX_SOURCE],
     ],
+  ],
+  [
+    '--private-images=isolated: a private backup is checked as in shared',
+    snapshot(workload({ app: NGINX }), { list: [ready(NGINX, { private: true })] }),
+    { privateImages: 'isolated' },
+    ['rewrite', [`${BACKUP}/docker.io/library/nginx:1.25@${digest('a')}`], [NGINX_SOURCE]],
+  ],
+  [
+    '--private-images=skip (the default): a private backup is never rewritten to',
+    snapshot(workload({ app: NGINX, cache: REDIS }), {
+      list: [ready(NGINX, { private: true }), ready(REDIS)],
+    }),
+    {},
+    ['skip-private', [`app: ${NGINX_SOURCE}`]],
+  ],
+  [
+    '--private-images=isolated, on a private backup whose readers lack the namespace: its access is checked',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true, readers: ['other'] })] },
+    ),
+    { privateImages: 'isolated' },
+    ['check-readers', [`app: ${NGINX_SOURCE}`]],
+  ],
+  [
+    '--private-images=isolated, on a private backup that lists the namespace: left alone',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true, readers: ['team'] })] },
+    ),
+    { privateImages: 'isolated' },
+    ['leave', 'nothing-to-back-up'],
+  ],
+  [
+    '--private-images=shared, on a private backup: no readers to keep',
+    snapshot(
+      workload({ app: ON_BACKUP }, { annotations: { [ORIGINAL_IMAGES_ANNOTATION]: '{"app":"nginx:1.25"}' } }),
+      { list: [ready(NGINX, { private: true })] },
+    ),
+    { privateImages: 'shared' },
+    ['leave', 'nothing-to-back-up'],
+  ],
+  [
+    '--private-images=skip: a public backup is rewritten to as ever',
+    snapshot(workload({ app: NGINX }), { list: [ready(NGINX)] }),
+    { privateImages: 'skip' },
+    ['rewrite', [`${BACKUP}/docker.io/library/nginx:1.25@${digest('a')}`], []],
   ],
 ];
 
@@ -327,6 +377,21 @@ describe('decideWorkload', () => {
     assert.ok(d.step === 'rewrite' && d.patch.some((op) => op.op === 'test'), 'guarded by test ops');
     assert.equal(d.eligibility.eligible, true);
     assert.deepEqual(d.plan?.patch, d.step === 'rewrite' ? d.patch : undefined);
+  });
+
+  it('only --private-images=skip asks for the anonymous HEAD before a create; only isolated records readers', () => {
+    const missing = snapshot(workload({ app: NGINX }));
+    const privateReady = snapshot(workload({ app: NGINX }), { list: [ready(NGINX, { private: true })] });
+    for (const [mode, check, record] of [
+      ['skip', true, undefined],
+      ['shared', false, false],
+      ['isolated', false, true],
+    ] as const) {
+      const create = decideWorkload(missing, { ...OPTIONS, privateImages: mode });
+      assert.ok(create.step === 'create-backups' && create.anonymousCheck === check, mode);
+      const rewrite = decideWorkload(privateReady, { ...OPTIONS, privateImages: mode });
+      assert.equal(rewrite.step === 'rewrite' ? rewrite.recordReaders : undefined, record, mode);
+    }
   });
 
   it('the same snapshot gives the same decision (pure)', () => {

@@ -11,16 +11,24 @@
 //   5. dry run → `dry-run` (what would be created and rewritten), or `leave` when nothing would;
 //   6. an ImageBackup it needs (its images to move, the originals it runs from backups) is missing
 //      from the cache and this process is not already creating it → `create-backups`;
-//   7. nothing to move (every image skipped or already on a backup, or not rolled out under
+//   7. `--private-images=isolated`, nothing to move, and a private backup the workload runs does not
+//      list its namespace in `status.readers` (rewritten before isolated mode, or by its own writer
+//      under a proven original) → `check-readers`: its access is checked, and recorded when shown;
+//   7b. nothing to move (every image skipped or already on a backup, or not rolled out under
 //      `--require-ready` while one of its images has no Ready backup: that flag gates only a backup's
 //      first copy, so a workload whose every image has a Ready backup moves at once) → `leave`;
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
 //      cache has not shown it yet; `copying`: the ImageBackup controller has work to do);
 //   9. the pull secret (`--backup-pull-secret`) is not in the namespace yet → `wait` (`pull-secret`);
-//  10. else → `rewrite`: the one guarded patch, after apply's registry checks (the private sources in
+//  10. a backup it moves to is private (`status.private`: an anonymous HEAD was refused) under
+//      `--private-images=skip` → `skip-private` (left as it is; private-images.ts);
+//  11. else → `rewrite`: the one guarded patch, after apply's registry checks (the private sources in
 //      `rewrite.private` readable with the namespace's refs, every manifest present).
-// Invariants: only `create-backups` and `rewrite` lead to writes; a workload already on its backups
-// never reaches `rewrite` (its images are skipped as already backed up): no rollout loop.
+// Under `--private-images=skip`, `create-backups` asks apply to HEAD each source anonymously first:
+// a source that refuses is not backed up (`anonymousCheck`).
+// Invariants: only `create-backups`, `check-readers` (readers only) and `rewrite` lead to writes; a
+// workload already on its backups never reaches `rewrite` (its images are skipped as already
+// backed up): no rollout loop.
 import { MappingError } from '../../reference/index.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import type { NamespaceObject } from '../api/core-objects.ts';
@@ -35,6 +43,7 @@ import {
 } from './eligibility.ts';
 import { planRewrite, type ImageRewrite, type RewritePlan } from './rewrite.ts';
 import type { JsonPatchOp } from '../api/workload-types.ts';
+import { DEFAULT_PRIVATE_IMAGES, type PrivateImages } from './private-images.ts';
 
 /** What the decision reads, all of it from caches (or, for status, from one list of each). */
 export interface WorkloadSnapshot {
@@ -67,6 +76,14 @@ export interface DecisionOptions {
   readonly pullSecretName?: string | undefined;
   /** `--dry-run`: nothing is written; the step says what would be. */
   readonly dryRun: boolean;
+  /** `--private-images`; DEFAULT_PRIVATE_IMAGES (`skip`) when absent, as `lifeboat run`'s default. */
+  readonly privateImages?: PrivateImages | undefined;
+}
+
+/** A container whose source is private, as `skip-private` names it. */
+export interface PrivateSource {
+  readonly container: string;
+  readonly source: string;
 }
 
 export type LeaveReason =
@@ -91,7 +108,21 @@ export type Step =
       /** The containers a real run would move (targets without the digest a copy has yet to give). */
       readonly rewrites: readonly ImageRewrite[];
     }
-  | { readonly step: 'create-backups'; readonly create: readonly ImageBackup[] }
+  | {
+      readonly step: 'create-backups';
+      readonly create: readonly ImageBackup[];
+      /**
+       * `--private-images=skip`: each source is HEADed anonymously before anything is created, and
+       * when one refuses nothing is created (the workload is left as it is, PrivateSourceSkipped).
+       */
+      readonly anonymousCheck: boolean;
+    }
+  | { readonly step: 'skip-private'; readonly sources: readonly PrivateSource[] }
+  | {
+      readonly step: 'check-readers';
+      /** The private backups the workload runs whose `readers` do not list its namespace. */
+      readonly sources: readonly (PrivateSource & { readonly backupName: string })[];
+    }
   | { readonly step: 'wait'; readonly reason: WaitReason }
   | {
       readonly step: 'rewrite';
@@ -100,6 +131,11 @@ export type Step =
       readonly patch: readonly JsonPatchOp[];
       /** Rewrites whose backup's source needed credentials: readable with the namespace's refs first. */
       readonly private: readonly { readonly rewrite: ImageRewrite; readonly source: string }[];
+      /**
+       * `--private-images=isolated`: each namespace the check of `private` shows to read (or
+       * disproves) is recorded in (removed from) that backup's `status.readers`.
+       */
+      readonly recordReaders: boolean;
     };
 
 /** The step, with what it was decided from (status and the dev view show both). */
@@ -134,6 +170,8 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
         platforms: o.platforms,
         pinDigest: o.pinDigest,
         pullSecretName: o.pullSecretName,
+        excludeImages: o.eligibility.excludeImages,
+        sourceRegistries: o.eligibility.sourceRegistries,
       },
     });
   } catch (error) {
@@ -148,14 +186,47 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
       return planned({ step: 'leave', reason: 'dry-run-nothing-to-do' });
     return planned({ step: 'dry-run', create: absent.map((b) => b.desired), rewrites: plan.rewrites });
   }
+  const privateImages = o.privateImages ?? DEFAULT_PRIVATE_IMAGES;
   const create = absent.filter((b) => s.creating?.has(b.desired.metadata.name) !== true);
-  if (create.length > 0) return planned({ step: 'create-backups', create: create.map((b) => b.desired) });
-  if (plan.rewrites.length === 0) return planned({ step: 'leave', reason: leaveReason });
+  if (create.length > 0)
+    return planned({
+      step: 'create-backups',
+      create: create.map((b) => b.desired),
+      anonymousCheck: privateImages === 'skip',
+    });
+  if (plan.rewrites.length === 0) {
+    const unrecorded = privateImages === 'isolated' ? unrecordedReaders(s, plan) : [];
+    if (unrecorded.length > 0) return planned({ step: 'check-readers', sources: unrecorded });
+    return planned({ step: 'leave', reason: leaveReason });
+  }
   if (!plan.ready) return planned({ step: 'wait', reason: absent.length > 0 ? 'creating' : 'copying' });
   if (!s.pullSecretPresent) return planned({ step: 'wait', reason: 'pull-secret' });
   const privateSources = plan.rewrites.flatMap((rewrite) => {
     const backup = s.backups.get(rewrite.backupName);
     return backup?.status?.private === true ? [{ rewrite, source: backup.spec.source }] : [];
   });
-  return planned({ step: 'rewrite', rewrites: plan.rewrites, patch: plan.patch, private: privateSources });
+  if (privateImages === 'skip' && privateSources.length > 0) {
+    const sources = privateSources.map((p) => ({ container: p.rewrite.container, source: p.source }));
+    return planned({ step: 'skip-private', sources });
+  }
+  return planned({
+    step: 'rewrite',
+    rewrites: plan.rewrites,
+    patch: plan.patch,
+    private: privateSources,
+    recordReaders: privateImages === 'isolated',
+  });
+}
+
+/** The private backups `plan` says the workload runs whose `status.readers` lack its namespace. */
+function unrecordedReaders(
+  s: WorkloadSnapshot,
+  plan: RewritePlan,
+): (PrivateSource & { readonly backupName: string })[] {
+  const namespace = s.namespace.metadata.name;
+  return plan.onBackups.flatMap(({ container, backupName }) => {
+    const backup = s.backups.get(backupName);
+    if (backup?.status?.private !== true || backup.status.readers?.includes(namespace) === true) return [];
+    return [{ container, backupName, source: backup.spec.source }];
+  });
 }

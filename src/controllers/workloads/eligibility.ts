@@ -113,6 +113,20 @@ function imageSkip(
   return undefined;
 }
 
+/**
+ * Whether `--exclude-images` or `--source-registries` leaves `ref` out: the image filters, for a
+ * reference that is not one of the workload's images (an original its backup was made from).
+ */
+export function filteredOut(
+  ref: ImageReference,
+  filters: Pick<EligibilityOptions, 'excludeImages' | 'sourceRegistries'>,
+): boolean {
+  if (matchingGlob(ref, filters.excludeImages ?? []) !== undefined) return true;
+  const registries = filters.sourceRegistries;
+  if (registries === undefined || registries.length === 0) return false;
+  return !registries.some((r) => registryKey(r) === registryKey(ref.domain));
+}
+
 /** What is done with each image of the workload, and whether the workload is backed up at all. */
 export function workloadEligibility(
   kind: WorkloadKind,

@@ -6,6 +6,7 @@ import { EventReasons } from '../api/event-reasons.ts';
 import type { ImageBackup, PullSecretRef } from '../api/image-backup-schema.ts';
 import type { InvalidImage } from './eligibility.ts';
 import type { ImageRewrite } from './rewrite.ts';
+import type { PrivateSource } from './decide.ts';
 
 export function invalidImageEvent(invalid: readonly InvalidImage[]): EventInput {
   const list = invalid.map((i) => `${i.container}: ${JSON.stringify(i.image)} (${i.error})`);
@@ -82,5 +83,16 @@ export function wouldRewriteEvent(rewrites: readonly ImageRewrite[]): EventInput
     reason: EventReasons.WouldRewrite,
     action: 'Rewrite',
     note: changesOf(rewrites, (r) => r.preview).join('; '),
+  };
+}
+
+/** `--private-images=skip`: the containers whose source refused an anonymous HEAD. */
+export function privateSkippedEvent(sources: readonly PrivateSource[]): EventInput {
+  const list = sources.map((s) => `${s.container}: ${s.source}`).join('; ');
+  return {
+    type: 'Warning',
+    reason: EventReasons.PrivateSourceSkipped,
+    action: 'Backup',
+    note: `private source (an anonymous pull is refused) not backed up, --private-images=skip: ${list}; the workload is left as it is`,
   };
 }

@@ -45,3 +45,5 @@ export {
 export type { ServiceAccountLike } from '../api/pull-secret-refs.ts';
 export { WORKLOAD_RESOURCES, parseWorkloadKey, workloadKey } from '../api/workload-resources.ts';
 export type { RewriteResult } from './metrics.ts';
+export { DEFAULT_PRIVATE_IMAGES, MAX_READERS, PRIVATE_IMAGES_MODES } from './private-images.ts';
+export type { PrivateImages } from './private-images.ts';

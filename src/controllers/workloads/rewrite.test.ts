@@ -370,3 +370,58 @@ test('a CronJob is patched at its job template', () => {
     `${BACKUP}/docker.io/library/alpine:3@${digest('f')}`,
   );
 });
+
+test("B2: a forged originals annotation backs up nothing: the image must be lifeboat's backup of that original, and the filters apply", () => {
+  const running = (images: Record<string, string>, originals: Record<string, string>) => {
+    const w = mixed({
+      annotations: { [ORIGINAL_IMAGES_ANNOTATION]: JSON.stringify(originals) },
+      containers: Object.entries(images).map(([name, image]) => ({ name, image })),
+    });
+    w.spec.template.spec.initContainers = [];
+    return w;
+  };
+  // A tenant's workload runs some image of the backup area (here nginx's backup) and claims another
+  // namespace's private image as its "original": lifeboat must not copy that image for it.
+  const forged = plan(
+    running(
+      { app: `${BACKUP}/docker.io/library/nginx:1.25@${digest('f')}` },
+      { app: 'private.example.com/team-a/secret:1' },
+    ),
+    new Map(),
+  );
+  assert.deepEqual(
+    forged.backups.map((b) => b.desired.spec.source),
+    [],
+    'the running image is not a backup of the claimed original',
+  );
+  assert.deepEqual(forged.onBackups, []);
+  // Another tag of the same repository is not its backup either.
+  const otherTag = plan(
+    running({ app: `${BACKUP}/docker.io/library/nginx:1.25@${digest('f')}` }, { app: 'nginx:1.26' }),
+    new Map(),
+  );
+  assert.deepEqual(otherTag.backups, []);
+  // A genuine backup of an original that --exclude-images or --source-registries leaves out: not ensured.
+  const excluded = plan(
+    running({ app: `${BACKUP}/internal.corp/agent:1` }, { app: 'internal.corp/agent:1' }),
+    new Map(),
+    { excludeImages: ['internal.corp/**'] },
+  );
+  assert.deepEqual(excluded.backups, [], '--exclude-images applies to originals');
+  const unselected = plan(
+    running({ app: `${BACKUP}/docker.io/library/nginx:1.25` }, { app: 'nginx:1.25' }),
+    new Map(),
+    { sourceRegistries: ['quay.io'] },
+  );
+  assert.deepEqual(unselected.backups, [], '--source-registries applies to originals');
+  // The genuine case still works (the backup in use is ensured).
+  const genuine = plan(
+    running({ app: `${BACKUP}/docker.io/library/nginx:1.25@${digest('f')}` }, { app: 'nginx:1.25' }),
+    new Map(),
+    { sourceRegistries: ['docker.io'] },
+  );
+  assert.deepEqual(
+    genuine.backups.map((b) => b.desired.spec.source),
+    ['docker.io/library/nginx:1.25'],
+  );
+});

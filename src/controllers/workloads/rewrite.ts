@@ -25,7 +25,8 @@ import { desiredImageBackup } from './desired-backup.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
 import { CHANGE_CAUSE_ANNOTATION, ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
-import type { Eligibility, IneligibleReason } from './eligibility.ts';
+import { filteredOut, type Eligibility, type IneligibleReason } from './eligibility.ts';
+import { isBackupOf } from './restore.ts';
 import { workloadImages } from '../api/workload-images.ts';
 import { annotationsPatch, imagePullSecretPatch, imagesPatch } from './patch.ts';
 import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
@@ -43,6 +44,10 @@ export interface RewritePlanFlags {
   readonly pinDigest: boolean;
   /** `--backup-pull-secret`'s copy in each namespace; undefined: nothing added to imagePullSecrets. */
   readonly pullSecretName?: string | undefined;
+  /** `--exclude-images`: applied to the originals of backups in use too. */
+  readonly excludeImages?: readonly string[] | undefined;
+  /** `--source-registries`: applied to the originals of backups in use too. */
+  readonly sourceRegistries?: readonly string[] | undefined;
 }
 
 export interface RewriteInput {
@@ -163,7 +168,7 @@ export function planRewrite(input: RewriteInput): RewritePlan {
   const gated = !eligibility.eligible && candidates.some((c) => c.rewrite.target === undefined);
   const rewrites = gated ? [] : candidates.map((c) => c.rewrite);
   if (!gated) for (const c of candidates) need(c.source);
-  const onBackups = inUseOriginals(kind, workload, options.mapping).map(({ container, source }) => ({
+  const onBackups = inUseOriginals(kind, workload, options).map(({ container, source }) => ({
     container,
     backupName: need(source).desired.metadata.name,
   }));
@@ -214,19 +219,26 @@ function backupImage(
 
 /**
  * The sources of the images the workload runs from backups, as its annotation records them: their
- * backups are in use and must exist. An entry that does not parse vouches for nothing.
+ * backups are in use and must exist. The annotation is the workload writer's, so it vouches only
+ * for what the running image proves (issue 16, B2): an entry counts when the container runs, in the
+ * backup area, lifeboat's backup of exactly that original (`isBackupOf`, the rule `restore` uses), and
+ * the original passes the image filters. Anything else (an entry that does not parse, a claim about
+ * another image) backs up nothing: a tenant cannot have lifeboat copy an image it does not run.
  */
 function inUseOriginals(
   kind: WorkloadKind,
   workload: Workload,
-  mapping: BackupMapping,
+  options: RewritePlanFlags,
 ): { container: string; source: ImageReference }[] {
   const originals = originalImagesOf(workload) ?? {};
   return workloadImages(kind, workload).flatMap((image) => {
     const original = originals[image.container];
-    if (original === undefined || !runsBackupImage(image.image, mapping)) return [];
+    if (original === undefined || !runsBackupImage(image.image, options.mapping)) return [];
+    if (!isBackupOf(image.image, original)) return [];
     try {
-      return [{ container: image.container, source: backupSource(parseNormalizedNamed(original)) }];
+      const source = parseNormalizedNamed(original);
+      if (filteredOut(source, options)) return [];
+      return [{ container: image.container, source: backupSource(source) }];
     } catch {
       return [];
     }
@@ -240,14 +252,19 @@ function workloadPatch(
   options: RewritePlanFlags,
 ): JsonPatchOp[] {
   const byContainer = new Map(rewrites.map((r) => [r.container, r]));
-  // Entries of containers still on their backup stay; every rewritten container gets its original.
+  // Entries of containers still on their backup of that very original stay (a forged entry is not
+  // carried on: B2); every rewritten container gets its original.
   const kept = originalImagesOf(workload) ?? {};
   const originals: Record<string, string> = {};
   for (const image of workloadImages(kind, workload)) {
     const rewrite = byContainer.get(image.container);
     const before = kept[image.container];
     if (rewrite !== undefined) originals[image.container] = rewrite.image;
-    else if (before !== undefined && runsBackupImage(image.image, options.mapping))
+    else if (
+      before !== undefined &&
+      runsBackupImage(image.image, options.mapping) &&
+      isBackupOf(image.image, before)
+    )
       originals[image.container] = before;
   }
   return [

@@ -29,7 +29,9 @@ export function createSuite(env: () => BackupEnv): Suite {
   const suite: Suite = {
     env,
     async lifeboat() {
-      if (!running(current)) current = env().startLifeboat();
+      // `shared`: the private-source scenarios here are that mode's (BackupAccessDenied where a
+      // namespace cannot read); skip and isolated are test/e2e/tenants'.
+      if (!running(current)) current = env().startLifeboat('--private-images', 'shared');
       await current.address();
       return current;
     },

@@ -21,6 +21,7 @@ import {
   type KubeObject,
 } from '../../../src/kube/index.ts';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
+import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
 import { renderChart, type RenderedObject } from '../../../scripts/chart.ts';
 import { controllerArgs, objectOf } from '../../charts/rendered.ts';
 import {
@@ -99,7 +100,7 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     await dryRunThenCreate(e().cp, objects, created);
   });
 
-  it('backs up and rewrites every kind and a private image as the ServiceAccount, and distributes the pull secret', async () => {
+  it('backs up and rewrites every kind as the ServiceAccount, skips a private image (the default privateImages: skip), and distributes the pull secret', async () => {
     const env = e();
     const token = await env.cp.request(
       'POST',
@@ -136,14 +137,16 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
       { kind: 'DaemonSet', name: 'agent', containers: { agent: app } },
       { kind: 'StatefulSet', name: 'db', containers: { db: app } },
       { kind: 'CronJob', name: 'job', containers: { job: app } },
-      {
-        kind: 'Deployment',
-        name: 'private',
-        containers: { app: secret },
-        imagePullSecrets: ['private-creds'],
-      },
     ];
     const refs = await Promise.all(planned.map((p) => createPlanned(env, ns, p)));
+    // A private image its namespace holds credentials for: under `skip` nothing is backed up, and
+    // no tenant Secret is read (the audit below finds no Secret get, and no denied request).
+    const privateRef = await createPlanned(env, ns, {
+      kind: 'Deployment',
+      name: 'private',
+      containers: { app: secret },
+      imagePullSecrets: ['private-creds'],
+    });
     // An image reference lifeboat refuses, changed once: the second Event is a series (a patch).
     const invalid = await createWorkload(env.api, ns, {
       kind: 'Deployment',
@@ -155,7 +158,13 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     await run.address();
     for (const [i, p] of planned.entries()) await assertRewritten(env, refs[i]!, p);
     await assertBackedUp(env, app);
-    await assertBackedUp(env, secret);
+    await waitEvent(env.api, privateRef, EventReasons.PrivateSourceSkipped);
+    const privateBackups = (await imageBackupClient(env.api).listAll()).filter((b) =>
+      b.spec.source.includes(secret.path),
+    );
+    assert.deepEqual(privateBackups, [], 'no ImageBackup for the private source');
+    const stillPrivate = await workloads(env.api, 'Deployment').get('private', { namespace: ns });
+    assert.match(JSON.stringify(stillPrivate), new RegExp(env.privateSource.host), 'left as it is');
     const account = await resourceClient<KubeObject & { imagePullSecrets?: { name: string }[] }>(
       env.api,
       RESOURCES.serviceAccounts,
@@ -227,15 +236,25 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     assert.deepEqual(unused, [], `granted but never used (used: ${[...used].sort().join(', ')})`);
   });
   // After the audit check above, which counts every denied request of the account.
-  it('is refused every Secret request outside the names it needs: only get and create stay cluster-wide', async () => {
+  it('is refused every Secret request outside the names it needs: only create stays cluster-wide (get too with privateImages other than skip)', async () => {
     const env = e();
     const api = createKubeApi({ kubeConfig: loadKubeConfig(kubeconfig), qps: 0 });
     const secrets = resourceClient<KubeObject>(api, RESOURCES.secrets);
     const forbidden = (err: unknown): boolean => err instanceof KubeApiError && err.status === 403;
     try {
-      // Reading any Secret by name stays: the pull Secrets of private sources' workloads, anywhere.
-      assert.equal((await secrets.get(PUSH_SECRET, { namespace: LIFEBOAT_NS })).metadata.name, PUSH_SECRET);
+      // privateImages: skip reads no tenant Secret: no get at all, even of its own push Secret
+      // (read through its informer). The rule comes back with shared or isolated (the chart renders it).
+      await assert.rejects(
+        secrets.get(PUSH_SECRET, { namespace: LIFEBOAT_NS }),
+        forbidden,
+        'get of a Secret',
+      );
       const ns = await env.namespace('tenant');
+      await assert.rejects(
+        secrets.get('tenant-secret', { namespace: ns }),
+        forbidden,
+        'get of a tenant Secret',
+      );
       await resourceClient<KubeObject>(env.api, RESOURCES.secrets).create(
         { metadata: { name: 'tenant-secret' }, type: 'Opaque', data: { k: 'dg==' } },
         { namespace: ns },

@@ -179,6 +179,9 @@ describe('workload controller (in process, real API server)', () => {
       kinds: ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob'] as const,
       pinDigest: true,
       pullSecretName: PULL_SECRET,
+      // The private-backup cases below are `shared` mode's (BackupAccessDenied); skip and isolated
+      // are test/e2e/tenants'.
+      privateImages: 'shared' as const,
     };
     wc = createWorkloadController({
       ...common,
