@@ -12,8 +12,14 @@
 //                         (PullSecretConflict), never logs in to a source with it, and never shows
 //                         its data anywhere.
 //   isolated            — the backup's `status.readers` (what the token service grants pull from)
-//                         lists A only. The token service's own attacks are that service's suite.
+//                         lists A only, and lifeboat's token service grants A pull and B nothing.
+//                         The token service's own attacks are that service's suite.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { Agent, fetch } from 'undici';
 import { after, before, describe, it } from 'node:test';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { ORIGINAL_IMAGES_ANNOTATION } from '../../../src/controllers/api/labels.ts';
@@ -50,11 +56,18 @@ import {
 } from '../backups/workloads.ts';
 import type { LifeboatProcess } from '../lifeboat-process.ts';
 import { lifeboat as lifeboatCli } from '../cli/run-cli.ts';
-import { waitFor } from '../../../src/devenv/index.ts';
+import { createTokenServicePki, freePort, tlsSecretData, waitFor } from '../../../src/devenv/index.ts';
 
 type Secret = KubeObject & { type?: string; data?: Record<string, string> };
 
 const OPERATOR_CREDS = 'operator-source-creds';
+const TOKEN_SERVICE = 'lifeboat-attacks-registry';
+
+/** `host/path:tag@digest` → `path`: the repository a registry token scope names. */
+function repositoryOf(target: string, host: string): string {
+  const path = target.slice(host.length + 1).replace(/@.*$/, '');
+  return path.replace(/:[^/:]*$/, '');
+}
 
 describe('tenant attacks (issue 16): namespace B against namespace A’s private image', () => {
   let env: BackupEnv | undefined;
@@ -277,9 +290,32 @@ describe('tenant attacks (issue 16): namespace B against namespace A’s private
       assert.ok(!logs.includes(s), 'nor in the logs');
   });
 
-  it('isolated: the backup’s readers list A, whose own credentials read the source, and never B or C', async () => {
+  it('isolated: the backup’s readers list A, whose own credentials read the source, and the token service grants A and refuses B', async () => {
     assert.equal(await lifeboat!.stop('SIGTERM'), 0, lifeboat!.stderr());
-    lifeboat = e().startLifeboat('--private-images', 'isolated');
+    // The token service's key material, as an operator provides it (docs/operations.md).
+    const pki = createTokenServicePki(mkdtempSync(join(tmpdir(), 'lifeboat-attacks-')));
+    for (const [name, pair] of [
+      ['token-tls', pki.endpoint],
+      ['token-signer', pki.signer],
+    ] as const) {
+      await secrets().create(
+        { metadata: { name }, type: 'kubernetes.io/tls', data: tlsSecretData(pair) },
+        { namespace: LIFEBOAT_NS },
+      );
+    }
+    const port = await freePort();
+    lifeboat = e().startLifeboat(
+      '--private-images',
+      'isolated',
+      '--token-addr',
+      `127.0.0.1:${port}`,
+      '--token-tls-secret',
+      `${LIFEBOAT_NS}/token-tls`,
+      '--token-signing-secret',
+      `${LIFEBOAT_NS}/token-signer`,
+      '--token-service',
+      TOKEN_SERVICE,
+    );
     await lifeboat.address();
     // A was rewritten under shared: its access is checked again, now to record it.
     let readers: readonly string[] | undefined;
@@ -291,5 +327,30 @@ describe('tenant attacks (issue 16): namespace B against namespace A’s private
       { what: `${a} recorded as a reader`, ...WAIT },
     );
     assert.deepEqual(readers, [a], 'B never ran it; C’s check is refused');
+
+    // The whole chain: what the workload controller recorded is what the token service grants. Each
+    // namespace asks with its own lifeboat-pull (now its own `lifeboat-ns-<namespace>` credential).
+    const backup = (await backupsOf(e(), sourceRef(secretImage)))[0]!;
+    const repository = repositoryOf(backup.spec.target, e().backup.host);
+    const dispatcher = new Agent({ connect: { ca: readFileSync(pki.endpointCa.cert) } });
+    const granted = async (namespace: string): Promise<string[]> => {
+      await waitFor(async () => (await pullCredentials(namespace)).username === `lifeboat-ns-${namespace}`, {
+        what: `${namespace}'s own credential in its ${PULL_SECRET_COPY}`,
+        ...WAIT,
+      });
+      const { username, password } = await pullCredentials(namespace);
+      const query = new URLSearchParams({ service: TOKEN_SERVICE, scope: `repository:${repository}:pull` });
+      const response = await fetch(`https://127.0.0.1:${port}/token?${query.toString()}`, {
+        dispatcher,
+        headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+      });
+      assert.equal(response.status, 200, `${namespace} authenticates`);
+      const { token } = (await response.json()) as { token: string };
+      const claims = decodeJwt(token) as { access?: { name: string; actions: string[] }[] };
+      return (claims.access ?? []).filter((g) => g.name === repository).flatMap((g) => g.actions);
+    };
+    assert.deepEqual(await granted(a), ['pull'], 'A, a reader, may pull its private backup');
+    assert.deepEqual(await granted(b), [], 'B may not');
+    await dispatcher.close();
   });
 });
