@@ -131,7 +131,7 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
         case 'namespace-excluded': {
           const name = namespace.metadata.name;
           const why = options.excludedNamespaces.has(name)
-            ? "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)"
+            ? "by --exclude-namespaces, a system namespace or lifeboat's own (--lifeboat-namespace)"
             : `labelled ${IGNORE_LABEL}=true`;
           return { state: 'Excluded', reason: `namespace ${name} is excluded ${why}` };
         }

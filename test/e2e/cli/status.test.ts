@@ -321,7 +321,7 @@ describe('lifeboat status', () => {
       [row?.STATE, row?.REASON],
       [
         'Excluded',
-        `namespace ${excluded} is excluded by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)`,
+        `namespace ${excluded} is excluded by --exclude-namespaces, a system namespace or lifeboat's own (--lifeboat-namespace)`,
       ],
     );
     assert.match(ex.stdout, /^No ImageBackups found\.$/m);
@@ -339,12 +339,15 @@ describe('lifeboat status', () => {
   it('refuses a bad flag with exit 2, naming it, before reading the cluster', async () => {
     const bad = await status('-o', 'yaml');
     assertExit(bad, 2);
-    assert.match(bad.stderr, /^lifeboat status: option '--output <wide\|json>' argument "yaml" is invalid/);
+    assert.match(bad.stderr, /^lifeboat: error: option '--output <wide\|json>' argument "yaml" is invalid/);
     const missing = await lifeboat(['status', '--kubeconfig', kubeconfig]);
     assertExit(missing, 2);
     assert.match(missing.stderr, /--backup-registry is required \(or LIFEBOAT_BACKUP_REGISTRY\)/);
     const ns = await status('-n', 'Not_A_Namespace');
     assertExit(ns, 2);
-    assert.match(ns.stderr, /--workload-namespace/);
+    assert.match(
+      ns.stderr,
+      /^lifeboat: error: option '--namespace <ns>' argument "Not_A_Namespace" is invalid/,
+    );
   });
 });

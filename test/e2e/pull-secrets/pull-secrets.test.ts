@@ -505,7 +505,7 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
-      'lifeboat run: option \'--metrics-addr <host:port>\' argument "nope" is invalid: expected HOST:PORT, [IPV6]:PORT or :PORT\n',
+      'lifeboat: error: option \'--metrics-addr <host:port>\' argument "nope" is invalid: expected HOST:PORT, [IPV6]:PORT or :PORT\n',
     );
   });
 
