@@ -44,11 +44,20 @@ function optionFor(spec: FlagSpec, flag: string, short?: string): Option {
 }
 
 /**
+ * The deprecated spellings each command was given as such: a spelling that is also a flag of the
+ * command's own (`status --namespace`) is not there, so `readConfig` never reads it as the alias,
+ * even when it reads only part of the command's flags.
+ */
+const ALIASES = new WeakMap<Command, Set<string>>();
+
+/**
  * Adds every flag to `command` (booleans also get their `--no-` form; deprecated spellings are
  * hidden). Help shows each flag's default and variable.
  */
 export function addFlags(command: Command, specs: readonly FlagSpec[]): Command {
   const own = new Set(specs.map((s) => s.flag));
+  const aliases = ALIASES.get(command) ?? new Set<string>();
+  ALIASES.set(command, aliases);
   for (const spec of specs) {
     command.addOption(optionFor(spec, spec.flag, spec.short));
     if (spec.arg === undefined) {
@@ -56,6 +65,7 @@ export function addFlags(command: Command, specs: readonly FlagSpec[]): Command 
     }
     for (const alias of spec.deprecated?.flags ?? []) {
       if (own.has(alias)) continue; // the command's own flag of that name wins (flag.ts)
+      aliases.add(alias);
       command.addOption(optionFor(spec, alias).hideHelp());
       if (spec.arg === undefined) command.addOption(new Option(`--no-${alias.slice(2)}`).hideHelp());
     }
@@ -115,10 +125,10 @@ export function readConfig<const S extends readonly FlagSpec[]>(
   env: NodeJS.ProcessEnv = process.env,
   warn: (message: string) => void = () => {},
 ): ConfigOf<S> {
-  const own = new Set(specs.map((s) => s.flag));
+  const added = ALIASES.get(command) ?? new Set<string>();
   const out: Record<string, unknown> = {};
   for (const spec of specs) {
-    const aliases = (spec.deprecated?.flags ?? []).filter((f) => !own.has(f));
+    const aliases = (spec.deprecated?.flags ?? []).filter((f) => added.has(f));
     let given = fromCommandLine(command, spec, spec.flag);
     for (const alias of aliases) {
       if (given !== undefined) break;
@@ -154,7 +164,8 @@ export function readConfig<const S extends readonly FlagSpec[]>(
 /** Whether `spec` was typed on the command line (its own spelling or a deprecated one). */
 export function givenOnCommandLine(command: Command, spec: FlagSpec): boolean {
   // `--no-x` sets the attribute of `--x`.
-  return [spec.flag, ...(spec.deprecated?.flags ?? [])].some(
+  const added = ALIASES.get(command) ?? new Set<string>();
+  return [spec.flag, ...(spec.deprecated?.flags ?? []).filter((f) => added.has(f))].some(
     (flag) => command.getOptionValueSource(attributeOf(flag)) === 'cli',
   );
 }

@@ -140,6 +140,15 @@ describe("-n/--namespace is the workloads' namespace", () => {
     });
   }
 
+  it("status reads its run flags apart from its own, never taking -n for lifeboat's namespace", () => {
+    const command = addFlags(new Command('status').exitOverride(), STATUS_FLAGS);
+    command.parse([...REGISTRY, '-n', 'shop'], { from: 'user' });
+    const warnings: string[] = [];
+    const run = readConfig(command, STATUS_RUN_FLAGS, {}, (w) => warnings.push(w));
+    assert.equal(run.lifeboatNamespace, 'lifeboat-system');
+    assert.deepEqual(warnings, []);
+  });
+
   it('status keeps lifeboat-namespace apart, and reads --workload-namespace with a warning', () => {
     const { config, warnings } = read(STATUS_FLAGS, [
       ...REGISTRY,
