@@ -545,7 +545,16 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     });
     assert.equal(await star.stop('SIGTERM'), 0, star.stderr());
     extraProcesses.pop();
-    const run = await lifeboat(['uninstall', ...runArgs(...other).slice(1)]);
+    // uninstall takes only the flags of run's it reads: the cluster, the registry, the copy's name.
+    const run = await lifeboat([
+      'uninstall',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '--backup-registry',
+      registry.host,
+      '--pull-secret-name',
+      'other-pull',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await refers('builder'), false);
     assert.equal(await secrets().find('other-pull', { namespace: ns }), undefined);
