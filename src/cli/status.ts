@@ -27,7 +27,7 @@ import { statusJson, statusTables } from './status-output.ts';
 export function statusCommand(): Command {
   const command = new Command('status').description(
     'Show the ImageBackups and the workloads, and for each workload what lifeboat did or waits for, and why ' +
-      '(give the flags `run` was given)',
+      '(give the flags `run` was given, or --from-deployment NAMESPACE/NAME)',
   );
   addFlags(command, STATUS_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {

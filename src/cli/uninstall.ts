@@ -13,7 +13,14 @@ import type { KubeObject } from '../kube/index.ts';
 import { addFlags } from './config/commander.ts';
 import { readConfigOrReport } from './read-config.ts';
 import { backupMappingOf } from './config/run-flags.ts';
-import { UNINSTALL_FLAGS, type UninstallConfig } from './config/uninstall-flags.ts';
+import {
+  UNINSTALL_FLAGS,
+  UNINSTALL_OWN_FLAGS,
+  UNINSTALL_RUN_FLAGS,
+  type UninstallConfig,
+} from './config/uninstall-flags.ts';
+import type { KubeApi } from '../kube/index.ts';
+import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
 import { connectOrReport } from './connect.ts';
 import { messageOf, reportError } from './exit.ts';
 import { createProcessLogger } from './logging.ts';
@@ -32,32 +39,42 @@ const PARALLEL_NAMESPACES = 8;
 
 export function uninstallCommand(): Command {
   const command = new Command('uninstall').description(
-    'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given that it takes)',
+    'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given that it takes, or --from-deployment NAMESPACE/NAME)',
   );
   addFlags(command, UNINSTALL_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, UNINSTALL_FLAGS, backupMappingOf);
-    if (!config) return;
-    await uninstall(config);
+    const own = readConfigOrReport(cmd, UNINSTALL_OWN_FLAGS);
+    if (!own) return;
+    const shared = runFlagsFromCommandLine(cmd, UNINSTALL_RUN_FLAGS, own.fromDeployment, backupMappingOf);
+    if (!shared) return;
+    // Logs on stderr: stdout is what --dry-run lists.
+    const logger = createProcessLogger({ format: own.logFormat, level: own.logLevel, out: process.stderr });
+    const api = await connectOrReport(own, logger);
+    if (!api) return;
+    try {
+      const run =
+        shared === 'from-deployment'
+          ? await runFlagsFromDeployment(api, own.fromDeployment!, UNINSTALL_RUN_FLAGS, backupMappingOf)
+          : shared;
+      if (run) await uninstall({ ...own, ...run }, api, logger);
+    } finally {
+      await api.close();
+    }
   });
 }
 
-async function uninstall(config: UninstallConfig): Promise<void> {
+async function uninstall(
+  config: UninstallConfig,
+  api: KubeApi,
+  logger: ReturnType<typeof createProcessLogger>,
+): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
   const { isEmptyRemoval, removalOf } = await import('../controllers/pull-secrets/decide.ts');
   const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   type Secret = import('../controllers/api/core-objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
-  // Logs on stderr: stdout is what --dry-run lists.
-  const logger = createProcessLogger({
-    format: config.logFormat,
-    level: config.logLevel,
-    out: process.stderr,
-  });
-  const api = await connectOrReport(config, logger);
-  if (!api) return;
   try {
     // Every workload kind, not only --kinds: one rewritten before --kinds changed still pulls backups.
     const mapping = backupMappingOf(config);
@@ -141,7 +158,5 @@ async function uninstall(config: UninstallConfig): Promise<void> {
     );
   } catch (err) {
     reportError(`${messageOf(err)} (run lifeboat uninstall again to finish)`);
-  } finally {
-    await api.close();
   }
 }

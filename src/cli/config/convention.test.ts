@@ -171,6 +171,7 @@ describe('uninstall takes only the flags it reads', () => {
       '--dry-run',
       '--flatten',
       '--force',
+      '--from-deployment',
       '--kube-api-burst',
       '--kube-api-qps',
       '--kubeconfig',

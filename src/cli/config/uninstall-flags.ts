@@ -1,12 +1,15 @@
 /**
- * The flags of `lifeboat uninstall`: only what it reads. From `run`'s definitions (so it looks for
- * what `run` added under the same names): the connection, lifeboat's own namespace (never touched:
- * `run` adds nothing there), the backup registry and `--flatten` (to find the workloads that still
- * run backups), the copies' name, the log flags; its own: `--force` and `--dry-run`.
+ * The flags of `lifeboat uninstall`: only what it reads, in two parts as `status`'s:
+ * - its own (`UNINSTALL_OWN_FLAGS`): the connection, `--force`, `--dry-run`, `--from-deployment`, the
+ *   log flags;
+ * - `run`'s definitions of what names what `run` added (`UNINSTALL_RUN_FLAGS`): lifeboat's own
+ *   namespace (never touched: `run` adds nothing there), the backup registry and `--flatten` (to
+ *   find the workloads that still run backups), the copies' name. Given as `run` was given them, or
+ *   read from the controller's Deployment with `--from-deployment`.
  */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { runFlag } from './status-flags.ts';
+import { FROM_DEPLOYMENT_FLAG, runFlag } from './status-flags.ts';
 
 export const FORCE_FLAG = defineFlag({
   key: 'force',
@@ -24,19 +27,25 @@ export const UNINSTALL_DRY_RUN_FLAG = defineFlag({
   parse: z.boolean(),
 });
 
-export const UNINSTALL_FLAGS = [
+export const UNINSTALL_OWN_FLAGS = [
   runFlag('kubeconfig'),
   runFlag('context'),
   runFlag('kubeApiQps'),
   runFlag('kubeApiBurst'),
+  FORCE_FLAG,
+  UNINSTALL_DRY_RUN_FLAG,
+  FROM_DEPLOYMENT_FLAG,
+  runFlag('logFormat'),
+  runFlag('logLevel'),
+] as const;
+
+export const UNINSTALL_RUN_FLAGS = [
   runFlag('lifeboatNamespace'),
   runFlag('backupRegistry'),
   runFlag('flatten'),
   runFlag('pullSecretName'),
-  FORCE_FLAG,
-  UNINSTALL_DRY_RUN_FLAG,
-  runFlag('logFormat'),
-  runFlag('logLevel'),
 ] as const;
+
+export const UNINSTALL_FLAGS = [...UNINSTALL_OWN_FLAGS, ...UNINSTALL_RUN_FLAGS] as const;
 
 export type UninstallConfig = ConfigOf<typeof UNINSTALL_FLAGS>;

@@ -14,6 +14,7 @@ import {
 } from '../../../src/controllers/api/labels.ts';
 import { RESOURCES, resourceClient, type KubeObject } from '../../../src/kube/index.ts';
 import { backupMapping, parseNormalizedNamed, rewriteReference } from '../../../src/reference/index.ts';
+import { manifestOf } from '../../deploy/manifests.ts';
 import { testCluster, type TestCluster } from '../kube/cluster.ts';
 import { lifeboat, type CliRun } from './run-cli.ts';
 
@@ -46,6 +47,11 @@ function deployment(name: string, rewritten: boolean): Deployment {
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image }] } },
     },
   };
+}
+
+/** The part of deploy/'s Deployment this test changes. */
+interface RenderedDeployment extends KubeObject {
+  spec: { template: { spec: { containers: { args: string[]; [field: string]: unknown }[] } } };
 }
 
 function assertExit(run: CliRun, code: number): void {
@@ -168,6 +174,46 @@ describe('lifeboat uninstall', () => {
     assertExit(await uninstall(), 1);
 
     assertExit(await lifeboat(['restore', '--kubeconfig', kubeconfig, '-n', ns]), 0);
+
+    // The controller's Deployment (deploy/'s, with this run's names) says what `run` was given.
+    const rendered = manifestOf<RenderedDeployment>('Deployment');
+    const [container] = rendered.spec.template.spec.containers;
+    const args = container!.args.map((a) =>
+      a.startsWith('--backup-registry=')
+        ? `--backup-registry=${BACKUP_REGISTRY}/lifeboat`
+        : a.startsWith('--pull-secret-name=')
+          ? `--pull-secret-name=${COPY}`
+          : a.startsWith('--lifeboat-namespace=')
+            ? `--lifeboat-namespace=${own}`
+            : a,
+    );
+    const spec = rendered.spec.template.spec;
+    await deployments().create(
+      {
+        ...rendered,
+        metadata: { ...rendered.metadata, namespace: own },
+        spec: {
+          ...rendered.spec,
+          replicas: 0,
+          template: { ...rendered.spec.template, spec: { ...spec, containers: [{ ...container!, args }] } },
+        },
+      },
+      { namespace: own },
+    );
+    const dry = await lifeboat([
+      'uninstall',
+      '--kubeconfig',
+      kubeconfig,
+      '--from-deployment',
+      `${own}/lifeboat`,
+      '--dry-run',
+    ]);
+    assertExit(dry, 0);
+    assert.ok(dry.stdout.includes(`namespace ${ns}: would delete Secret ${COPY}\n`), dry.stdout);
+    assert.ok(!dry.stdout.includes('would refuse'), dry.stdout);
+    assert.ok(!dry.stdout.includes(`namespace ${own}:`), dry.stdout);
+    assert.equal(await hasCopy(ns), true);
+
     assertExit(await uninstall(), 0);
     assert.equal(await hasCopy(ns), false);
   });
