@@ -27,7 +27,11 @@ const attributeOf = (flag: string): string =>
 /** The help line of a flag: what it does, then its default and its variable. */
 export function describeFlag(spec: FlagSpec): string {
   const shown = defaultText(spec);
-  const extra = [...(shown === undefined ? [] : [`default: ${shown}`]), `env: ${envOf(spec)}`];
+  const extra = [
+    ...(spec.required ? ['required'] : []),
+    ...(shown === undefined ? [] : [`default: ${shown}`]),
+    `env: ${envOf(spec)}`,
+  ];
   return `${spec.help} (${extra.join('; ')})`;
 }
 

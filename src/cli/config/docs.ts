@@ -25,7 +25,13 @@ export function flagsTable(specs: readonly FlagSpec[]): string {
         : `\`${short}${s.flag} ${s.arg}\``;
     const shown = defaultText(s);
     const def =
-      shown === undefined ? '' : s.defaultNote !== undefined || s.required ? `(${shown})` : `\`${shown}\``;
+      shown === undefined
+        ? s.required
+          ? '(required)'
+          : ''
+        : s.defaultNote !== undefined
+          ? `(${shown})`
+          : `\`${shown}\``;
     const old = [...(s.deprecated?.flags ?? []), ...(s.deprecated?.env ?? [])].map((o) => `\`${o}\``);
     const meaning =
       old.length === 0

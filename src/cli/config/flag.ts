@@ -67,12 +67,11 @@ export function envNameOf(flag: string): string {
 /** The variable of a flag: its own `env`, else the derived name. */
 export const envOf = (spec: Pick<FlagSpec, 'flag' | 'env'>): string => spec.env ?? envNameOf(spec.flag);
 
-/** What help and docs show as a flag's default: its note, its value, `required` or nothing. */
+/** What help and docs show as a flag's default: its note, its value (booleans: false unless said) or nothing. */
 export function defaultText(spec: FlagSpec): string | undefined {
   if (spec.defaultNote !== undefined) return spec.defaultNote;
   if (spec.default !== undefined) return String(spec.default);
-  if (spec.arg === undefined) return 'false';
-  return spec.required ? 'required' : undefined;
+  return spec.arg === undefined ? 'false' : undefined;
 }
 
 /** A configuration value that cannot be used. Never temporary: the operator must change it. */

@@ -81,7 +81,7 @@ describe('lifeboat CLI convention', () => {
       'default: lifeboat-system; env: LIFEBOAT_OWN_NAMESPACE',
       'default: false; env: LIFEBOAT_DRY_RUN',
       'default: true; env: LIFEBOAT_LEADER_ELECT',
-      'default: required; env: LIFEBOAT_BACKUP_REGISTRY',
+      '(required; env: LIFEBOAT_BACKUP_REGISTRY)',
       "default: the kubeconfig's current-context; env: LIFEBOAT_CONTEXT",
       'Exit status: 0 done, 1 failed, 2 usage error',
     ])
