@@ -563,11 +563,13 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
   it('uninstall removes every copy and reference it added, and nothing else', async (t: TestContext) => {
     assert.equal(await lb.stop('SIGTERM'), 0);
     const start = Date.now();
+    // uninstall takes only the flags of run's it reads (here: the cluster and the backup registry).
     const run = await lifeboat([
-      ...runArgs()
-        .slice(0, 1)
-        .map(() => 'uninstall'),
-      ...runArgs().slice(1),
+      'uninstall',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '--backup-registry',
+      registry.host,
     ]);
     assert.equal(run.code, 0, run.stderr);
     t.diagnostic(`pull-secrets timing: uninstall ${Date.now() - start} ms`);
