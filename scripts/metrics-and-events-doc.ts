@@ -266,7 +266,7 @@ export function metricsAndEventsMarkdown(): string {
     metricsTable(lifeboat),
     '',
     "Label values: `informer` is the informer's resource, version and group, plus its namespace and",
-    'selectors when it has them (`deployments.v1.apps`); `lease` is `{--namespace}/lifeboat`; `reason` of',
+    'selectors when it has them (`deployments.v1.apps`); `lease` is `{--lifeboat-namespace}/lifeboat`; `reason` of',
     "`lifeboat_copy_errors_total` is the error code that also becomes the reason of the ImageBackup's",
     '`Ready` condition (see [operations](operations.md#backupfailed)).',
     '',

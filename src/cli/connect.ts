@@ -1,17 +1,21 @@
-// The API client of a one-shot command (`uninstall`, `restore`), or one line saying why there is none.
+// The API client of a command that talks to the cluster, or one line saying why there is none.
 import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/index.ts';
+import { messageOf, reportError } from './exit.ts';
 
-/** The connection flags (`--kubeconfig`, `--kube-api-qps`, `--kube-api-burst`) as read. */
+/** The connection flags (`--kubeconfig`, `--context`, `--kube-api-qps`, `--kube-api-burst`) as read. */
 export interface ConnectionConfig {
   readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
   readonly kubeApiQps: number;
   readonly kubeApiBurst: number;
 }
 
-/** Undefined after printing `lifeboat <command>: <reason>` to stderr and setting exit code 1. */
+/**
+ * Undefined after `lifeboat: error: <reason>` on stderr (exit 1): a kubeconfig that cannot be read
+ * or has no such context is named in one line, never a stack.
+ */
 export async function connectOrReport(
-  command: string,
   config: ConnectionConfig,
   logger: Logger,
 ): Promise<KubeApi | undefined> {
@@ -19,14 +23,13 @@ export async function connectOrReport(
   const kube = await import('../kube/index.ts');
   try {
     return kube.createKubeApi({
-      kubeConfig: kube.loadKubeConfig(config.kubeconfig),
+      kubeConfig: kube.loadKubeConfig(config.kubeconfig, process.env, config.context),
       qps: config.kubeApiQps,
       burst: config.kubeApiBurst,
       logger,
     });
   } catch (err) {
-    process.stderr.write(`lifeboat ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    reportError(messageOf(err));
     return undefined;
   }
 }

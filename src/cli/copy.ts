@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
 import { formatBytes } from '../common/format-bytes.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { COPY_FLAGS, type CopyConfig } from './config/copy-flags.ts';
+import { reportError } from './exit.ts';
 import type { CopyProgress, CopyResult } from '../registry/copy/index.ts';
 
 // The engine, the registry client and their dependencies are imported when the command runs, so that
@@ -35,8 +37,7 @@ export function copyCommand(): Command {
     .argument('<dst>', 'target image reference; without tag or digest it keeps the source tag');
   addFlags(command, COPY_FLAGS);
   return command.action(async (src: string, dst: string, _flags: unknown, cmd: Command) => {
-    // Commander's own refusals exit 1; so do ours, for the same kind of mistake.
-    const flags = readConfigOrReport(cmd, COPY_FLAGS, 1);
+    const flags = readConfigOrReport(cmd, COPY_FLAGS);
     if (!flags) return;
     const secrets = [flags.srcCreds, flags.dstCreds].flatMap((c) => {
       if (!c) return [];
@@ -48,10 +49,9 @@ export function copyCommand(): Command {
       await runCopy(src, dst, flags);
     } catch (error) {
       const message = redact(messageOf(error), secrets);
-      process.stderr.write(`lifeboat copy: ${message}\n`);
       // A script reading --json output gets a line for a failure too.
       if (json) process.stdout.write(`${JSON.stringify({ source: src, target: dst, error: message })}\n`);
-      process.exitCode = 1;
+      reportError(message, error instanceof UsageError ? 'usage' : 'failed');
     }
   });
 }
@@ -69,12 +69,12 @@ async function runCopy(src: string, dst: string, flags: CopyConfig): Promise<voi
     pino,
     registryClientFactory,
   } = await loadEngine();
-  const source = naming(`SRC ${JSON.stringify(src)}`, () => parseNormalizedNamed(src));
-  const target = naming(`DST ${JSON.stringify(dst)}`, () => parseNormalizedNamed(dst));
+  const source = naming(`SRC ${JSON.stringify(src)}`, () => parseNormalizedNamed(src), UsageError);
+  const target = naming(`DST ${JSON.stringify(dst)}`, () => parseNormalizedNamed(dst), UsageError);
   if (target.tag !== undefined && target.digest !== undefined) {
-    throw new Error('DST may name a tag or a digest, not both');
+    throw new UsageError('DST may name a tag or a digest, not both');
   }
-  const platforms = naming('--platforms', () => (flags.platforms ?? []).map(parsePlatform));
+  const platforms = naming('--platforms', () => (flags.platforms ?? []).map(parsePlatform), UsageError);
   if (
     platforms.length > 0 &&
     source.digest !== undefined &&
@@ -82,7 +82,7 @@ async function runCopy(src: string, dst: string, flags: CopyConfig): Promise<voi
     target.tag === undefined &&
     target.digest === undefined
   ) {
-    throw new Error(
+    throw new UsageError(
       '--platforms writes a new index, whose digest is not the digest of a digest-only SRC: give DST a tag',
     );
   }
@@ -90,9 +90,13 @@ async function runCopy(src: string, dst: string, flags: CopyConfig): Promise<voi
     naming(`--registry-ca ${file}`, () => readFileSync(file, 'utf8')),
   );
   const srcCreds =
-    flags.srcCreds === undefined ? undefined : parseCredentialsFlag(flags.srcCreds, '--src-creds');
+    flags.srcCreds === undefined
+      ? undefined
+      : usage(() => parseCredentialsFlag(flags.srcCreds!, '--src-creds'));
   const dstCreds =
-    flags.dstCreds === undefined ? undefined : parseCredentialsFlag(flags.dstCreds, '--dst-creds');
+    flags.dstCreds === undefined
+      ? undefined
+      : usage(() => parseCredentialsFlag(flags.dstCreds!, '--dst-creds'));
   // The docker config is read only for a registry without credentials on the command line.
   const keychain =
     srcCreds !== undefined && dstCreds !== undefined
@@ -136,12 +140,28 @@ async function runCopy(src: string, dst: string, flags: CopyConfig): Promise<voi
   }
 }
 
+/** A SRC, DST or flag that cannot be used as given: exit 2, as any refused argument. */
+class UsageError extends Error {}
+
 /** Runs `fn`, prefixing its error with the flag or argument at fault. */
-function naming<T>(what: string, fn: () => T): T {
+function naming<T>(
+  what: string,
+  fn: () => T,
+  as: new (message: string, options?: ErrorOptions) => Error = Error,
+): T {
   try {
     return fn();
   } catch (error) {
-    throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
+    throw new as(`${what}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/** Runs `fn`, whose error is about the invocation (a usage error). */
+function usage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new UsageError(messageOf(error), { cause: error });
   }
 }
 

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { onShutdownSignal } from '../common/shutdown-signal.ts';
-import { addFlags, readConfig, readConfigOrReport } from './config/commander.ts';
+import { addFlags, readConfig } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { DEV_FLAGS, type DevConfig } from './config/dev-flags.ts';
+import { messageOf, reportError } from './exit.ts';
 import { backupMappingOf, excludedNamespaces, RUN_FLAGS } from './config/run-flags.ts';
 import type { KubeObject } from '../kube/index.ts';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
@@ -27,13 +29,12 @@ export function devCommand(): Command {
   );
   addFlags(command, DEV_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
-    const options = readConfigOrReport(cmd, DEV_FLAGS, 1);
+    const options = readConfigOrReport(cmd, DEV_FLAGS);
     if (!options) return;
     if (!existsSync(BUILD_SCRIPT)) {
-      process.stderr.write(
-        `lifeboat dev needs a clone of the repository with its dev dependencies (npm ci): ${BUILD_SCRIPT} builds the servers it runs and is missing here. Production installs run \`lifeboat run\`.\n`,
+      reportError(
+        `lifeboat dev needs a clone of the repository with its dev dependencies (npm ci): ${BUILD_SCRIPT} builds the servers it runs and is missing here. Production installs run \`lifeboat run\`.`,
       );
-      process.exitCode = 1;
       return;
     }
     await runDev(options);
@@ -249,15 +250,14 @@ async function runDev(options: DevConfig): Promise<void> {
     await stopSignal;
   } catch (err) {
     // One line, no stack: the logs of the servers are in the temp dirs named above.
-    process.stderr.write(`lifeboat dev: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    reportError(messageOf(err));
   } finally {
     if (stopRequested) say('lifeboat dev: stopping…');
     for (const step of teardown.reverse()) {
       try {
         await step();
       } catch (err) {
-        process.stderr.write(`lifeboat dev: while stopping: ${(err as Error).message}\n`);
+        reportError(`while stopping: ${messageOf(err)}`);
       }
     }
     process.off('exit', removeDir);

@@ -34,7 +34,18 @@ export const REDACTED_PATHS = [
   '*.*.stringData',
 ];
 
-/** One JSON log line → one text line. Values that are not plain become JSON. */
+/** An error as pino serialises it (`{type, message, stack, code, …}`) → its message and code, no stack. */
+function errorText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('message' in value) || !('stack' in value))
+    return undefined;
+  const { message, code } = value as { message: unknown; code?: unknown };
+  return JSON.stringify(typeof code === 'string' ? `${String(message)} (${code})` : String(message));
+}
+
+/**
+ * One JSON log line → one text line: level names, never pino's numbers; errors as their message
+ * (people read text; the stack stays in the JSON format). Values that are not plain become JSON.
+ */
 export function textLine(json: string): string {
   let entry: Record<string, unknown>;
   try {
@@ -46,7 +57,9 @@ export function textLine(json: string): string {
   const level = (LEVELS[Number(entry.level)] ?? String(entry.level)).padEnd(5);
   const fields = Object.entries(entry)
     .filter(([k]) => !OMITTED.has(k))
-    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+    .map(
+      ([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : (errorText(v) ?? JSON.stringify(v))}`,
+    );
   return [time, level, typeof entry.msg === 'string' ? entry.msg : '', ...fields]
     .filter((s) => s !== '')
     .join(' ');

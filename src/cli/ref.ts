@@ -9,8 +9,10 @@ import {
   mappingFromLocation,
   type BackupMapping,
 } from '../reference/index.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { REF_FLAGS, type RefConfig } from './config/ref-flags.ts';
+import { messageOf, reportError } from './exit.ts';
 
 /**
  * Lines are gathered into writes of about this size: one write per line would cost a syscall each
@@ -109,7 +111,7 @@ export function refCommand(): Command {
   addFlags(command, REF_FLAGS);
   return command.action(async (refs: string[], _flags: unknown, cmd: Command) => {
     // Unusable options exit 2: the references were not even read.
-    const options = readConfigOrReport(cmd, REF_FLAGS, 2);
+    const options = readConfigOrReport(cmd, REF_FLAGS);
     if (!options) return;
     let mapping: BackupMapping | undefined;
     try {
@@ -124,8 +126,7 @@ export function refCommand(): Command {
       await printDescriptions(refs.length > 0 ? refs : nonEmptyLines(process.stdin), mapping, process.stdout);
     } catch (error) {
       // Invalid references are output, not errors; this is stdout or stdin failing (ENOSPC, EIO).
-      process.stderr.write(`lifeboat ref: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      reportError(messageOf(error));
     }
   });
 }

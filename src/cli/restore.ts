@@ -1,4 +1,4 @@
-// `lifeboat restore [--namespace NS] [KIND/NAME]`: puts back the images lifeboat's rewrite replaced,
+// `lifeboat restore [-n NS | -A] [KIND/NAME]`: puts back the images lifeboat's rewrite replaced,
 // from each workload's lifeboat.dev/original-images annotation, and removes the annotation. Wiring
 // only: the patch is planned by planRestore (controllers/workloads/restore.ts). One line per workload
 // on stdout; logs on stderr. Exit 0 when every workload was restored, 1 when one failed, 2 for bad
@@ -7,9 +7,12 @@ import { Command } from 'commander';
 import type { ContainerRestore, RestorePlan } from '../controllers/workloads/restore.ts';
 import type { Workload, WorkloadKind } from '../controllers/api/workload-types.ts';
 import type { KubeObject, ResourceClient } from '../kube/index.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { RESTORE_FLAGS, type RestoreConfig } from './config/restore-flags.ts';
+import { workloadScope } from './config/shared-flags.ts';
 import { connectOrReport } from './connect.ts';
+import { messageOf, reportError } from './exit.ts';
 import { createProcessLogger } from './logging.ts';
 import { parseWorkloadTarget, type WorkloadTarget } from './workload-target.ts';
 
@@ -32,14 +35,13 @@ export function restoreCommand(): Command {
     );
   addFlags(command, RESTORE_FLAGS);
   return command.action(async (target: string | undefined, _flags: unknown, cmd: Command) => {
-    const config = readConfigOrReport(cmd, RESTORE_FLAGS, 2);
+    const config = readConfigOrReport(cmd, RESTORE_FLAGS, workloadScope);
     if (!config) return;
     let selected: WorkloadTarget | undefined;
     try {
       selected = target === undefined ? undefined : parseWorkloadTarget(target);
     } catch (err) {
-      process.stderr.write(`lifeboat restore: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
+      reportError(messageOf(err), 'usage');
       return;
     }
     await restore(config, selected);
@@ -71,7 +73,7 @@ async function restore(config: RestoreConfig, target: WorkloadTarget | undefined
     level: config.logLevel,
     out: process.stderr,
   });
-  const api = await connectOrReport('restore', config, logger);
+  const api = await connectOrReport(config, logger);
   if (!api) return;
   let failed = 0;
   let found = 0;
@@ -127,18 +129,17 @@ async function restore(config: RestoreConfig, target: WorkloadTarget | undefined
         } catch (err) {
           failed++;
           const { name, namespace: ns } = workload.metadata;
-          const message = err instanceof Error ? err.message : String(err);
-          process.stderr.write(`lifeboat restore: ${kind} ${ns ?? ''}/${name}: ${message}\n`);
+          reportError(`${kind} ${ns ?? ''}/${name}: ${messageOf(err)}`);
         }
       }
     }
     if (target !== undefined && found === 0) {
       const where = namespace === undefined ? 'any namespace' : `namespace ${namespace}`;
-      process.stderr.write(`lifeboat restore: ${target.kind} ${target.name} not found in ${where}\n`);
+      reportError(`${target.kind} ${target.name} not found in ${where}`);
       failed++;
     }
   } catch (err) {
-    process.stderr.write(`lifeboat restore: ${err instanceof Error ? err.message : String(err)}\n`);
+    reportError(messageOf(err));
     failed++;
   } finally {
     await api.close();

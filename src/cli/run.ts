@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import type { ManagerOptions } from '../controllers/manager.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import {
   backupMappingOf,
   checkTokenFlags,
@@ -13,6 +14,8 @@ import {
   RUN_FLAGS,
   type RunConfig,
 } from './config/run-flags.ts';
+import { connectOrReport } from './connect.ts';
+import { messageOf, reportError } from './exit.ts';
 import { createProcessLogger } from './logging.ts';
 import { absorbDestroyedStreams } from './shutdown-guard.ts';
 
@@ -26,7 +29,7 @@ export function runCommand(): Command {
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, (c) => {
+    const config = readConfigOrReport(cmd, RUN_FLAGS, (c) => {
       backupMappingOf(c);
       checkTokenFlags(c);
     });
@@ -47,23 +50,12 @@ async function runController(config: RunConfig): Promise<void> {
   try {
     caPems = config.registryCa.map((file) => readFileSync(file, 'utf8'));
   } catch (err) {
-    logger.fatal({ err }, 'cannot read a --registry-ca file');
-    process.exitCode = 1;
+    reportError(`--registry-ca: ${messageOf(err)}`);
     return;
   }
-  let api: ReturnType<typeof kube.createKubeApi>;
-  try {
-    api = kube.createKubeApi({
-      kubeConfig: kube.loadKubeConfig(config.kubeconfig),
-      qps: config.kubeApiQps,
-      burst: config.kubeApiBurst,
-      logger,
-    });
-  } catch (err) {
-    logger.fatal({ err }, 'cannot load the kubeconfig');
-    process.exitCode = 1;
-    return;
-  }
+  // A kubeconfig that cannot be read is one line naming the file, not a logged stack.
+  const api = await connectOrReport(config, logger);
+  if (!api) return;
   let running: Awaited<ReturnType<typeof manager.startManager>>;
   try {
     running = await manager.startManager(managerOptions(config, { api, logger, identity, caPems }));
@@ -106,7 +98,7 @@ export function managerOptions(
 ): ManagerOptions {
   return {
     ...given,
-    namespace: config.namespace,
+    namespace: config.lifeboatNamespace,
     // Checked when the configuration was read (readConfigOrReport's check), so this cannot throw.
     mapping: backupMappingOf(config),
     insecureRegistries: config.insecureRegistries,

@@ -1,36 +1,56 @@
 // `lifeboat status`: the ImageBackups and the workloads as kubectl-style tables (`-o wide`, `-o
 // json`), each workload with what lifeboat did or waits for, and why. Wiring only: list the objects
 // → statusReport (controllers/status, the controller's own rules) → print. Give it the flags (or the
-// LIFEBOAT_* environment) `run` was given, so it judges eligibility as the controller does. Reads
-// only; exit 0 on success, 1 when the cluster cannot be read, 2 for bad flags.
+// LIFEBOAT_* environment) `run` was given, or `--from-deployment` to read them from the controller's
+// Deployment, so it judges eligibility as the controller does. Reads only; exit 0 on success, 1 when
+// the cluster cannot be read, 2 for bad flags.
 import { Command } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { backupMappingOf, excludedNamespaces } from './config/run-flags.ts';
-import { STATUS_FLAGS, type StatusConfig } from './config/status-flags.ts';
+import { workloadScope } from './config/shared-flags.ts';
+import {
+  STATUS_FLAGS,
+  STATUS_OWN_FLAGS,
+  STATUS_RUN_FLAGS,
+  type StatusConfig,
+} from './config/status-flags.ts';
 import { connectOrReport } from './connect.ts';
+import { messageOf, reportError } from './exit.ts';
+import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
 import { createProcessLogger } from './logging.ts';
 import { statusJson, statusTables } from './status-output.ts';
 
 export function statusCommand(): Command {
   const command = new Command('status').description(
     'Show the ImageBackups and the workloads, and for each workload what lifeboat did or waits for, and why ' +
-      '(give the flags `run` was given)',
+      '(give the flags `run` was given, or --from-deployment NAMESPACE/NAME)',
   );
   addFlags(command, STATUS_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
-    const config = readConfigOrReport(cmd, STATUS_FLAGS, 2, backupMappingOf);
-    if (!config) return;
-    await status(config);
+    const own = readConfigOrReport(cmd, STATUS_OWN_FLAGS, workloadScope);
+    if (!own) return;
+    const shared = runFlagsFromCommandLine(cmd, STATUS_RUN_FLAGS, own.fromDeployment, backupMappingOf);
+    if (!shared) return;
+    const logger = createProcessLogger({ format: 'text', level: own.logLevel, out: process.stderr });
+    const api = await connectOrReport(own, logger);
+    if (!api) return;
+    try {
+      const run =
+        shared === 'from-deployment'
+          ? await runFlagsFromDeployment(api, own.fromDeployment!, STATUS_RUN_FLAGS, backupMappingOf)
+          : shared;
+      if (run) await status({ ...own, ...run }, api);
+    } finally {
+      await api.close();
+    }
   });
 }
 
-async function status(config: StatusConfig): Promise<void> {
-  const logger = createProcessLogger({ format: 'text', level: config.logLevel, out: process.stderr });
-  const api = await connectOrReport('status', config, logger);
-  if (!api) return;
+async function status(config: StatusConfig, api: KubeApi): Promise<void> {
   try {
     const [{ statusReport }, { EVENT_RECORDER_DEFAULTS }] = await Promise.all([
       import('../controllers/status/index.ts'),
@@ -51,7 +71,7 @@ async function status(config: StatusConfig): Promise<void> {
       },
       pinDigest: config.pinDigest,
       privateImages: config.privateImages,
-      onlyNamespace: config.workloadNamespace,
+      onlyNamespace: config.namespace,
     });
     process.stdout.write(
       config.output === 'json'
@@ -59,10 +79,7 @@ async function status(config: StatusConfig): Promise<void> {
         : statusTables(report, { wide: config.output === 'wide', now: Date.now() }),
     );
   } catch (err) {
-    process.stderr.write(`lifeboat status: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await api.close();
+    reportError(messageOf(err));
   }
 }
 
@@ -77,13 +94,12 @@ async function listObjects(
   const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   const { EVENT_RECORDER_DEFAULTS } = kube;
   if (!(await imageBackupsServed(api))) {
-    process.stderr.write(
-      'lifeboat status: the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds\n',
+    reportError(
+      'the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds',
     );
-    process.exitCode = 1;
     return undefined;
   }
-  const namespace = config.workloadNamespace;
+  const namespace = config.namespace;
   const namespaces = kube.resourceClient<NamespaceObject>(api, kube.RESOURCES.namespaces);
   const events = kube.resourceClient<EventLike & KubeObject>(api, kube.RESOURCES.events);
   const [nsList, imageBackups, eventList, ...workloads] = await Promise.all([

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { backupMapping } from '../reference/index.ts';
-import { backupUsers, LISTED_USERS, refusalText, type NamedWorkload } from './uninstall-check.ts';
+import {
+  backupUsers,
+  blockingText,
+  LISTED_USERS,
+  refusalText,
+  type NamedWorkload,
+} from './uninstall-check.ts';
 
 const MAPPING = backupMapping({ backupRegistry: 'backup.example:5000', prefix: 'lifeboat' });
 const BACKUP = 'backup.example:5000/lifeboat/docker.io/library/nginx@sha256:' + 'a'.repeat(64);
@@ -57,5 +63,20 @@ describe('refusalText', () => {
     const text = refusalText(backupUsers('Deployment', many, MAPPING), 'lifeboat-pull');
     assert.equal(text.split('\n').filter((l) => l.startsWith('  Deployment')).length, LISTED_USERS);
     assert.match(text, /… and 5 more\n$/);
+  });
+});
+
+describe('blockingText (--dry-run)', () => {
+  it('lists every blocking workload, and says whether uninstall would refuse or --force remove anyway', () => {
+    const many = Array.from({ length: LISTED_USERS + 5 }, (_, i) => deployment(`w${i}`, [BACKUP]));
+    const users = backupUsers('Deployment', many, MAPPING);
+    const refuse = blockingText(users, 'lifeboat-pull', false);
+    assert.match(refuse, /^would refuse: 25 workloads still run images from the backup registry/);
+    assert.equal(refuse.split('\n').filter((l) => l.startsWith('  Deployment')).length, LISTED_USERS + 5);
+    assert.ok(refuse.includes(`  Deployment shop/w24: ${BACKUP}\n`), refuse);
+    assert.match(
+      blockingText(users.slice(0, 1), 'lifeboat-pull', true),
+      /^--force: would remove the lifeboat-pull copies although 1 workload still run/,
+    );
   });
 });

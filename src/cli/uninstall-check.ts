@@ -8,6 +8,7 @@ import { runsBackupImage } from '../controllers/api/original-images.ts';
 import { workloadImages } from '../controllers/api/workload-images.ts';
 import type { Workload, WorkloadKind } from '../controllers/api/workload-types.ts';
 import type { BackupMapping } from '../reference/index.ts';
+import { ERROR_PREFIX } from './exit.ts';
 
 /** A workload some container of which runs an image from the backup area. */
 export interface BackupUser {
@@ -40,17 +41,29 @@ export function backupUsers(
   });
 }
 
+const userLine = (u: BackupUser): string => `  ${u.kind} ${u.namespace}/${u.name}: ${u.images.join(', ')}`;
+const counted = (n: number): string => `${n} workload${n === 1 ? '' : 's'}`;
+
 /** Why uninstall refuses, with the first LISTED_USERS workloads, one a line. */
 export function refusalText(users: readonly BackupUser[], pullSecretName: string): string {
   const lines = [
-    `lifeboat uninstall: ${users.length} workload${users.length === 1 ? '' : 's'} still run images from the ` +
+    `${ERROR_PREFIX}${counted(users.length)} still run images from the ` +
       `backup registry, pulled with the ${pullSecretName} copies uninstall would delete: their new pods ` +
       'could not pull. Stop `lifeboat run`, run `lifeboat restore` to put their original images back, then ' +
       'uninstall; or pass --force to remove the copies anyway.',
-    ...users
-      .slice(0, LISTED_USERS)
-      .map((u) => `  ${u.kind} ${u.namespace}/${u.name}: ${u.images.join(', ')}`),
+    ...users.slice(0, LISTED_USERS).map(userLine),
   ];
   if (users.length > LISTED_USERS) lines.push(`  … and ${users.length - LISTED_USERS} more`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `--dry-run`'s account of the workloads that block uninstall (every one of them: a dry run is for
+ * reading), and whether they would stop it (without `--force`) or lose their pull secret (with it).
+ */
+export function blockingText(users: readonly BackupUser[], pullSecretName: string, force: boolean): string {
+  const head = force
+    ? `--force: would remove the ${pullSecretName} copies although ${counted(users.length)} still run images from the backup registry:`
+    : `would refuse: ${counted(users.length)} still run images from the backup registry (lifeboat restore them first, or --force):`;
+  return `${[head, ...users.map(userLine)].join('\n')}\n`;
 }

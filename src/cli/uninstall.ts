@@ -1,20 +1,36 @@
 // `lifeboat uninstall`: removes what `lifeboat run` added to the cluster — the pull-secret copies
 // (only Secrets labelled as lifeboat's) and lifeboat's entries in service accounts (only those its
-// annotation vouches for). Takes the same flags as `run`, so it looks for the same names. Backups
-// in the registry are never deleted.
+// annotation vouches for), in every namespace but lifeboat's own (where `run` adds nothing and its
+// source secrets live). Takes `run`'s definitions of the flags it reads, so it looks for the same
+// names. Backups in the registry are never deleted.
 // It first refuses (exit 1, removing nothing) while workloads still run images from the backup
 // registry: their pods pull them with the copies it would delete (uninstall-check.ts); `--force`
-// removes them anyway. `--dry-run` makes the same checks and prints what it would remove, one line
-// per namespace, removing nothing.
+// removes them anyway. `--dry-run` removes nothing and exits 0: it prints on stdout the workloads
+// that would block it (all of them) and, one line per namespace, what it would remove there.
 import { Command } from 'commander';
 import type { WorkloadKind } from '../controllers/api/workload-types.ts';
 import type { KubeObject } from '../kube/index.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { backupMappingOf } from './config/run-flags.ts';
-import { UNINSTALL_FLAGS, type UninstallConfig } from './config/uninstall-flags.ts';
+import {
+  UNINSTALL_FLAGS,
+  UNINSTALL_OWN_FLAGS,
+  UNINSTALL_RUN_FLAGS,
+  type UninstallConfig,
+} from './config/uninstall-flags.ts';
+import type { KubeApi } from '../kube/index.ts';
+import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
 import { connectOrReport } from './connect.ts';
+import { messageOf, reportError } from './exit.ts';
 import { createProcessLogger } from './logging.ts';
-import { backupUsers, refusalText, type BackupUser, type NamedWorkload } from './uninstall-check.ts';
+import {
+  backupUsers,
+  blockingText,
+  refusalText,
+  type BackupUser,
+  type NamedWorkload,
+} from './uninstall-check.ts';
 
 /** Attempts per namespace when another writer changes a service account under us. */
 const RACE_ATTEMPTS = 5;
@@ -23,27 +39,42 @@ const PARALLEL_NAMESPACES = 8;
 
 export function uninstallCommand(): Command {
   const command = new Command('uninstall').description(
-    'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given)',
+    'Remove the pull-secret copies and service-account entries lifeboat added (give the flags `run` was given that it takes, or --from-deployment NAMESPACE/NAME)',
   );
   addFlags(command, UNINSTALL_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, UNINSTALL_FLAGS, 2);
-    if (!config) return;
-    await uninstall(config);
+    const own = readConfigOrReport(cmd, UNINSTALL_OWN_FLAGS);
+    if (!own) return;
+    const shared = runFlagsFromCommandLine(cmd, UNINSTALL_RUN_FLAGS, own.fromDeployment, backupMappingOf);
+    if (!shared) return;
+    // Logs on stderr: stdout is what --dry-run lists.
+    const logger = createProcessLogger({ format: own.logFormat, level: own.logLevel, out: process.stderr });
+    const api = await connectOrReport(own, logger);
+    if (!api) return;
+    try {
+      const run =
+        shared === 'from-deployment'
+          ? await runFlagsFromDeployment(api, own.fromDeployment!, UNINSTALL_RUN_FLAGS, backupMappingOf)
+          : shared;
+      if (run) await uninstall({ ...own, ...run }, api, logger);
+    } finally {
+      await api.close();
+    }
   });
 }
 
-async function uninstall(config: UninstallConfig): Promise<void> {
+async function uninstall(
+  config: UninstallConfig,
+  api: KubeApi,
+  logger: ReturnType<typeof createProcessLogger>,
+): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
   const { isEmptyRemoval, removalOf } = await import('../controllers/pull-secrets/decide.ts');
   const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   type Secret = import('../controllers/api/core-objects.ts').SecretObject;
   type ServiceAccount = import('../controllers/api/core-objects.ts').ServiceAccountObject;
-  const logger = createProcessLogger({ format: config.logFormat, level: config.logLevel });
-  const api = await connectOrReport('uninstall', config, logger);
-  if (!api) return;
   try {
     // Every workload kind, not only --kinds: one rewritten before --kinds changed still pulls backups.
     const mapping = backupMappingOf(config);
@@ -52,12 +83,14 @@ async function uninstall(config: UninstallConfig): Promise<void> {
       const client = kube.resourceClient<NamedWorkload & KubeObject>(api, WORKLOAD_RESOURCES[kind]);
       users.push(...backupUsers(kind, await client.listAll(), mapping));
     }
-    if (users.length > 0 && !config.force) {
+    if (config.dryRun && users.length > 0) {
+      process.stdout.write(blockingText(users, config.pullSecretName, config.force));
+    } else if (users.length > 0 && !config.force) {
       process.stderr.write(refusalText(users, config.pullSecretName));
       process.exitCode = 1;
       return;
     }
-    if (users.length > 0) {
+    if (users.length > 0 && !config.dryRun) {
       logger.warn(
         { workloads: users.length },
         '--force: removing the pull-secret copies workloads still pull backups with',
@@ -69,6 +102,7 @@ async function uninstall(config: UninstallConfig): Promise<void> {
     const copies = await secrets.listAll({ fieldSelector: `metadata.name=${config.pullSecretName}` });
     const serviceAccounts = await accounts.listAll();
     const namespaces = new Set([...copies, ...serviceAccounts].map((o) => o.metadata.namespace ?? ''));
+    namespaces.delete(config.lifeboatNamespace);
     let changed = 0;
     const queue = [...namespaces].sort();
     const worker = async (): Promise<void> => {
@@ -128,9 +162,6 @@ async function uninstall(config: UninstallConfig): Promise<void> {
       config.dryRun ? 'lifeboat uninstall --dry-run: nothing removed' : 'lifeboat uninstall finished',
     );
   } catch (err) {
-    logger.error({ err }, 'lifeboat uninstall failed; run it again to finish');
-    process.exitCode = 1;
-  } finally {
-    await api.close();
+    reportError(`${messageOf(err)} (run lifeboat uninstall again to finish)`);
   }
 }

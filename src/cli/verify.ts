@@ -1,20 +1,30 @@
 // `lifeboat verify`: a one-shot proof, for CI and alerting, that the cluster would survive every
 // source vanishing now. Wiring only: list the objects → planProtection (each workload's decision,
 // the controller's own) → check the backups it runs in the backup registry (bounded, deduplicated)
-// → protectionReport → print. Give it the flags (or the LIFEBOAT_* environment) `run` was given.
+// → protectionReport → print. Give it the flags (or the LIFEBOAT_* environment) `run` was given, or
+// `--from-deployment` to read them from the controller's Deployment.
 // Reads only. Exit 0 when no eligible container is exposed, 1 when one is (or the cluster or a
 // backup could not be read: nothing is proven then), 2 for bad flags.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { BackupFindings, ProtectionInput } from '../controllers/protection/index.ts';
 import type { EventLike } from '../controllers/status/index.ts';
 import type { EligibilityWorkload } from '../controllers/workloads/eligibility.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
-import { addFlags, readConfigOrReport } from './config/commander.ts';
+import { addFlags } from './config/commander.ts';
+import { readConfigOrReport } from './read-config.ts';
 import { backupMappingOf, excludedNamespaces } from './config/run-flags.ts';
-import { VERIFY_FLAGS, type VerifyConfig } from './config/verify-flags.ts';
+import { workloadScope } from './config/shared-flags.ts';
+import {
+  VERIFY_FLAGS,
+  VERIFY_OWN_FLAGS,
+  VERIFY_RUN_FLAGS,
+  type VerifyConfig,
+} from './config/verify-flags.ts';
 import { connectOrReport } from './connect.ts';
+import { messageOf, reportError } from './exit.ts';
+import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
 import { createProcessLogger } from './logging.ts';
 import { progressLine, verifyJson, verifyTable } from './verify-output.ts';
 
@@ -24,32 +34,38 @@ export function verifyCommand(): Command {
       'complete, anchored backup it can pull), exposed (and why) or excluded; exit 1 when one is exposed',
   );
   addFlags(command, VERIFY_FLAGS);
-  // Exit 1 means "exposed" to CI: a flag commander refuses (unknown, missing value) exits 2 as a
-  // value readConfig refuses does; help and version still exit 0.
-  command.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
+  // Exit 1 means "exposed" to CI: every refusal of the invocation exits 2 (program.ts, exit.ts).
   return command.action(async (_flags: unknown, cmd: Command) => {
-    const config = readConfigOrReport(cmd, VERIFY_FLAGS, 2, backupMappingOf);
-    if (!config) return;
-    await verify(config);
+    const own = readConfigOrReport(cmd, VERIFY_OWN_FLAGS, workloadScope);
+    if (!own) return;
+    const shared = runFlagsFromCommandLine(cmd, VERIFY_RUN_FLAGS, own.fromDeployment, backupMappingOf);
+    if (!shared) return;
+    let caPems: string[];
+    try {
+      caPems = own.registryCa.map((file) => readFileSync(file, 'utf8'));
+    } catch (err) {
+      reportError(`--registry-ca: ${messageOf(err)}`, 'usage');
+      return;
+    }
+    const logger = createProcessLogger({ format: 'text', level: own.logLevel, out: process.stderr });
+    const api = await connectOrReport(own, logger);
+    if (!api) return;
+    try {
+      const run =
+        shared === 'from-deployment'
+          ? await runFlagsFromDeployment(api, own.fromDeployment!, VERIFY_RUN_FLAGS, backupMappingOf)
+          : shared;
+      if (run) await verify({ ...own, ...run }, { api, logger, caPems });
+    } finally {
+      await api.close();
+    }
   });
 }
 
-async function verify(config: VerifyConfig): Promise<void> {
-  const logger = createProcessLogger({ format: 'text', level: config.logLevel, out: process.stderr });
-  let caPems: string[];
-  try {
-    caPems = config.registryCa.map((file) => readFileSync(file, 'utf8'));
-  } catch (err) {
-    process.stderr.write(
-      `lifeboat verify: --registry-ca: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exitCode = 2;
-    return;
-  }
-  const api = await connectOrReport('verify', config, logger);
-  if (!api) return;
+async function verify(
+  config: VerifyConfig,
+  { api, logger, caPems }: { api: KubeApi; logger: ReturnType<typeof createProcessLogger>; caPems: string[] },
+): Promise<void> {
   const [protection, { createRegistryAccess }, { registryClientFactory }] = await Promise.all([
     import('../controllers/protection/index.ts'),
     import('../controllers/image-backups/registry-access.ts'),
@@ -81,7 +97,7 @@ async function verify(config: VerifyConfig): Promise<void> {
       },
       pinDigest: config.pinDigest,
       privateImages: config.privateImages,
-      onlyNamespace: config.workloadNamespace,
+      onlyNamespace: config.namespace,
     });
     const checker = protection.createBackupChecker({
       withClient: clients.withClient,
@@ -97,12 +113,10 @@ async function verify(config: VerifyConfig): Promise<void> {
     process.exitCode = report.summary.exposed === 0 ? 0 : 1;
   } catch (err) {
     progress.done();
-    process.stderr.write(`lifeboat verify: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    reportError(messageOf(err));
   } finally {
     await clients.close();
     await access.close();
-    await api.close();
   }
 }
 
@@ -118,13 +132,12 @@ async function listObjects(api: KubeApi, config: VerifyConfig): Promise<Listed |
   const { imageBackupClient } = await import('../controllers/api/image-backup-resource.ts');
   const { WORKLOAD_RESOURCES } = await import('../controllers/api/workload-resources.ts');
   if (!(await imageBackupsServed(api))) {
-    process.stderr.write(
-      'lifeboat verify: the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds\n',
+    reportError(
+      'the ImageBackup CRD (imagebackups.lifeboat.dev) is not installed: apply deploy/crd/, or run with --install-crds',
     );
-    process.exitCode = 1;
     return undefined;
   }
-  const namespace = config.workloadNamespace;
+  const namespace = config.namespace;
   const namespaces = kube.resourceClient<NamespaceObject>(api, kube.RESOURCES.namespaces);
   const { latestWorkloadEvents } = await import('../controllers/status/index.ts');
   const events = kube.resourceClient<EventLike & KubeObject>(api, kube.RESOURCES.events);

@@ -71,6 +71,12 @@ describe('loadKubeConfig', () => {
     );
   });
 
+  it("a context given replaces the current-context, as kubectl's --context", () => {
+    const kc = loadKubeConfig(undefined, { KUBECONFIG: [a, b].join(delimiter) }, 'b');
+    assert.equal(kc.getCurrentCluster()?.server, 'https://b.example:6443');
+    assert.equal(loadKubeConfig(a, {}, 'a').getCurrentCluster()?.server, 'https://a.example:6443');
+  });
+
   it('names the file when it is missing or has no usable context', () => {
     assert.throws(
       () => loadKubeConfig(join(dir, 'missing.yaml'), {}),
@@ -80,6 +86,11 @@ describe('loadKubeConfig', () => {
     assert.throws(
       () => loadKubeConfig(broken, {}),
       (err: unknown) => err instanceof KubeConfigError && /current-context/.test(err.message),
+    );
+    assert.throws(
+      () => loadKubeConfig(broken, {}, 'other'),
+      (err: unknown) =>
+        err instanceof KubeConfigError && /current-context \(it names "other"/.test(err.message),
     );
     const noServer = config('noserver.yaml', 'd', '');
     assert.throws(() => loadKubeConfig(noServer, {}), /noserver\.yaml/);

@@ -21,12 +21,17 @@ export interface KubeConfigEnv {
  * 5. otherwise a `KubeConfigError` that says what was tried. `loadFromDefault()` would instead talk
  *    to http://localhost:8080 and fail much later with a connection error that names nothing.
  *
+ * `context`, when given, replaces the current-context, as kubectl's `--context`.
  * The result always has a current context with a cluster that has a server URL.
  */
-export function loadKubeConfig(path?: string, env: KubeConfigEnv = process.env): KubeConfig {
-  if (path !== undefined && path !== '') return fromFiles([path], path);
+export function loadKubeConfig(
+  path?: string,
+  env: KubeConfigEnv = process.env,
+  context?: string,
+): KubeConfig {
+  if (path !== undefined && path !== '') return fromFiles([path], path, context);
   const list = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
-  if (list.length > 0) return fromFiles(list, 'KUBECONFIG');
+  if (list.length > 0) return fromFiles(list, 'KUBECONFIG', context);
   if (env.KUBERNETES_SERVICE_HOST) {
     const kc = new KubeConfig();
     try {
@@ -37,17 +42,18 @@ export function loadKubeConfig(path?: string, env: KubeConfigEnv = process.env):
         cause: err,
       });
     }
+    if (context !== undefined) kc.currentContext = context;
     return validated(kc, 'in-cluster');
   }
   const home = env.HOME ?? homedir();
   const homeConfig = join(home, '.kube', 'config');
-  if (existsSync(homeConfig)) return fromFiles([homeConfig], homeConfig);
+  if (existsSync(homeConfig)) return fromFiles([homeConfig], homeConfig, context);
   throw new KubeConfigError(
     `no kubeconfig: pass --kubeconfig, set KUBECONFIG, run in a cluster, or create ${homeConfig}`,
   );
 }
 
-function fromFiles(files: string[], source: string): KubeConfig {
+function fromFiles(files: string[], source: string, context: string | undefined): KubeConfig {
   const merged = new KubeConfig();
   merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: '' });
   for (const file of files) {
@@ -63,6 +69,7 @@ function fromFiles(files: string[], source: string): KubeConfig {
     for (const u of kc.users) if (merged.getUser(u.name) === null) merged.users.push(u);
     for (const x of kc.contexts) if (merged.getContextObject(x.name) === null) merged.contexts.push(x);
   }
+  if (context !== undefined) merged.currentContext = context;
   return validated(merged, source);
 }
 
@@ -87,7 +94,8 @@ function loadFailure(file: string, source: string, err: unknown): KubeConfigErro
 function validated(kc: KubeConfig, source: string): KubeConfig {
   const context = kc.getCurrentContext();
   if (!context || kc.getContextObject(context) === null) {
-    throw new KubeConfigError(`kubeconfig from ${source} has no usable current-context`, { source });
+    const named = context ? ` (it names ${JSON.stringify(context)}, which it does not define)` : '';
+    throw new KubeConfigError(`kubeconfig from ${source} has no usable current-context${named}`, { source });
   }
   const cluster = kc.getCurrentCluster();
   if (cluster === null || !cluster.server) {

@@ -56,7 +56,7 @@ test("the Deployment's arguments parse and validate as `lifeboat run` reads them
   const config = parseRunArgs(args);
   const deployment = manifestOf<Deployment>('Deployment');
   // The Lease and the push secret live in the namespace the manifests install into.
-  assert.equal(config.namespace, deployment.metadata.namespace);
+  assert.equal(config.lifeboatNamespace, deployment.metadata.namespace);
   assert.equal(config.leaderElect, true);
   // Probes and the Service reach the port /healthz, /readyz and /metrics are served on.
   const metricsPort = container().ports.find((p) => p.name === 'metrics')?.containerPort;

@@ -115,7 +115,7 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- define "lifeboat.args" -}}
 {{- $v := .Values -}}
 {{- $bool := dict "true" "" "false" "no-" -}}
-{{- $args := list "run" (printf "--namespace=%s" .Release.Namespace) -}}
+{{- $args := list "run" (printf "--lifeboat-namespace=%s" .Release.Namespace) -}}
 {{- $args = append $args (printf "--backup-registry=%s" (required "backup.registry is required" $v.backup.registry)) -}}
 {{- $args = append $args (printf "--%sflatten" (get $bool (toString $v.backup.flatten))) -}}
 {{- if $v.backup.pushSecret -}}

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { addFlags, readConfig } from './commander.ts';
-import { ConfigError, envNameOf } from './flag.ts';
+import { ConfigError, envNameOf, envOf } from './flag.ts';
 import { KUBE_API_DEFAULTS } from '../../kube/index.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
 import { backupMappingOf, checkTokenFlags, RUN_FLAGS, type RunConfig } from './run-flags.ts';
@@ -42,7 +42,7 @@ const CA_FILE = fileURLToPath(import.meta.url);
 describe('lifeboat run configuration', () => {
   it('applies the defaults', () => {
     const c = parse(REQUIRED);
-    assert.equal(c.namespace, 'lifeboat-system');
+    assert.equal(c.lifeboatNamespace, 'lifeboat-system');
     assert.equal(c.backupRegistry.backupRegistry, 'backup.example.com');
     assert.equal(c.backupRegistry.prefix, 'lifeboat');
     assert.equal(c.backupPullSecret, undefined);
@@ -97,7 +97,7 @@ describe('lifeboat run configuration', () => {
   it('reads every flag from its LIFEBOAT_* variable', () => {
     const c = parse([], {
       LIFEBOAT_BACKUP_REGISTRY: 'localhost:5000',
-      LIFEBOAT_NAMESPACE: 'ops',
+      LIFEBOAT_OWN_NAMESPACE: 'ops',
       LIFEBOAT_BACKUP_PULL_SECRET: 'ops/pull',
       LIFEBOAT_PULL_SECRET_NAME: 'backup-pull',
       LIFEBOAT_PULL_SECRET_SERVICE_ACCOUNTS: 'default,builder',
@@ -107,6 +107,7 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_LOG_FORMAT: 'text',
       LIFEBOAT_LOG_LEVEL: 'debug',
       LIFEBOAT_KUBECONFIG: '/tmp/kc',
+      LIFEBOAT_CONTEXT: 'staging',
       LIFEBOAT_FLATTEN: 'yes',
       LIFEBOAT_BACKUP_PUSH_SECRET: 'ops/push',
       LIFEBOAT_SOURCE_CREDENTIALS: 'ops/hub',
@@ -139,7 +140,8 @@ describe('lifeboat run configuration', () => {
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
       {
         kubeconfig: '/tmp/kc',
-        namespace: 'ops',
+        context: 'staging',
+        lifeboatNamespace: 'ops',
         backupRegistry: 'localhost:5000',
         backupPullSecret: { namespace: 'ops', name: 'pull' },
         pullSecretName: 'backup-pull',
@@ -267,18 +269,22 @@ describe('lifeboat run configuration', () => {
     }
   });
 
-  it('every flag has its variable, named after the flag', () => {
+  it('every flag has its variable, named after the flag unless the name would mislead', () => {
     for (const spec of RUN_FLAGS) {
-      assert.equal(envNameOf(spec.flag), `LIFEBOAT_${spec.flag.slice(2).toUpperCase().replaceAll('-', '_')}`);
+      const derived = `LIFEBOAT_${spec.flag.slice(2).toUpperCase().replaceAll('-', '_')}`;
+      assert.equal(envNameOf(spec.flag), derived);
+      if (spec.flag === '--lifeboat-namespace') assert.equal(envOf(spec), 'LIFEBOAT_OWN_NAMESPACE');
+      else assert.equal(envOf(spec), derived, spec.flag);
     }
     const help = addFlags(new Command('run'), RUN_FLAGS).helpInformation();
-    for (const spec of RUN_FLAGS.filter((s) => 'arg' in s))
-      assert.ok(help.includes(envNameOf(spec.flag)), spec.flag);
+    for (const spec of RUN_FLAGS) assert.ok(help.includes(envOf(spec)), spec.flag);
   });
 
   it('the command line wins over the variable; booleans have a --no- form', () => {
-    const c = parse([...REQUIRED, '--namespace', 'cli', '--no-leader-elect'], { LIFEBOAT_NAMESPACE: 'env' });
-    assert.equal(c.namespace, 'cli');
+    const c = parse([...REQUIRED, '--lifeboat-namespace', 'cli', '--no-leader-elect'], {
+      LIFEBOAT_OWN_NAMESPACE: 'env',
+    });
+    assert.equal(c.lifeboatNamespace, 'cli');
     assert.equal(c.leaderElect, false);
     assert.deepEqual(
       parse([...REQUIRED, '--exclude-namespaces', 'a,b', '--exclude-namespaces', 'c']).excludeNamespaces,
@@ -290,9 +296,9 @@ describe('lifeboat run configuration', () => {
     ['a missing backup registry', [], {}, /^--backup-registry is required \(or LIFEBOAT_BACKUP_REGISTRY\)$/],
     [
       'a bad namespace',
-      [...REQUIRED, '--namespace', 'Bad_NS'],
+      [...REQUIRED, '--lifeboat-namespace', 'Bad_NS'],
       {},
-      /^option '--namespace <ns>' argument "Bad_NS" is invalid: expected a namespace name/,
+      /^option '--lifeboat-namespace <ns>' argument "Bad_NS" is invalid: expected a namespace name/,
     ],
     [
       'a secret without namespace',

@@ -5,8 +5,13 @@
  * cannot drift.
  *
  * Invariants:
- * - The variable is always `LIFEBOAT_` + the flag in upper case with `-` as `_`; it is derived,
- *   never written by hand.
+ * - The variable is `LIFEBOAT_` + the flag in upper case with `-` as `_` (`envOf`), derived, unless
+ *   `env` names another: only where the derived name would mislead (`--lifeboat-namespace` is
+ *   `LIFEBOAT_OWN_NAMESPACE`; the workloads' `--namespace` is `LIFEBOAT_WORKLOAD_NAMESPACE`, as
+ *   `LIFEBOAT_NAMESPACE` once meant lifeboat's own).
+ * - A `deprecated` spelling (a flag or a variable) still works, with a warning, so that existing
+ *   installs and scripts keep running; the current spelling wins when both are given. A deprecated
+ *   flag that a command defines as a flag of its own (`status -n/--namespace`) is that flag there.
  * - A flag without `arg` is a boolean: `--x` / `--no-x` on the command line, `true|false|1|0|yes|
  *   no|on|off` in its variable; anything else there is an error (commander alone would take any
  *   value of the variable as true).
@@ -24,7 +29,7 @@ export interface FlagSpec<K extends string = string, V = unknown> {
   readonly key: K;
   /** `--backup-registry`. */
   readonly flag: `--${string}`;
-  /** A one-letter alias as kubectl has them (`-o`); only for flags with an `arg`. */
+  /** A one-letter alias as kubectl has them (`-o`, `-n`, `-A`). */
   readonly short?: `-${string}`;
   /** `<host[:port][/prefix]>`; absent for a boolean flag. */
   readonly arg?: string;
@@ -40,6 +45,10 @@ export interface FlagSpec<K extends string = string, V = unknown> {
   readonly repeatable?: boolean;
   /** A credential: its value never appears in an error message. */
   readonly secret?: boolean;
+  /** The variable, when the derived `LIFEBOAT_*` name would mislead (see `envOf`). */
+  readonly env?: `LIFEBOAT_${string}`;
+  /** Old spellings still read, each with a warning on stderr (hidden from help). */
+  readonly deprecated?: { readonly flags?: readonly `--${string}`[]; readonly env?: readonly string[] };
   readonly parse: z.ZodType<V>;
 }
 
@@ -53,6 +62,16 @@ export type ConfigOf<S extends readonly FlagSpec[]> = {
 /** `--pull-secret-name` → `LIFEBOAT_PULL_SECRET_NAME`. */
 export function envNameOf(flag: string): string {
   return `LIFEBOAT_${flag.replace(/^--/, '').replaceAll('-', '_').toUpperCase()}`;
+}
+
+/** The variable of a flag: its own `env`, else the derived name. */
+export const envOf = (spec: Pick<FlagSpec, 'flag' | 'env'>): string => spec.env ?? envNameOf(spec.flag);
+
+/** What help and docs show as a flag's default: its note, its value (booleans: false unless said) or nothing. */
+export function defaultText(spec: FlagSpec): string | undefined {
+  if (spec.defaultNote !== undefined) return spec.defaultNote;
+  if (spec.default !== undefined) return String(spec.default);
+  return spec.arg === undefined ? 'false' : undefined;
 }
 
 /** A configuration value that cannot be used. Never temporary: the operator must change it. */

@@ -1,21 +1,24 @@
-/** The flags of `lifeboat restore`. Its `--namespace` is the workloads', not lifeboat's own. */
+/** The flags of `lifeboat restore`. `-n/--namespace` is the workloads', as in kubectl. */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { KUBE_API_BURST_FLAG, KUBE_API_QPS_FLAG, KUBECONFIG_FLAG, logLevelFlag } from './shared-flags.ts';
-import { logFormat, namespaceName, workloadKinds } from './values.ts';
+import {
+  ALL_NAMESPACES_FLAG,
+  CONTEXT_FLAG,
+  KUBE_API_BURST_FLAG,
+  KUBE_API_QPS_FLAG,
+  KUBECONFIG_FLAG,
+  logLevelFlag,
+  workloadNamespaceFlag,
+} from './shared-flags.ts';
+import { logFormat, workloadKinds } from './values.ts';
 
 export const RESTORE_FLAGS = [
   KUBECONFIG_FLAG,
+  CONTEXT_FLAG,
   KUBE_API_QPS_FLAG,
   KUBE_API_BURST_FLAG,
-  defineFlag({
-    key: 'namespace',
-    flag: '--namespace',
-    arg: '<ns>',
-    help: 'restore only workloads of this namespace',
-    defaultNote: 'every namespace',
-    parse: namespaceName.optional(),
-  }),
+  workloadNamespaceFlag('restore only workloads of this namespace'),
+  ALL_NAMESPACES_FLAG,
   defineFlag({
     key: 'kinds',
     flag: '--kinds',

@@ -1,16 +1,19 @@
 /**
- * The flags of `lifeboat run` (and `lifeboat uninstall`, which must be given the same ones to find
- * what `run` added). Names are part of the interface: documented, scripted against, in the chart.
+ * The flags of `lifeboat run`. `status`, `verify` and `uninstall` pick the ones they read from this
+ * list by key (the same definitions), and `--from-deployment` parses a Deployment's arguments with
+ * it. Names are part of the interface: documented, scripted against, in the chart.
  */
 import { z } from 'zod';
 import { parseLabelSelector, type LabelSelector } from '../../kube/index.ts';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
 import {
+  CONTEXT_FLAG,
   INSECURE_REGISTRIES_FLAG,
   KUBE_API_BURST_FLAG,
   KUBE_API_QPS_FLAG,
   KUBECONFIG_FLAG,
+  LIFEBOAT_NAMESPACE_FLAG,
   logLevelFlag,
   REGISTRY_CA_FLAG,
 } from './shared-flags.ts';
@@ -66,16 +69,10 @@ export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-pu
 
 export const RUN_FLAGS = [
   KUBECONFIG_FLAG,
+  CONTEXT_FLAG,
   KUBE_API_QPS_FLAG,
   KUBE_API_BURST_FLAG,
-  defineFlag({
-    key: 'namespace',
-    flag: '--namespace',
-    arg: '<ns>',
-    help: "lifeboat's own namespace: its Lease and its push secret live here; never given pull secrets",
-    default: 'lifeboat-system',
-    parse: namespaceName,
-  }),
+  LIFEBOAT_NAMESPACE_FLAG,
   defineFlag({
     key: 'backupRegistry',
     flag: '--backup-registry',
@@ -354,6 +351,8 @@ export function checkTokenFlags(
 }
 
 /** The namespaces lifeboat leaves alone by name (labels, and `--namespace-selector`, are read per namespace). */
-export function excludedNamespaces(config: Pick<RunConfig, 'namespace' | 'excludeNamespaces'>): Set<string> {
-  return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.namespace, ...config.excludeNamespaces]);
+export function excludedNamespaces(
+  config: Pick<RunConfig, 'lifeboatNamespace' | 'excludeNamespaces'>,
+): Set<string> {
+  return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.lifeboatNamespace, ...config.excludeNamespaces]);
 }

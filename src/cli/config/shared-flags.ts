@@ -1,7 +1,15 @@
 /** Flags that several commands take, defined once so that their spelling and parsing cannot drift. */
 import { z } from 'zod';
 import { defineFlag } from './flag.ts';
-import { insecureRegistryList, logLevel, positiveInteger, positiveNumber, readableFiles } from './values.ts';
+import { ConfigError } from './flag.ts';
+import {
+  insecureRegistryList,
+  logLevel,
+  namespaceName,
+  positiveInteger,
+  positiveNumber,
+  readableFiles,
+} from './values.ts';
 
 /** How every command that talks to the cluster finds it. */
 export const KUBECONFIG_FLAG = defineFlag({
@@ -12,6 +20,74 @@ export const KUBECONFIG_FLAG = defineFlag({
   defaultNote: '$KUBECONFIG, in-cluster, ~/.kube/config',
   parse: z.string().min(1).optional(),
 });
+
+/** Which context of the kubeconfig, as kubectl's `--context`. */
+export const CONTEXT_FLAG = defineFlag({
+  key: 'context',
+  flag: '--context',
+  arg: '<name>',
+  help: 'the kubeconfig context to use, as kubectl --context',
+  defaultNote: "the kubeconfig's current-context",
+  parse: z.string().min(1).optional(),
+});
+
+/**
+ * Lifeboat's own namespace (its Lease, its push secret; never given pull secrets), for every command
+ * that needs it. Its variable is not the derived `LIFEBOAT_LIFEBOAT_NAMESPACE`; `--namespace` and
+ * `LIFEBOAT_NAMESPACE` are what `run` called it before `-n/--namespace` came to mean the workloads'
+ * namespace, as in kubectl.
+ */
+export const LIFEBOAT_NAMESPACE_FLAG = defineFlag({
+  key: 'lifeboatNamespace',
+  flag: '--lifeboat-namespace',
+  arg: '<ns>',
+  help: "lifeboat's own namespace: its Lease and its push secret live here; never given pull secrets",
+  default: 'lifeboat-system',
+  env: 'LIFEBOAT_OWN_NAMESPACE',
+  deprecated: { flags: ['--namespace'], env: ['LIFEBOAT_NAMESPACE'] },
+  parse: namespaceName,
+});
+
+/**
+ * `-n/--namespace`: the namespace of the workloads a command shows or changes, as in kubectl. Its
+ * variable is not `LIFEBOAT_NAMESPACE`, which meant lifeboat's own namespace (see above).
+ */
+export const workloadNamespaceFlag = (help: string) =>
+  defineFlag({
+    key: 'namespace',
+    flag: '--namespace',
+    short: '-n',
+    arg: '<ns>',
+    help,
+    defaultNote: 'every namespace',
+    env: 'LIFEBOAT_WORKLOAD_NAMESPACE',
+    deprecated: { flags: ['--workload-namespace'] },
+    parse: namespaceName.optional(),
+  });
+
+/** `-A/--all-namespaces`, as in kubectl: every namespace (also the default), never with `-n`. */
+export const ALL_NAMESPACES_FLAG = defineFlag({
+  key: 'allNamespaces',
+  flag: '--all-namespaces',
+  short: '-A',
+  help: 'every namespace, as kubectl -A (also what no -n means)',
+  default: false,
+  parse: z.boolean(),
+});
+
+/**
+ * The one namespace to act on, or `undefined` for all of them. `-n` with `-A` asks for both: a
+ * `ConfigError` (a usage error), as kubectl refuses it.
+ */
+export function workloadScope(config: {
+  namespace: string | undefined;
+  allNamespaces: boolean;
+}): string | undefined {
+  if (config.allNamespaces && config.namespace !== undefined) {
+    throw new ConfigError('--all-namespaces', '-n/--namespace and -A/--all-namespaces exclude each other');
+  }
+  return config.namespace;
+}
 
 /**
  * The Kubernetes client's token bucket (client-go's `rest.Config` QPS and Burst): every request of

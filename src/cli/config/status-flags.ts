@@ -1,16 +1,23 @@
 /**
- * The flags of `lifeboat status`. What decides eligibility is `run`'s own flag definitions, picked
- * by key (the same objects, so the same spelling, variables and parsing): given `run`'s flags or
- * its LIFEBOAT_* environment, status judges every workload as the controller does.
- *
- * Its `--namespace` is lifeboat's own, as `run`'s (that namespace is excluded); the namespace to
- * show is `-n, --workload-namespace`, which kubectl users reach for as `-n`.
+ * The flags of `lifeboat status`, in two parts:
+ * - its own (`STATUS_OWN_FLAGS`): how to reach the cluster, which namespace to show (`-n`, `-A`, as
+ *   kubectl), the output, and `--from-deployment`;
+ * - what decides eligibility (`STATUS_RUN_FLAGS`): `run`'s own flag definitions, picked by key (the
+ *   same objects, so the same spelling, variables and parsing). Given `run`'s flags or its LIFEBOAT_*
+ *   environment, or read from the controller's Deployment with `--from-deployment`, status judges
+ *   every workload as the controller does.
  */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
 import { RUN_FLAGS } from './run-flags.ts';
-import { KUBECONFIG_FLAG, logLevelFlag } from './shared-flags.ts';
-import { namespaceName } from './values.ts';
+import {
+  ALL_NAMESPACES_FLAG,
+  CONTEXT_FLAG,
+  KUBECONFIG_FLAG,
+  logLevelFlag,
+  workloadNamespaceFlag,
+} from './shared-flags.ts';
+import { objectRef } from './values.ts';
 
 type RunFlag = (typeof RUN_FLAGS)[number];
 
@@ -23,19 +30,23 @@ export function runFlag<K extends RunFlag['key']>(key: K): Extract<RunFlag, { ke
 
 export const OUTPUT_FORMATS = ['wide', 'json'] as const;
 
-export const STATUS_FLAGS = [
+/** `--from-deployment NS/NAME`: `run`'s flags read from the controller's Deployment (from-deployment.ts). */
+export const FROM_DEPLOYMENT_FLAG = defineFlag({
+  key: 'fromDeployment',
+  flag: '--from-deployment',
+  arg: '<ns/name>',
+  help: "read run's flags (backup registry, exclusions, …) from the args and env of this lifeboat Deployment instead of the command line",
+  defaultNote: 'the command line',
+  parse: objectRef.optional(),
+});
+
+export const STATUS_OWN_FLAGS = [
   KUBECONFIG_FLAG,
+  CONTEXT_FLAG,
   runFlag('kubeApiQps'),
   runFlag('kubeApiBurst'),
-  defineFlag({
-    key: 'workloadNamespace',
-    flag: '--workload-namespace',
-    short: '-n',
-    arg: '<ns>',
-    help: "show only this namespace's workloads and the backups they use (--namespace is lifeboat's own, as for run)",
-    defaultNote: 'every namespace',
-    parse: namespaceName.optional(),
-  }),
+  workloadNamespaceFlag("show only this namespace's workloads and the backups they use"),
+  ALL_NAMESPACES_FLAG,
   defineFlag({
     key: 'output',
     flag: '--output',
@@ -45,7 +56,12 @@ export const STATUS_FLAGS = [
     defaultNote: 'tables',
     parse: z.enum(OUTPUT_FORMATS).optional(),
   }),
-  runFlag('namespace'),
+  FROM_DEPLOYMENT_FLAG,
+  logLevelFlag('warn'),
+] as const;
+
+export const STATUS_RUN_FLAGS = [
+  runFlag('lifeboatNamespace'),
   runFlag('backupRegistry'),
   runFlag('flatten'),
   runFlag('excludeNamespaces'),
@@ -56,7 +72,8 @@ export const STATUS_FLAGS = [
   runFlag('requireReady'),
   runFlag('pinDigest'),
   runFlag('privateImages'),
-  logLevelFlag('warn'),
 ] as const;
+
+export const STATUS_FLAGS = [...STATUS_OWN_FLAGS, ...STATUS_RUN_FLAGS] as const;
 
 export type StatusConfig = ConfigOf<typeof STATUS_FLAGS>;

@@ -1,28 +1,30 @@
 /**
- * The flags of `lifeboat verify`: `status`'s (the same definitions as `run`'s, so given `run`'s
- * flags or its LIFEBOAT_* environment it judges every workload as the controller does), plus what
- * reading the backup registry takes: the pull secret (or, without one, the push secret) to read it
- * with, `--insecure-registries`, `--registry-ca`, and `--shallow`.
+ * The flags of `lifeboat verify`, in two parts as `status`'s:
+ * - its own (`VERIFY_OWN_FLAGS`): the cluster, `-n`/`-A`, the output, `--shallow`, the registry CA
+ *   files (files of this machine: a Deployment's are paths inside its pod), `--from-deployment`;
+ * - `run`'s definitions of what eligibility and reading the backup registry take
+ *   (`VERIFY_RUN_FLAGS`): given `run`'s flags or its LIFEBOAT_* environment, or read from the
+ *   controller's Deployment, verify judges every workload as the controller does.
  */
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
-import { INSECURE_REGISTRIES_FLAG, KUBECONFIG_FLAG, logLevelFlag, REGISTRY_CA_FLAG } from './shared-flags.ts';
-import { runFlag } from './status-flags.ts';
-import { namespaceName } from './values.ts';
-
-export const VERIFY_FLAGS = [
+import {
+  ALL_NAMESPACES_FLAG,
+  CONTEXT_FLAG,
   KUBECONFIG_FLAG,
+  logLevelFlag,
+  REGISTRY_CA_FLAG,
+  workloadNamespaceFlag,
+} from './shared-flags.ts';
+import { FROM_DEPLOYMENT_FLAG, runFlag } from './status-flags.ts';
+
+export const VERIFY_OWN_FLAGS = [
+  KUBECONFIG_FLAG,
+  CONTEXT_FLAG,
   runFlag('kubeApiQps'),
   runFlag('kubeApiBurst'),
-  defineFlag({
-    key: 'workloadNamespace',
-    flag: '--workload-namespace',
-    short: '-n',
-    arg: '<ns>',
-    help: "verify only this namespace's workloads (--namespace is lifeboat's own, as for run)",
-    defaultNote: 'every namespace',
-    parse: namespaceName.optional(),
-  }),
+  workloadNamespaceFlag("verify only this namespace's workloads"),
+  ALL_NAMESPACES_FLAG,
   defineFlag({
     key: 'output',
     flag: '--output',
@@ -39,7 +41,13 @@ export const VERIFY_FLAGS = [
     default: false,
     parse: z.boolean(),
   }),
-  runFlag('namespace'),
+  REGISTRY_CA_FLAG,
+  FROM_DEPLOYMENT_FLAG,
+  logLevelFlag('warn'),
+] as const;
+
+export const VERIFY_RUN_FLAGS = [
+  runFlag('lifeboatNamespace'),
   runFlag('backupRegistry'),
   runFlag('flatten'),
   runFlag('backupPullSecret'),
@@ -53,9 +61,9 @@ export const VERIFY_FLAGS = [
   runFlag('requireReady'),
   runFlag('pinDigest'),
   runFlag('privateImages'),
-  INSECURE_REGISTRIES_FLAG,
-  REGISTRY_CA_FLAG,
-  logLevelFlag('warn'),
+  runFlag('insecureRegistries'),
 ] as const;
+
+export const VERIFY_FLAGS = [...VERIFY_OWN_FLAGS, ...VERIFY_RUN_FLAGS] as const;
 
 export type VerifyConfig = ConfigOf<typeof VERIFY_FLAGS>;

@@ -275,7 +275,7 @@ function eventVerdict(event: WorkloadEvent | undefined, uid: string | undefined)
 }
 
 const EXCLUSION_TEXT: Readonly<Record<NamespaceExclusion, string>> = {
-  listed: "by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)",
+  listed: "by --exclude-namespaces, a system namespace or lifeboat's own (--lifeboat-namespace)",
   'ignore-label': `labelled ${IGNORE_LABEL}=true`,
   'outside-selector': 'by --namespace-selector (its labels do not match)',
 };

@@ -23,6 +23,7 @@ import {
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
 import { renderChart, type RenderedObject } from '../../../scripts/chart.ts';
+import { UNINSTALL_FLAGS } from '../../../src/cli/config/uninstall-flags.ts';
 import { controllerArgs, objectOf } from '../../charts/rendered.ts';
 import {
   dockerConfigJson,
@@ -63,11 +64,15 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
   /** `lifeboat <args>` as the chart's ServiceAccount, with the Deployment's arguments. */
   const asAccount = (command: string, ...extra: string[]): LifeboatProcess => {
     const [, ...args] = controllerArgs(objects);
+    // uninstall takes only the flags of run's it reads, with the values run was given.
+    const taken = (arg: string): boolean =>
+      command !== 'uninstall' ||
+      UNINSTALL_FLAGS.some((f) => [f.flag, `--no-${f.flag.slice(2)}`].includes(arg.split('=')[0]!));
     const p = startLifeboat([
       command,
-      ...args,
+      ...args.filter(taken),
       `--kubeconfig=${kubeconfig}`,
-      '--metrics-addr=127.0.0.1:0',
+      ...(command === 'uninstall' ? [] : ['--metrics-addr=127.0.0.1:0']),
       ...extra,
     ]);
     processes.push(p);

@@ -1,5 +1,6 @@
 // `lifeboat copy` refusing bad input before (or instead of) any copy, as a child process: one line
-// naming the flag or argument at fault, a non-zero exit, no stack trace, no secret. Every reference
+// naming the flag or argument at fault, exit 2 for a usage error (1 for a failure), no stack trace,
+// no secret. Every reference
 // names a closed loopback port: a copy that got past validation fails at connect, never leaves the
 // machine, and that is all these tests need of a registry.
 import assert from 'node:assert/strict';
@@ -12,9 +13,10 @@ import { lifeboat, type CliRun } from './run-cli.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
-/** One line on stderr that starts as lifeboat's messages do, and no stack frame anywhere. */
-function assertOneLineError(run: CliRun, pattern: RegExp): void {
-  assert.equal(run.code, 1, run.stderr);
+/** One line on stderr that starts as lifeboat's messages do, exit `code`, and no stack frame anywhere. */
+function assertOneLineError(run: CliRun, pattern: RegExp, code: 1 | 2 = 2): void {
+  assert.equal(run.code, code, run.stderr);
+  assert.match(run.stderr, /^lifeboat: error: /);
   const lines = run.stderr.trim().split('\n');
   assert.equal(lines.length, 1, run.stderr);
   assert.match(lines[0] ?? '', pattern);
@@ -50,20 +52,20 @@ describe('lifeboat copy argument errors', () => {
     const cases: [string[], RegExp][] = [
       [
         ['copy', '--platforms', 'linux', `${closed}/a:1`, `${closed}/b:1`],
-        /^lifeboat copy: option '--platforms <os\/arch\[\/variant\],...>' argument "linux" is invalid: invalid platform "linux"/,
+        /^lifeboat: error: option '--platforms <os\/arch\[\/variant\],...>' argument "linux" is invalid: invalid platform "linux"/,
       ],
       [
         ['copy', `${closed}/a@sha256:zz`, `${closed}/b:1`],
-        /^lifeboat copy: SRC "127\.0\.0\.1:\d+\/a@sha256:zz": /,
+        /^lifeboat: error: SRC "127\.0\.0\.1:\d+\/a@sha256:zz": /,
       ],
-      [['copy', `${closed}/a:1`, `${closed}/B:1`], /^lifeboat copy: DST "127\.0\.0\.1:\d+\/B:1": /],
+      [['copy', `${closed}/a:1`, `${closed}/B:1`], /^lifeboat: error: DST "127\.0\.0\.1:\d+\/B:1": /],
       [
         ['copy', '--registry-ca', '/nonexistent/ca.pem', `${closed}/a:1`, `${closed}/b:1`],
-        /^lifeboat copy: option '--registry-ca <file>' argument "\/nonexistent\/ca.pem" is invalid: ENOENT/,
+        /^lifeboat: error: option '--registry-ca <file>' argument "\/nonexistent\/ca.pem" is invalid: ENOENT/,
       ],
       [
         ['copy', '--platforms', 'linux/amd64', `${closed}/a@${DIGEST}`, `${closed}/b`],
-        /^lifeboat copy: --platforms writes a new index.*give DST a tag/,
+        /^lifeboat: error: --platforms writes a new index.*give DST a tag/,
       ],
     ];
     for (const [args, pattern] of cases) assertOneLineError(await lifeboat(args), pattern);
@@ -122,7 +124,7 @@ describe('lifeboat copy argument errors', () => {
       const run = await lifeboat(['copy', `${closed}/a:1`, `${closed}/b:1`], {
         env: { DOCKER_CONFIG: join(dir, 'docker') },
       });
-      assertOneLineError(run, /config\.json/);
+      assertOneLineError(run, /config\.json/, 1);
     });
   });
 });
@@ -131,7 +133,7 @@ describe('lifeboat ref output errors', () => {
   it('reports a failing stdout (ENOSPC) in one line with exit 1', async () => {
     const full = openSync('/dev/full', 'w');
     try {
-      assertOneLineError(await lifeboat(['ref', 'nginx'], { stdoutFd: full }), /^lifeboat ref: ENOSPC/);
+      assertOneLineError(await lifeboat(['ref', 'nginx'], { stdoutFd: full }), /^lifeboat: error: ENOSPC/, 1);
     } finally {
       closeSync(full);
     }

@@ -206,7 +206,7 @@ describe('lifeboat restore', () => {
 
     const missing = await restore('--namespace', ns, 'sts/nothing-here');
     assertExit(missing, 1);
-    assert.match(missing.stderr, /^lifeboat restore: StatefulSet nothing-here not found in namespace /);
+    assert.match(missing.stderr, /^lifeboat: error: StatefulSet nothing-here not found in namespace /);
   });
 
   it('touches only the --namespace given', async () => {
@@ -246,22 +246,19 @@ describe('lifeboat restore', () => {
     assertExit(run, 1);
     assert.match(
       run.stderr,
-      new RegExp(`^lifeboat restore: Deployment ${ns}/bad: annotation lifeboat.dev/original-images`),
+      new RegExp(`^lifeboat: error: Deployment ${ns}/bad: annotation lifeboat.dev/original-images`),
     );
     assert.match(run.stdout, new RegExp(`^Deployment ${ns}/good: restored: `));
   });
 
   it('refuses bad arguments with one line and exit 2, before touching the cluster', async () => {
     const cases: [string[], RegExp][] = [
-      [['pod/web'], /^lifeboat restore: "pod\/web" is not KIND\/NAME of a workload/],
+      [['pod/web'], /^lifeboat: error: "pod\/web" is not KIND\/NAME of a workload/],
       [
         ['--kinds', 'Job'],
-        /^lifeboat restore: option '--kinds <kind,...>' argument "Job" is invalid: unknown kind/,
+        /^lifeboat: error: option '--kinds <kind,...>' argument "Job" is invalid: unknown kind/,
       ],
-      [
-        ['--namespace', 'Bad_NS'],
-        /^lifeboat restore: option '--namespace <ns>' argument "Bad_NS" is invalid/,
-      ],
+      [['--namespace', 'Bad_NS'], /^lifeboat: error: option '--namespace <ns>' argument "Bad_NS" is invalid/],
     ];
     for (const [args, pattern] of cases) {
       const run = await lifeboat(['restore', '--kubeconfig', '/nonexistent/kubeconfig', ...args]);

@@ -20,6 +20,7 @@ import {
   type KubeObject,
 } from '../../../src/kube/index.ts';
 import { backupMapping, parseNormalizedNamed } from '../../../src/reference/index.ts';
+import { manifestOf } from '../../deploy/manifests.ts';
 import { testCluster, type TestCluster } from '../kube/cluster.ts';
 import { lifeboat, type CliRun } from './run-cli.ts';
 
@@ -61,6 +62,11 @@ function cronJob(name: string, image: string): KubeObject & Record<string, unkno
       },
     },
   };
+}
+
+/** The part of deploy/'s Deployment this test changes. */
+interface RenderedDeployment extends KubeObject {
+  spec: { template: { spec: { containers: { args: string[]; [field: string]: unknown }[] } } };
 }
 
 function assertExit(run: CliRun, code: number): void {
@@ -321,7 +327,7 @@ describe('lifeboat status', () => {
       [row?.STATE, row?.REASON],
       [
         'Excluded',
-        `namespace ${excluded} is excluded by --exclude-namespaces, a system namespace or lifeboat's own (--namespace)`,
+        `namespace ${excluded} is excluded by --exclude-namespaces, a system namespace or lifeboat's own (--lifeboat-namespace)`,
       ],
     );
     assert.match(ex.stdout, /^No ImageBackups found\.$/m);
@@ -339,12 +345,112 @@ describe('lifeboat status', () => {
   it('refuses a bad flag with exit 2, naming it, before reading the cluster', async () => {
     const bad = await status('-o', 'yaml');
     assertExit(bad, 2);
-    assert.match(bad.stderr, /^lifeboat status: option '--output <wide\|json>' argument "yaml" is invalid/);
+    assert.match(bad.stderr, /^lifeboat: error: option '--output <wide\|json>' argument "yaml" is invalid/);
     const missing = await lifeboat(['status', '--kubeconfig', kubeconfig]);
     assertExit(missing, 2);
     assert.match(missing.stderr, /--backup-registry is required \(or LIFEBOAT_BACKUP_REGISTRY\)/);
     const ns = await status('-n', 'Not_A_Namespace');
     assertExit(ns, 2);
-    assert.match(ns.stderr, /--workload-namespace/);
+    assert.match(
+      ns.stderr,
+      /^lifeboat: error: option '--namespace <ns>' argument "Not_A_Namespace" is invalid/,
+    );
+  });
+
+  it("reads run's flags from the controller's Deployment, created from deploy/ (--from-deployment)", async () => {
+    const home = await cluster.namespace('status-ctl');
+    const deployments = resourceClient<KubeObject & Record<string, unknown>>(
+      cluster.api,
+      RESOURCES.deployments,
+    );
+    // deploy/'s Deployment, with this run's registry and exclusions, in a namespace of its own.
+    const rendered = manifestOf<RenderedDeployment>('Deployment');
+    const container = rendered.spec.template.spec.containers[0]!;
+    const args = container.args.map((a) =>
+      a.startsWith('--backup-registry=')
+        ? `--backup-registry=${REGISTRY}`
+        : a.startsWith('--lifeboat-namespace=')
+          ? `--lifeboat-namespace=${home}`
+          : a,
+    );
+    assert.ok(
+      args.includes(`--lifeboat-namespace=${home}`),
+      "deploy/ names lifeboat's namespace with --lifeboat-namespace",
+    );
+    const controller = (name: string, containerArgs: string[], env: unknown[] = []) => ({
+      ...rendered,
+      metadata: { ...rendered.metadata, name, namespace: home },
+      spec: {
+        ...rendered.spec,
+        replicas: 0,
+        template: {
+          ...rendered.spec.template,
+          spec: { ...rendered.spec.template.spec, containers: [{ ...container, args: containerArgs, env }] },
+        },
+      },
+    });
+    await deployments.create(
+      controller('lifeboat', args, [{ name: 'LIFEBOAT_EXCLUDE_NAMESPACES', value: excluded }]),
+      { namespace: home },
+    );
+    const fromDeployment = (ref: string, ...more: string[]) =>
+      lifeboat(['status', '--kubeconfig', kubeconfig, '--from-deployment', ref, ...more]);
+
+    // No --backup-registry, no --exclude-namespaces here: both come from the Deployment.
+    const ex = await fromDeployment(`${home}/lifeboat`, '-n', excluded);
+    assertExit(ex, 0);
+    assert.equal(table(ex.stdout, 'NAMESPACE')[0]?.STATE, 'Excluded', ex.stdout);
+    const nr = await fromDeployment(`${home}/lifeboat`, '-n', notReady, '-o', 'json');
+    assertExit(nr, 0);
+    const doc = JSON.parse(nr.stdout) as { workloads: { name: string; state: string }[] };
+    assert.equal(doc.workloads.find((w) => w.name === 'web')?.state, 'NotReady', nr.stdout);
+    const verified = await lifeboat([
+      'verify',
+      '--kubeconfig',
+      kubeconfig,
+      '--from-deployment',
+      `${home}/lifeboat`,
+      '-n',
+      excluded,
+    ]);
+    assertExit(verified, 0);
+
+    // A flag it reads from the Deployment, given too: a usage error.
+    const both = await fromDeployment(`${home}/lifeboat`, '--backup-registry', REGISTRY);
+    assertExit(both, 2);
+    assert.match(
+      both.stderr,
+      /^lifeboat: error: --backup-registry: read from the Deployment with --from-deployment/,
+    );
+
+    // Not lifeboat's, or arguments `run` would refuse: usage errors (2), naming the Deployment.
+    await deployments.create(controller('web', ['nginx', '-g', 'daemon off;']), { namespace: home });
+    await deployments.create(controller('broken', [...args, '--no-such-flag']), { namespace: home });
+    const [web, broken, absent, verifyWeb] = await Promise.all([
+      fromDeployment(`${home}/web`),
+      fromDeployment(`${home}/broken`),
+      fromDeployment(`${home}/nothing-here`),
+      lifeboat(['verify', '--kubeconfig', kubeconfig, '--from-deployment', `${home}/web`]),
+    ]);
+    for (const run of [web, verifyWeb]) {
+      assertExit(run, 2);
+      assert.equal(
+        run.stderr,
+        `lifeboat: error: Deployment ${home}/web is not lifeboat's: none of its containers runs \`lifeboat run\`\n`,
+      );
+    }
+    assertExit(broken, 2);
+    assert.match(
+      broken.stderr,
+      new RegExp(
+        `^lifeboat: error: Deployment ${home}/broken: its \`lifeboat run\` arguments do not parse: unknown option '--no-such-flag'\n$`,
+      ),
+    );
+    // Not there: the command failed (1), it was not misused.
+    assertExit(absent, 1);
+    assert.equal(
+      absent.stderr,
+      `lifeboat: error: --from-deployment: Deployment ${home}/nothing-here not found\n`,
+    );
   });
 });

@@ -110,7 +110,7 @@ describe('lifeboat verify', () => {
     args = [
       '--kubeconfig',
       cluster.cp.kubeconfigPath,
-      '--namespace',
+      '--lifeboat-namespace',
       sys,
       '--backup-registry',
       `${dst.host}/lifeboat`,
@@ -324,7 +324,7 @@ describe('lifeboat verify', () => {
     assert.match(unknown.stderr, /unknown option '--bogus'/);
     const output = await verify('-o', 'yaml');
     assertExit(output, 2);
-    assert.match(output.stderr, /^lifeboat verify: option '--output <json>' argument "yaml" is invalid/);
+    assert.match(output.stderr, /^lifeboat: error: option '--output <json>' argument "yaml" is invalid/);
     assert.equal(output.stderr.trim().split('\n').length, 1, output.stderr);
     const missing = await lifeboat(['verify', '--kubeconfig', cluster.cp.kubeconfigPath]);
     assertExit(missing, 2);

@@ -123,7 +123,7 @@ describe('lifeboat copy (CLI)', () => {
     ]);
     assert.notEqual(run.code, 0);
     const message = run.stderr.trim().split('\n').at(-1) ?? '';
-    assert.match(message, /^lifeboat copy: /);
+    assert.match(message, /^lifeboat: error: /);
     assert.ok(message.includes(dst.host), message);
     for (const output of [run.stdout, run.stderr]) {
       assert.equal(output.includes(wrong), false);
@@ -142,7 +142,7 @@ describe('lifeboat copy (CLI)', () => {
       `${dst.host}/mirror/cli/absent:v1`,
     ]);
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /lifeboat copy: .*cli\/absent/);
+    assert.match(run.stderr, /lifeboat: error: .*cli\/absent/);
     assert.equal(run.stderr.includes(password), false);
     assert.equal(run.stdout, '');
   });

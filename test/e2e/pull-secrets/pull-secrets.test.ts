@@ -515,7 +515,7 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
-      'lifeboat run: option \'--metrics-addr <host:port>\' argument "nope" is invalid: expected HOST:PORT, [IPV6]:PORT or :PORT\n',
+      'lifeboat: error: option \'--metrics-addr <host:port>\' argument "nope" is invalid: expected HOST:PORT, [IPV6]:PORT or :PORT\n',
     );
   });
 
@@ -555,7 +555,16 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
     });
     assert.equal(await star.stop('SIGTERM'), 0, star.stderr());
     extraProcesses.pop();
-    const run = await lifeboat(['uninstall', ...runArgs(...other).slice(1)]);
+    // uninstall takes only the flags of run's it reads: the cluster, the registry, the copy's name.
+    const run = await lifeboat([
+      'uninstall',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '--backup-registry',
+      registry.host,
+      '--pull-secret-name',
+      'other-pull',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await refers('builder'), false);
     assert.equal(await secrets().find('other-pull', { namespace: ns }), undefined);
@@ -564,11 +573,13 @@ describe('pull-secret distribution (lifeboat run as a process)', () => {
   it('uninstall removes every copy and reference it added, and nothing else', async (t: TestContext) => {
     assert.equal(await lb.stop('SIGTERM'), 0);
     const start = Date.now();
+    // uninstall takes only the flags of run's it reads (here: the cluster and the backup registry).
     const run = await lifeboat([
-      ...runArgs()
-        .slice(0, 1)
-        .map(() => 'uninstall'),
-      ...runArgs().slice(1),
+      'uninstall',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '--backup-registry',
+      registry.host,
     ]);
     assert.equal(run.code, 0, run.stderr);
     t.diagnostic(`pull-secrets timing: uninstall ${Date.now() - start} ms`);
