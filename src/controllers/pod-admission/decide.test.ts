@@ -64,7 +64,7 @@ function applyPatch(doc: PodLike, ops: readonly JsonPatchOp[]): PodLike {
       (parent as Record<string, unknown>)[key] = op.value;
     }
   }
-  return root as PodLike;
+  return root;
 }
 
 function pod(
