@@ -6,7 +6,7 @@ import { addFlags, readConfig } from './commander.ts';
 import { ConfigError, envNameOf } from './flag.ts';
 import { KUBE_API_DEFAULTS } from '../../kube/index.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
-import { backupMappingOf, RUN_FLAGS, type RunConfig } from './run-flags.ts';
+import { backupMappingOf, RUN_FLAGS, webhookEndpointOf, type RunConfig } from './run-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
 
 /** Parses `args` as `lifeboat run` would, with `env` as the environment. */
@@ -123,6 +123,12 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_INSTALL_CRDS: 'on',
       LIFEBOAT_KUBE_API_QPS: '12.5',
       LIFEBOAT_KUBE_API_BURST: '30',
+      LIFEBOAT_REWRITE_MODE: 'pods',
+      LIFEBOAT_WEBHOOK_ADDR: '127.0.0.1:9444',
+      LIFEBOAT_WEBHOOK_URL: 'https://127.0.0.1:9444',
+      LIFEBOAT_WEBHOOK_CERT_SECRET: 'hook-tls',
+      LIFEBOAT_WEBHOOK_CERT_MANAGED_EXTERNALLY: 'true',
+      LIFEBOAT_WEBHOOK_CERT_LIFETIME: '2h',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -157,8 +163,16 @@ describe('lifeboat run configuration', () => {
         installCrds: true,
         kubeApiQps: 12.5,
         kubeApiBurst: 30,
+        rewriteMode: 'pods',
+        webhookAddr: '127.0.0.1:9444',
+        webhookService: undefined,
+        webhookUrl: 'https://127.0.0.1:9444',
+        webhookCertSecret: 'hook-tls',
+        webhookCertManagedExternally: true,
+        webhookCertLifetime: 7_200_000,
       },
     );
+    assert.deepEqual(webhookEndpointOf(c), { url: 'https://127.0.0.1:9444' });
     assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
   });
 
@@ -436,12 +450,49 @@ describe('lifeboat run configuration', () => {
       /^option '--source-check-qps <n>' argument "0" is invalid: expected a positive number$/,
     ],
     [
+      'a --rewrite-mode that is neither workloads nor pods',
+      [...REQUIRED, '--rewrite-mode', 'both'],
+      {},
+      /^option '--rewrite-mode <workloads\|pods>' argument "both" is invalid/,
+    ],
+    [
+      'a --webhook-url that is not https',
+      [...REQUIRED, '--webhook-url', 'http://127.0.0.1:9443'],
+      {},
+      /^option '--webhook-url <https:\/\/host:port>' argument "http:\/\/127.0.0.1:9443" is invalid: expected https:/,
+    ],
+    [
+      'a --webhook-cert-lifetime under a minute',
+      [...REQUIRED, '--webhook-cert-lifetime', '30s'],
+      {},
+      /^option '--webhook-cert-lifetime <duration>' argument "30s" is invalid: at least 1m$/,
+    ],
+    [
       'an --on-source-change that is neither keep nor follow',
       [...REQUIRED, '--on-source-change', 'overwrite'],
       {},
       /^option '--on-source-change <keep\|follow>' argument "overwrite" is invalid/,
     ],
   ];
+  it('in pods mode, needs exactly one of --webhook-service and --webhook-url', () => {
+    assert.equal(webhookEndpointOf(parse(REQUIRED)), undefined);
+    const pods = [...REQUIRED, '--rewrite-mode', 'pods'];
+    assert.throws(
+      () => webhookEndpointOf(parse(pods)),
+      /needs --webhook-service NAMESPACE\/NAME .* or --webhook-url/,
+    );
+    assert.throws(
+      () =>
+        webhookEndpointOf(parse([...pods, '--webhook-service', 'ops/hook', '--webhook-url', 'https://h:1'])),
+      /give one, not both/,
+    );
+    assert.deepEqual(webhookEndpointOf(parse([...pods, '--webhook-service', 'ops/hook'])), {
+      service: { namespace: 'ops', name: 'hook' },
+    });
+    assert.equal(parse(REQUIRED).webhookCertLifetime, 365 * 86_400_000);
+    assert.equal(parse(REQUIRED).webhookAddr, ':9443');
+  });
+
   for (const [what, args, env, message] of refusals) {
     it(`refuses ${what} with one line naming the flag`, () => {
       const err = refusal(args, env);

@@ -122,6 +122,7 @@ const LEAVE_TEXT: Readonly<Record<Extract<Decision, { step: 'leave' }>['reason']
   'not-ready': 'waiting for the rollout (--require-ready)',
   'nothing-to-back-up': 'not backed up (--exclude-images, --source-registries)',
   'dry-run-nothing-to-do': 'dry run',
+  'rewrite-mode-pods': 'backed up; its Pods are moved at creation (--rewrite-mode=pods)',
 };
 
 function label(item: KindedWorkload): string {

@@ -86,6 +86,8 @@ export interface WorkloadControllerOptions {
   pullSecretName?: string;
   /** `--dry-run`: write nothing; record WouldBackUp / WouldRewrite instead. */
   dryRun: boolean;
+  /** `--rewrite-mode`: in `pods`, backups are created and tracked but no workload is patched. */
+  rewriteMode?: 'workloads' | 'pods';
   workers?: number;
 }
 
@@ -190,6 +192,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     pinDigest: o.pinDigest,
     pullSecretName: o.pullSecretName,
     dryRun: o.dryRun,
+    rewriteMode: o.rewriteMode,
   };
   const backupClient = imageBackupClient(o.api);
   const workloadClients = new Map(

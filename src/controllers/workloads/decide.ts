@@ -17,6 +17,7 @@
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
 //      cache has not shown it yet; `copying`: the ImageBackup controller has work to do);
 //   9. the pull secret (`--backup-pull-secret`) is not in the namespace yet → `wait` (`pull-secret`);
+//  9½. `--rewrite-mode=pods` → `leave` (`rewrite-mode-pods`): the webhook moves the Pods, never the spec;
 //  10. else → `rewrite`: the one guarded patch, after apply's registry checks (the private sources in
 //      `rewrite.private` readable with the namespace's refs, every manifest present).
 // Invariants: only `create-backups` and `rewrite` lead to writes; a workload already on its backups
@@ -67,6 +68,11 @@ export interface DecisionOptions {
   readonly pullSecretName?: string | undefined;
   /** `--dry-run`: nothing is written; the step says what would be. */
   readonly dryRun: boolean;
+  /**
+   * `--rewrite-mode=pods`: backups are created and tracked as in workloads mode, but the workload is
+   * never patched (`leave`, `rewrite-mode-pods`); the Pod admission webhook moves its Pods instead.
+   */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
 }
 
 export type LeaveReason =
@@ -75,7 +81,8 @@ export type LeaveReason =
   | 'ignored'
   | 'not-ready'
   | 'nothing-to-back-up'
-  | 'dry-run-nothing-to-do';
+  | 'dry-run-nothing-to-do'
+  | 'rewrite-mode-pods';
 
 export type WaitReason = 'creating' | 'copying' | 'pull-secret';
 
@@ -151,6 +158,7 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
   const create = absent.filter((b) => s.creating?.has(b.desired.metadata.name) !== true);
   if (create.length > 0) return planned({ step: 'create-backups', create: create.map((b) => b.desired) });
   if (plan.rewrites.length === 0) return planned({ step: 'leave', reason: leaveReason });
+  if (o.rewriteMode === 'pods') return planned({ step: 'leave', reason: 'rewrite-mode-pods' });
   if (!plan.ready) return planned({ step: 'wait', reason: absent.length > 0 ? 'creating' : 'copying' });
   if (!s.pullSecretPresent) return planned({ step: 'wait', reason: 'pull-secret' });
   const privateSources = plan.rewrites.flatMap((rewrite) => {
