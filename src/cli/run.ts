@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import type { ManagerOptions } from '../controllers/manager.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
-import { backupMappingOf, excludedNamespaces, RUN_FLAGS, type RunConfig } from './config/run-flags.ts';
+import {
+  backupMappingOf,
+  checkRunConfig,
+  excludedNamespaces,
+  RUN_FLAGS,
+  webhookEndpointOf,
+  type RunConfig,
+} from './config/run-flags.ts';
 import { createProcessLogger } from './logging.ts';
 import { absorbDestroyedStreams } from './shutdown-guard.ts';
 
@@ -20,7 +27,7 @@ export function runCommand(): Command {
   addFlags(command, RUN_FLAGS);
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
-    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, backupMappingOf);
+    const config = readConfigOrReport(cmd, RUN_FLAGS, 2, checkRunConfig);
     if (!config) return;
     await runController(config);
   });
@@ -67,7 +74,14 @@ async function runController(config: RunConfig): Promise<void> {
     return;
   }
   logger.info(
-    { address: running.address, identity, leaderElect: running.leaderElect, dryRun: config.dryRun },
+    {
+      address: running.address,
+      identity,
+      leaderElect: running.leaderElect,
+      dryRun: config.dryRun,
+      rewriteMode: config.rewriteMode,
+      ...(running.webhookAddress === undefined ? {} : { webhookAddress: running.webhookAddress }),
+    },
     'lifeboat run started',
   );
   let shuttingDown = false;
@@ -121,5 +135,20 @@ export function managerOptions(
     installCrds: config.installCrds,
     leaderElect: config.leaderElect,
     metricsAddr: config.metricsAddr,
+    podWebhook: podWebhookSettings(config),
+  };
+}
+
+/** `--rewrite-mode=pods`'s webhook settings; undefined in workloads mode. */
+function podWebhookSettings(config: RunConfig): ManagerOptions['podWebhook'] {
+  // Checked when the configuration was read (checkRunConfig), so this cannot throw.
+  const endpoint = webhookEndpointOf(config);
+  if (endpoint === undefined) return undefined;
+  return {
+    address: config.webhookAddr,
+    endpoint,
+    certSecret: config.webhookCertSecret,
+    certManagedExternally: config.webhookCertManagedExternally,
+    certLifetimeMs: config.webhookCertLifetime,
   };
 }

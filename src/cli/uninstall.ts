@@ -34,6 +34,48 @@ export function uninstallCommand(): Command {
   });
 }
 
+/**
+ * Removes the MutatingWebhookConfiguration `lifeboat run --rewrite-mode=pods` installed, and its
+ * certificate Secret when lifeboat made it (labelled as lifeboat's; one cert-manager keeps stays).
+ * Whatever the mode given now: a cluster once run in pods mode must not keep calling a webhook
+ * that is gone (failurePolicy Ignore would admit Pods, but each would wait for the timeout).
+ */
+async function removePodWebhook(
+  api: import('../kube/index.ts').KubeApi,
+  config: UninstallConfig,
+  logger: import('pino').Logger,
+): Promise<void> {
+  const kube = await import('../kube/index.ts');
+  const { removeWebhookConfiguration, MUTATING_WEBHOOK_CONFIGURATIONS, WEBHOOK_CONFIGURATION_NAME } =
+    await import('../controllers/pod-admission/webhook-configuration.ts');
+  const { MANAGED_BY_LABEL, MANAGED_BY_VALUE } = await import('../controllers/api/labels.ts');
+  type Secret = import('../controllers/api/core-objects.ts').SecretObject;
+  const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
+  const certSecret = await secrets.find(config.webhookCertSecret, { namespace: config.namespace });
+  const ownSecret = certSecret?.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+  if (config.dryRun) {
+    const exists = await kube
+      .resourceClient(api, MUTATING_WEBHOOK_CONFIGURATIONS)
+      .find(WEBHOOK_CONFIGURATION_NAME);
+    if (exists)
+      process.stdout.write(`would delete MutatingWebhookConfiguration ${WEBHOOK_CONFIGURATION_NAME}\n`);
+    if (ownSecret)
+      process.stdout.write(
+        `namespace ${config.namespace}: would delete Secret ${config.webhookCertSecret}\n`,
+      );
+    return;
+  }
+  if (await removeWebhookConfiguration(api))
+    logger.info({ name: WEBHOOK_CONFIGURATION_NAME }, 'deleted the MutatingWebhookConfiguration');
+  if (ownSecret) {
+    await secrets.delete(config.webhookCertSecret, { namespace: config.namespace });
+    logger.info(
+      { namespace: config.namespace, name: config.webhookCertSecret },
+      "deleted the webhook's certificate Secret",
+    );
+  }
+}
+
 async function uninstall(config: UninstallConfig): Promise<void> {
   const kube = await import('../kube/index.ts');
   const { removeFromNamespace } = await import('../controllers/pull-secrets/remove.ts');
@@ -63,6 +105,9 @@ async function uninstall(config: UninstallConfig): Promise<void> {
         '--force: removing the pull-secret copies workloads still pull backups with',
       );
     }
+    // The Pod admission webhook (--rewrite-mode=pods) goes first: no new Pod is moved to a backup
+    // while the pull secrets it would need are being removed.
+    await removePodWebhook(api, config, logger);
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
     // Where lifeboat may have added something: namespaces with a Secret of that name or a service account.

@@ -22,6 +22,19 @@ import { createRegistryAccess, type SecretRef } from './image-backups/registry-a
 import { accessSecretCaches } from './image-backups/secret-caches.ts';
 import { createWorkloadController } from './workloads/controller.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
+import { startPodWebhook, type PodWebhook } from './pod-admission/webhook.ts';
+import type { WebhookEndpoint } from './pod-admission/webhook-configuration.ts';
+
+/** `--rewrite-mode=pods`: where and how the Pod admission webhook is served. */
+export interface PodWebhookSettings {
+  /** `--webhook-addr`. */
+  readonly address: string;
+  readonly endpoint: WebhookEndpoint;
+  readonly certSecret: string;
+  readonly certManagedExternally: boolean;
+  /** `--webhook-cert-lifetime` in ms: one serving certificate's; the CA lives ten times longer. */
+  readonly certLifetimeMs: number;
+}
 
 export interface ManagerOptions {
   /** The caller's client; the manager uses it and never closes it. */
@@ -60,6 +73,11 @@ export interface ManagerOptions {
   readonly leaderElect: boolean;
   /** `host:port` of /healthz, /readyz and /metrics (port 0: any free one). */
   readonly metricsAddr: string;
+  /**
+   * `--rewrite-mode=pods` when set: no workload is patched, and every replica (not only the leader)
+   * serves the Pod admission webhook. Ignored in a dry run (nothing may be written).
+   */
+  readonly podWebhook?: PodWebhookSettings | undefined;
 }
 
 export interface Manager {
@@ -67,6 +85,8 @@ export interface Manager {
   readonly informers: SharedInformers;
   /** `host:port` the health server listens on. */
   readonly address: string;
+  /** `host:port` the Pod admission webhook listens on (pods mode). */
+  readonly webhookAddress?: string | undefined;
   /** Whether leader election is on (it is never on for a dry run). */
   readonly leaderElect: boolean;
   /**
@@ -183,9 +203,39 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       pinDigest: o.pinDigest,
       ...(o.backupPullSecret ? { pullSecretName: o.pullSecretName } : {}),
       dryRun: o.dryRun,
+      rewriteMode: o.podWebhook === undefined ? 'workloads' : 'pods',
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;
+
+  // Every replica serves the webhook: it answers from the caches, which every replica keeps.
+  let webhook: PodWebhook | undefined;
+  if (o.podWebhook !== undefined && !o.dryRun) {
+    try {
+      webhook = await startPodWebhook({
+        api,
+        informers,
+        logger,
+        registry,
+        namespace: o.namespace,
+        address: o.podWebhook.address,
+        endpoint: o.podWebhook.endpoint,
+        secretName: o.podWebhook.certSecret,
+        certManagedExternally: o.podWebhook.certManagedExternally,
+        lifetimes: { servingMs: o.podWebhook.certLifetimeMs, caMs: 10 * o.podWebhook.certLifetimeMs },
+        admission: {
+          mapping: o.mapping,
+          pinDigest: o.pinDigest,
+          pullSecretName: o.backupPullSecret ? o.pullSecretName : undefined,
+          excludedNamespaces: o.excludedNamespaces,
+        },
+      });
+    } catch (err) {
+      await access.close();
+      await events.close();
+      throw new ManagerStartError('cannot serve the Pod admission webhook', { cause: err });
+    }
+  }
 
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
@@ -193,9 +243,13 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       address: o.metricsAddr,
       registry,
       logger,
-      readyChecks: { informers: () => informers.hasSynced() },
+      readyChecks: {
+        informers: () => informers.hasSynced(),
+        ...(webhook === undefined ? {} : { webhook: () => webhook.ready() }),
+      },
     });
   } catch (err) {
+    await webhook?.stop();
     await access.close();
     await events.close();
     throw new ManagerStartError('cannot serve health and metrics', { cause: err });
@@ -221,6 +275,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
   return {
     informers,
     address: health.address,
+    webhookAddress: webhook?.address,
     leaderElect,
     done,
     // The elector returns without a stop only when it lost the lease.
@@ -229,6 +284,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       stopped ??= (async () => {
         stopping.abort();
         await done;
+        await webhook?.stop();
         await events.close();
         await access.close();
         await informers.stop();
