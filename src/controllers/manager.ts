@@ -99,6 +99,14 @@ export interface Manager {
   stop(): Promise<void>;
 }
 
+/**
+ * The CA outlives its serving certificates by far (ten of them, at least ten years): a renewal
+ * keeps the CA, so the caBundle the API server trusts does not change under a rotation.
+ */
+function caLifetimeFor(servingMs: number): { servingMs: number; caMs: number } {
+  return { servingMs, caMs: Math.max(10 * servingMs, 3650 * 86_400_000) };
+}
+
 /** The manager could not start; `message` says what to fix. Nothing it started is left running. */
 export class ManagerStartError extends LifeboatError {
   readonly code = 'MANAGER_START';
@@ -222,7 +230,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         endpoint: o.podWebhook.endpoint,
         secretName: o.podWebhook.certSecret,
         certManagedExternally: o.podWebhook.certManagedExternally,
-        lifetimes: { servingMs: o.podWebhook.certLifetimeMs, caMs: 10 * o.podWebhook.certLifetimeMs },
+        lifetimes: caLifetimeFor(o.podWebhook.certLifetimeMs),
         admission: {
           mapping: o.mapping,
           pinDigest: o.pinDigest,

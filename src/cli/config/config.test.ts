@@ -462,10 +462,10 @@ describe('lifeboat run configuration', () => {
       /^option '--webhook-url <https:\/\/host:port>' argument "http:\/\/127.0.0.1:9443" is invalid: expected https:/,
     ],
     [
-      'a --webhook-cert-lifetime under a minute',
-      [...REQUIRED, '--webhook-cert-lifetime', '30s'],
+      'a --webhook-cert-lifetime under ten seconds',
+      [...REQUIRED, '--webhook-cert-lifetime', '5s'],
       {},
-      /^option '--webhook-cert-lifetime <duration>' argument "30s" is invalid: at least 1m$/,
+      /^option '--webhook-cert-lifetime <duration>' argument "5s" is invalid: at least 10s$/,
     ],
     [
       'an --on-source-change that is neither keep nor follow',

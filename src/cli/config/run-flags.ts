@@ -261,7 +261,7 @@ export const RUN_FLAGS = [
     arg: '<duration>',
     help: 'pods mode: how long each serving certificate lifeboat issues is valid; it is renewed at 2/3 of that (the CA lives ten times longer)',
     default: '8760h',
-    parse: durationMs.refine((ms) => ms >= 60_000, 'at least 1m'),
+    parse: durationMs.refine((ms) => ms >= 10_000, 'at least 10s'),
   }),
   INSECURE_REGISTRIES_FLAG,
   REGISTRY_CA_FLAG,
