@@ -34,6 +34,12 @@ test('certificates: renewal is due at 2/3 of the lifetime, not before', () => {
   assert.equal(caRenewalDue(certs, new Date(now.getTime() + 21 * HOUR)), true);
 });
 
+test('certificates: a short-lived certificate is renewed at 2/3 of its own lifetime (the backdating does not count)', () => {
+  const certs = issueCertificates(hosts, now, { caMs: 30 * HOUR, servingMs: 15_000 });
+  assert.equal(renewalDue(certs, hosts, new Date(now.getTime() + 9_000)), false);
+  assert.equal(renewalDue(certs, hosts, new Date(now.getTime() + 10_000)), true);
+});
+
 test('certificates: a host the certificate does not cover, or another CA, makes renewal due', () => {
   const certs = issueCertificates(hosts, now, { caMs: 30 * HOUR, servingMs: 3 * HOUR });
   assert.equal(renewalDue(certs, [...hosts, 'new.example.com'], now), true);

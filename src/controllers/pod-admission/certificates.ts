@@ -23,6 +23,12 @@ export interface CertificateLifetimes {
 const DAY_MS = 86_400_000;
 
 /**
+ * Certificates are valid from this long before they are issued, so a peer whose clock is a little
+ * behind accepts them at once. Not part of the lifetime: renewal is measured from the issue time.
+ */
+const BACKDATE_MS = 60_000;
+
+/**
  * A year per serving certificate (renewed at 2/3 of it, see `renewalDue`), ten for the CA. A CA this
  * long-lived is what lets a rotation never change the caBundle the API server trusts.
  */
@@ -44,7 +50,7 @@ export function issueCertificates(
   const caCert = forge.pki.createCertificate();
   caCert.publicKey = ca.publicKey;
   caCert.serialNumber = serialNumber();
-  caCert.validity.notBefore = new Date(now.getTime() - 60_000);
+  caCert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
   caCert.validity.notAfter = new Date(now.getTime() + lifetimes.caMs);
   const caName = [{ name: 'commonName', value: 'lifeboat-webhook-ca' }];
   caCert.setSubject(caName);
@@ -75,7 +81,7 @@ export function issueServingCertificate(
   const cert = forge.pki.createCertificate();
   cert.publicKey = pair.publicKey;
   cert.serialNumber = serialNumber();
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notBefore = new Date(now.getTime() - BACKDATE_MS);
   // Never past the CA: a certificate that outlives its issuer is not trusted that long anyway.
   cert.validity.notAfter = new Date(Math.min(now.getTime() + lifetimeMs, issuer.validity.notAfter.getTime()));
   cert.setSubject([{ name: 'commonName', value: hosts[0] ?? 'lifeboat-webhook' }]);
@@ -103,9 +109,7 @@ export function renewalDue(certs: WebhookCertificates, hosts: readonly string[],
     const cert = new X509Certificate(certs.cert);
     const ca = new X509Certificate(certs.caCert);
     if (!cert.verify(ca.publicKey)) return true;
-    const from = Date.parse(cert.validFrom);
-    const to = Date.parse(cert.validTo);
-    if (now.getTime() >= from + (to - from) * RENEW_AT_FRACTION) return true;
+    if (now.getTime() >= renewalTime(cert)) return true;
     return !hosts.every((h) =>
       isIP(h) === 0 ? cert.checkHost(h) !== undefined : cert.checkIP(h) !== undefined,
     );
@@ -117,13 +121,17 @@ export function renewalDue(certs: WebhookCertificates, hosts: readonly string[],
 /** Whether the CA itself is unusable at `now` (unreadable, or past RENEW_AT_FRACTION): replace everything. */
 export function caRenewalDue(certs: WebhookCertificates, now: Date): boolean {
   try {
-    const ca = new X509Certificate(certs.caCert);
-    const from = Date.parse(ca.validFrom);
-    const to = Date.parse(ca.validTo);
-    return now.getTime() >= from + (to - from) * RENEW_AT_FRACTION;
+    return now.getTime() >= renewalTime(new X509Certificate(certs.caCert));
   } catch {
     return true;
   }
+}
+
+/** RENEW_AT_FRACTION of the way from issue (validFrom without the backdating) to expiry. */
+function renewalTime(cert: X509Certificate): number {
+  const issued = Date.parse(cert.validFrom) + BACKDATE_MS;
+  const expires = Date.parse(cert.validTo);
+  return issued + (expires - issued) * RENEW_AT_FRACTION;
 }
 
 function newKeyPair(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
