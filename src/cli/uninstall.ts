@@ -37,8 +37,9 @@ export function uninstallCommand(): Command {
 /**
  * Removes the MutatingWebhookConfiguration `lifeboat run --rewrite-mode=pods` installed, and its
  * certificate Secret when lifeboat made it (labelled as lifeboat's; one cert-manager keeps stays).
- * Whatever the mode given now: a cluster once run in pods mode must not keep calling a webhook
- * that is gone (failurePolicy Ignore would admit Pods, but each would wait for the timeout).
+ * Only with `--rewrite-mode=pods` (uninstall takes run's flags): in workloads mode lifeboat has no
+ * rights on webhook configurations. A left-over configuration never blocks a Pod (failurePolicy
+ * Ignore), but each Pod creation would try to call it.
  */
 async function removePodWebhook(
   api: import('../kube/index.ts').KubeApi,
@@ -107,7 +108,7 @@ async function uninstall(config: UninstallConfig): Promise<void> {
     }
     // The Pod admission webhook (--rewrite-mode=pods) goes first: no new Pod is moved to a backup
     // while the pull secrets it would need are being removed.
-    await removePodWebhook(api, config, logger);
+    if (config.rewriteMode === 'pods') await removePodWebhook(api, config, logger);
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
     // Where lifeboat may have added something: namespaces with a Secret of that name or a service account.
