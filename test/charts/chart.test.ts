@@ -98,8 +98,12 @@ describe('charts/lifeboat', () => {
       fullnameOverride: () => deployment.metadata.name,
       'metrics.port': () => container.ports.find((p) => p.name === 'metrics')?.containerPort,
       'metrics.serviceAnnotations': () => ({
-        'example.org/team': (of('Service').metadata as unknown as { annotations: Record<string, string> })
-          .annotations['example.org/team'],
+        'example.org/team': (
+          objects.find((o) => o.kind === 'Service' && o.metadata.name === 'boat-metrics')!
+            .metadata as unknown as {
+            annotations: Record<string, string>;
+          }
+        ).annotations['example.org/team'],
       }),
       'registryCA.configMap': () => pod.volumes.find((v) => v.name === 'registry-ca')?.configMap?.name,
       resources: () => container['resources'],
@@ -110,6 +114,9 @@ describe('charts/lifeboat', () => {
       tolerations: () => pod['tolerations'],
       affinity: () => pod['affinity'],
       priorityClassName: () => pod['priorityClassName'],
+      'webhook.port': () => container.ports.find((p) => p.name === 'webhook')?.containerPort,
+      'webhook.certManager.issuerRef': () =>
+        (of('Certificate') as { spec?: { issuerRef: unknown } }).spec?.issuerRef,
       'podDisruptionBudget.minAvailable': () =>
         (of('PodDisruptionBudget') as { spec?: { minAvailable: unknown } }).spec?.minAvailable,
     };

@@ -50,6 +50,16 @@ const FLAGS: Readonly<Record<string, Source>> = {
   '--on-source-change': { value: 'onSourceChange' },
   '--insecure-registries': { value: 'insecureRegistries' },
   '--registry-ca': { value: 'registryCA.keys', text: caFiles },
+  '--rewrite-mode': { value: 'rewriteMode' },
+  '--webhook-addr': { value: 'webhook.port', text: (port) => `:${String(port)}` },
+  '--webhook-service': {
+    fixed: 'the webhook Service the chart renders beside the Deployment',
+    text: `${NAMESPACE}/boat-webhook`,
+  },
+  '--webhook-url': { omitted: 'in a cluster the API server reaches the webhook through its Service' },
+  '--webhook-cert-secret': { value: 'webhook.certSecret' },
+  '--webhook-cert-managed-externally': { value: 'webhook.certManager.enabled' },
+  '--webhook-cert-lifetime': { value: 'webhook.certLifetime' },
   '--dry-run': { value: 'dryRun' },
   '--install-crds': {
     omitted: 'the chart installs the CRD from crds/, so the controller needs no right on CRDs',
