@@ -56,6 +56,16 @@ const durationMs = z.string().transform((text, ctx): number => {
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
 
+/** Shared with `lifeboat dev`, which passes it on to the controller it runs. */
+export const REWRITE_MODE_FLAG = defineFlag({
+  key: 'rewriteMode',
+  flag: '--rewrite-mode',
+  arg: '<workloads|pods>',
+  help: "workloads: rewrite each workload's spec to its backups; pods: leave the specs alone (GitOps clusters) and rewrite each Pod at creation through a mutating admission webhook",
+  default: 'workloads',
+  parse: z.enum(['workloads', 'pods']),
+});
+
 export const RUN_FLAGS = [
   KUBECONFIG_FLAG,
   KUBE_API_QPS_FLAG,
@@ -210,14 +220,7 @@ export const RUN_FLAGS = [
     default: 'keep',
     parse: z.enum(['keep', 'follow']),
   }),
-  defineFlag({
-    key: 'rewriteMode',
-    flag: '--rewrite-mode',
-    arg: '<workloads|pods>',
-    help: "workloads: rewrite each workload's spec to its backups; pods: leave the specs alone (GitOps clusters) and rewrite each Pod at creation through a mutating admission webhook",
-    default: 'workloads',
-    parse: z.enum(['workloads', 'pods']),
-  }),
+  REWRITE_MODE_FLAG,
   defineFlag({
     key: 'webhookAddr',
     flag: '--webhook-addr',

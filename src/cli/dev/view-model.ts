@@ -56,6 +56,8 @@ export interface ViewOptions {
   readonly namespaces?: { get(name: string): NamespaceObject | undefined } | undefined;
   /** `--pin-digest`; default true, as `run`'s. */
   readonly pinDigest?: boolean | undefined;
+  /** `--rewrite-mode`; default workloads, as `run`'s. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
 }
 
 export function devView(
@@ -74,7 +76,12 @@ export function devView(
     // Whether the pull secret is there the view cannot tell: as `lifeboat status`, it does not wait.
     const decision = decideWorkload(
       { kind: item.kind, workload: item.workload, namespace, backups: byName, pullSecretPresent: true },
-      { eligibility: o.eligibility, pinDigest: o.pinDigest ?? true, dryRun: false },
+      {
+        eligibility: o.eligibility,
+        pinDigest: o.pinDigest ?? true,
+        dryRun: false,
+        rewriteMode: o.rewriteMode,
+      },
     );
     const handsOff = decision.step === 'leave' && HANDS_OFF.has(decision.reason);
     const originals = originalImagesOf(item.workload) ?? {};
