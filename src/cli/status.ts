@@ -5,7 +5,7 @@
 // only; exit 0 on success, 1 when the cluster cannot be read, 2 for bad flags.
 import { Command } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
-import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
+import type { EventLike, PodSummary, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags, readConfigOrReport } from './config/commander.ts';
 import { backupMappingOf, excludedNamespaces } from './config/run-flags.ts';
@@ -49,6 +49,7 @@ async function status(config: StatusConfig): Promise<void> {
         mapping: backupMappingOf(config),
       },
       pinDigest: config.pinDigest,
+      rewriteMode: config.rewriteMode,
       onlyNamespace: config.workloadNamespace,
     });
     process.stdout.write(
@@ -99,5 +100,10 @@ async function listObjects(
       return (await client.listAll({ namespace })).map((object) => ({ kind, object }));
     }),
   ]);
-  return { namespaces: nsList, imageBackups, events: eventList, workloads: workloads.flat() };
+  // pods mode: a workload is protected through its running Pods, which are listed too.
+  const pods =
+    config.rewriteMode === 'pods'
+      ? await kube.resourceClient<PodSummary & KubeObject>(api, kube.RESOURCES.pods).listAll({ namespace })
+      : undefined;
+  return { namespaces: nsList, imageBackups, events: eventList, workloads: workloads.flat(), pods };
 }

@@ -54,6 +54,7 @@ export const STATUS_FLAGS = [
   runFlag('sourceRegistries'),
   runFlag('requireReady'),
   runFlag('pinDigest'),
+  runFlag('rewriteMode'),
   logLevelFlag('warn'),
 ] as const;
 

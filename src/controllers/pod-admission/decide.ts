@@ -14,6 +14,7 @@
 import { parseNormalizedNamed, type BackupMapping } from '../../reference/index.ts';
 import { backupImage, readyBackup } from '../api/backup-image.ts';
 import { backupSource } from '../api/backup-source.ts';
+import { mayRead } from '../api/backup-readers.ts';
 import { imageBackupName } from '../api/image-backup-name.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
@@ -107,14 +108,6 @@ function targetOf(image: string, input: PodAdmissionInput): string | { reason: K
   if (backup === undefined || ready === undefined) return { reason: 'no-ready-backup' };
   if (!mayRead(backup, namespace)) return { reason: 'private' };
   return backupImage(source, ready, options.pinDigest);
-}
-
-/**
- * A private backup (its source needed credentials) only for a namespace shown to read the source
- * itself (`status.readers`): the backup must not become a way around the source's access control.
- */
-export function mayRead(backup: ImageBackup, namespace: string): boolean {
-  return backup.status?.private !== true || (backup.status.readers ?? []).includes(namespace);
 }
 
 function pullSecretOps(pod: PodLike, secretName: string): JsonPatchOp[] {

@@ -8,6 +8,7 @@ import { workloadKey } from '../api/workload-resources.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import { backupStatus, type BackupStatus } from './backup-status.ts';
 import { latestWorkloadEvents, type EventLike } from './latest-events.ts';
+import { podsOf, type PodSummary } from './workload-pods.ts';
 import { workloadStatus, type StatusWorkload, type WorkloadStatus } from './workload-status.ts';
 
 export interface StatusInput {
@@ -21,6 +22,10 @@ export interface StatusInput {
   readonly reportingController: string;
   readonly eligibility: EligibilityOptions;
   readonly pinDigest?: boolean | undefined;
+  /** `--rewrite-mode`; in pods mode a workload is judged by its running Pods too. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
+  /** pods mode: the Pods of the namespaces shown (each workload's are picked by podsOf). */
+  readonly pods?: readonly PodSummary[] | undefined;
   /**
    * Only this namespace's workloads, and only the backups they use (ImageBackups are cluster-scoped
    * and shared). Undefined: every workload and every backup.
@@ -55,6 +60,8 @@ export function statusReport(input: StatusInput): StatusReport {
         latestEvent: events.get(workloadKey(kind, ns, object.metadata?.name ?? '')),
         eligibility: input.eligibility,
         pinDigest: input.pinDigest,
+        rewriteMode: input.rewriteMode,
+        ...(input.rewriteMode === 'pods' ? { pods: podsOf(kind, object, input.pods ?? []) } : {}),
       }),
     );
   }

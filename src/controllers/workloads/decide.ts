@@ -16,8 +16,8 @@
 //      first copy, so a workload whose every image has a Ready backup moves at once) → `leave`;
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
 //      cache has not shown it yet; `copying`: the ImageBackup controller has work to do);
+//   8½. `--rewrite-mode=pods` → `leave` (`rewrite-mode-pods`): the webhook moves the Pods, never the spec;
 //   9. the pull secret (`--backup-pull-secret`) is not in the namespace yet → `wait` (`pull-secret`);
-//  9½. `--rewrite-mode=pods` → `leave` (`rewrite-mode-pods`): the webhook moves the Pods, never the spec;
 //  10. else → `rewrite`: the one guarded patch, after apply's registry checks (the private sources in
 //      `rewrite.private` readable with the namespace's refs, every manifest present).
 // Invariants: only `create-backups` and `rewrite` lead to writes; a workload already on its backups
@@ -158,8 +158,8 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
   const create = absent.filter((b) => s.creating?.has(b.desired.metadata.name) !== true);
   if (create.length > 0) return planned({ step: 'create-backups', create: create.map((b) => b.desired) });
   if (plan.rewrites.length === 0) return planned({ step: 'leave', reason: leaveReason });
-  if (o.rewriteMode === 'pods') return planned({ step: 'leave', reason: 'rewrite-mode-pods' });
   if (!plan.ready) return planned({ step: 'wait', reason: absent.length > 0 ? 'creating' : 'copying' });
+  if (o.rewriteMode === 'pods') return planned({ step: 'leave', reason: 'rewrite-mode-pods' });
   if (!s.pullSecretPresent) return planned({ step: 'wait', reason: 'pull-secret' });
   const privateSources = plan.rewrites.flatMap((rewrite) => {
     const backup = s.backups.get(rewrite.backupName);
