@@ -32,6 +32,7 @@ import {
 } from '../backups/workloads.ts';
 import { usageOf } from '../charts/audit-log.ts';
 import { startLifeboat, type LifeboatProcess } from '../lifeboat-process.ts';
+import { lifeboat as runLifeboatCli } from '../cli/run-cli.ts';
 
 const JOBS = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true } as const;
 const ACCOUNT_NAME = 'lifeboat-pods';
@@ -208,6 +209,50 @@ describe('lifeboat run --rewrite-mode=pods: the Pod admission webhook', () => {
       assert.ok(live.length > 0);
       for (const p of live) assert.equal(p.spec.containers[0]?.image, rewrittenRef(e(), images[input.kind]));
     }
+  });
+
+  it('lifeboat status --rewrite-mode=pods: every workload Protected, and ProtectedOnRestart for a Pod made before its backup', async () => {
+    const status = async () => {
+      const run = await runLifeboatCli(
+        e().commandArgs(
+          'status',
+          '--backup-registry',
+          e().backupLocation,
+          '--rewrite-mode=pods',
+          '-n',
+          ns,
+          '-o',
+          'json',
+        ),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      return (JSON.parse(run.stdout) as { workloads: { kind: string; state: string }[] }).workloads;
+    };
+    assert.deepEqual(
+      (await status()).map((w) => [w.kind, w.state]),
+      [...KINDS].sort().map((kind) => [kind, 'Protected']),
+    );
+    // A Pod of the Deployment running the original, as one created before the backup was Ready.
+    const ignored = await pods().create(
+      {
+        metadata: { name: 'before-backup', labels: { app: 'deployment', 'lifeboat.dev/ignore': 'true' } },
+        spec: {
+          containers: [{ name: 'app', image: sourceRef(images.Deployment) }],
+          initContainers: [{ name: 'init', image: sourceRef(images.init) }],
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: 0,
+        },
+      },
+      { namespace: ns },
+    );
+    assert.equal(
+      ignored.spec.containers[0]?.image,
+      sourceRef(images.Deployment),
+      'the object selector left it',
+    );
+    const deployment = (await status()).find((w) => w.kind === 'Deployment');
+    assert.equal(deployment?.state, 'ProtectedOnRestart');
+    await pods().delete('before-backup', { namespace: ns });
   });
 
   it('a private image: a namespace among the backup readers gets the backup, another keeps the original', async () => {
