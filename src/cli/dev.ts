@@ -47,8 +47,15 @@ function controllerArgs(o: {
   backupLocation: string;
   insecure: readonly string[];
   excluded: string;
+  rewriteMode: 'workloads' | 'pods';
+  /** pods mode: the loopback port the Pod webhook serves on and the API server calls. */
+  webhookPort: number;
 }): string[] {
   return [
+    `--rewrite-mode=${o.rewriteMode}`,
+    ...(o.rewriteMode === 'pods'
+      ? [`--webhook-addr=127.0.0.1:${o.webhookPort}`, `--webhook-url=https://127.0.0.1:${o.webhookPort}`]
+      : []),
     `--kubeconfig=${o.kubeconfig}`,
     `--backup-registry=${o.backupLocation}`,
     `--insecure-registries=${o.insecure.join(',')}`,
@@ -142,6 +149,8 @@ async function runDev(options: DevConfig): Promise<void> {
       backupLocation,
       insecure: registries.map((r) => r.host),
       excluded: demoModule.EXCLUDED_NAMESPACE,
+      rewriteMode: options.rewriteMode,
+      webhookPort: options.rewriteMode === 'pods' ? await devenv.freePort() : 0,
     });
     const runCommand = addFlags(new Command('run'), RUN_FLAGS).parse(args, { from: 'user' });
     // No environment: LIFEBOAT_* variables of this shell configure `lifeboat run`, not the demo.
@@ -235,6 +244,7 @@ async function runDev(options: DevConfig): Promise<void> {
             namespaces,
             pinDigest: config.pinDigest,
             privateImages: config.privateImages,
+            rewriteMode: config.rewriteMode,
           },
         ),
     });

@@ -9,9 +9,11 @@ import { addFlags } from './config/commander.ts';
 import { readConfigOrReport } from './read-config.ts';
 import {
   backupMappingOf,
+  checkRunConfig,
   checkTokenFlags,
   excludedNamespaces,
   RUN_FLAGS,
+  webhookEndpointOf,
   type RunConfig,
 } from './config/run-flags.ts';
 import { connectOrReport } from './connect.ts';
@@ -30,7 +32,7 @@ export function runCommand(): Command {
   return command.action(async (_flags: unknown, cmd: Command) => {
     // A configuration that cannot work exits 2 before anything touches the cluster.
     const config = readConfigOrReport(cmd, RUN_FLAGS, (c) => {
-      backupMappingOf(c);
+      checkRunConfig(c);
       checkTokenFlags(c);
     });
     if (!config) return;
@@ -68,7 +70,14 @@ async function runController(config: RunConfig): Promise<void> {
     return;
   }
   logger.info(
-    { address: running.address, identity, leaderElect: running.leaderElect, dryRun: config.dryRun },
+    {
+      address: running.address,
+      identity,
+      leaderElect: running.leaderElect,
+      dryRun: config.dryRun,
+      rewriteMode: config.rewriteMode,
+      ...(running.webhookAddress === undefined ? {} : { webhookAddress: running.webhookAddress }),
+    },
     'lifeboat run started',
   );
   let shuttingDown = false;
@@ -139,5 +148,20 @@ export function managerOptions(
           },
         }
       : {}),
+    podWebhook: podWebhookSettings(config),
+  };
+}
+
+/** `--rewrite-mode=pods`'s webhook settings; undefined in workloads mode. */
+function podWebhookSettings(config: RunConfig): ManagerOptions['podWebhook'] {
+  // Checked when the configuration was read (checkRunConfig), so this cannot throw.
+  const endpoint = webhookEndpointOf(config);
+  if (endpoint === undefined) return undefined;
+  return {
+    address: config.webhookAddr,
+    endpoint,
+    certSecret: config.webhookCertSecret,
+    certManagedExternally: config.webhookCertManagedExternally,
+    certLifetimeMs: config.webhookCertLifetime,
   };
 }

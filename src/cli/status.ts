@@ -6,7 +6,7 @@
 // the cluster cannot be read, 2 for bad flags.
 import { Command } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
-import type { EventLike, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
+import type { EventLike, PodSummary, StatusInput, StatusWorkload } from '../controllers/status/index.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags } from './config/commander.ts';
 import { readConfigOrReport } from './read-config.ts';
@@ -71,6 +71,7 @@ async function status(config: StatusConfig, api: KubeApi): Promise<void> {
       },
       pinDigest: config.pinDigest,
       privateImages: config.privateImages,
+      rewriteMode: config.rewriteMode,
       onlyNamespace: config.namespace,
     });
     process.stdout.write(
@@ -117,5 +118,10 @@ async function listObjects(
       return (await client.listAll({ namespace })).map((object) => ({ kind, object }));
     }),
   ]);
-  return { namespaces: nsList, imageBackups, events: eventList, workloads: workloads.flat() };
+  // pods mode: a workload is protected through its running Pods, which are listed too.
+  const pods =
+    config.rewriteMode === 'pods'
+      ? await kube.resourceClient<PodSummary & KubeObject>(api, kube.RESOURCES.pods).listAll({ namespace })
+      : undefined;
+  return { namespaces: nsList, imageBackups, events: eventList, workloads: workloads.flat(), pods };
 }

@@ -64,6 +64,49 @@ export function uninstallCommand(): Command {
   });
 }
 
+/**
+ * Removes the MutatingWebhookConfiguration `lifeboat run --rewrite-mode=pods` installed, and its
+ * certificate Secret when lifeboat made it (labelled as lifeboat's; one cert-manager keeps stays).
+ * Only with `--rewrite-mode=pods` (uninstall takes that flag of run's): in workloads mode lifeboat has no
+ * rights on webhook configurations. A left-over configuration never blocks a Pod (failurePolicy
+ * Ignore), but each Pod creation would try to call it.
+ */
+async function removePodWebhook(
+  api: KubeApi,
+  config: UninstallConfig,
+  logger: ReturnType<typeof createProcessLogger>,
+): Promise<void> {
+  const kube = await import('../kube/index.ts');
+  const { removeWebhookConfiguration, MUTATING_WEBHOOK_CONFIGURATIONS, WEBHOOK_CONFIGURATION_NAME } =
+    await import('../controllers/pod-admission/webhook-configuration.ts');
+  const { MANAGED_BY_LABEL, MANAGED_BY_VALUE } = await import('../controllers/api/labels.ts');
+  type Secret = import('../controllers/api/core-objects.ts').SecretObject;
+  const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
+  const certSecret = await secrets.find(config.webhookCertSecret, { namespace: config.lifeboatNamespace });
+  const ownSecret = certSecret?.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+  if (config.dryRun) {
+    const exists = await kube
+      .resourceClient(api, MUTATING_WEBHOOK_CONFIGURATIONS)
+      .find(WEBHOOK_CONFIGURATION_NAME);
+    if (exists)
+      process.stdout.write(`would delete MutatingWebhookConfiguration ${WEBHOOK_CONFIGURATION_NAME}\n`);
+    if (ownSecret)
+      process.stdout.write(
+        `namespace ${config.lifeboatNamespace}: would delete Secret ${config.webhookCertSecret}\n`,
+      );
+    return;
+  }
+  if (await removeWebhookConfiguration(api))
+    logger.info({ name: WEBHOOK_CONFIGURATION_NAME }, 'deleted the MutatingWebhookConfiguration');
+  if (ownSecret) {
+    await secrets.delete(config.webhookCertSecret, { namespace: config.lifeboatNamespace });
+    logger.info(
+      { namespace: config.lifeboatNamespace, name: config.webhookCertSecret },
+      "deleted the webhook's certificate Secret",
+    );
+  }
+}
+
 async function uninstall(
   config: UninstallConfig,
   api: KubeApi,
@@ -96,6 +139,9 @@ async function uninstall(
         '--force: removing the pull-secret copies workloads still pull backups with',
       );
     }
+    // The Pod admission webhook (--rewrite-mode=pods) goes first: no new Pod is moved to a backup
+    // while the pull secrets it would need are being removed.
+    if (config.rewriteMode === 'pods') await removePodWebhook(api, config, logger);
     const secrets = kube.resourceClient<Secret>(api, kube.RESOURCES.secrets);
     const accounts = kube.resourceClient<ServiceAccount>(api, kube.RESOURCES.serviceAccounts);
     // Where lifeboat may have added something: namespaces with a Secret of that name or a service account.

@@ -28,6 +28,19 @@ import { createWorkloadController } from './workloads/controller.ts';
 import { createRegistryTokenService, type RegistryTokenService } from './registry-tokens/controller.ts';
 import type { PrivateImages } from './workloads/private-images.ts';
 import type { WorkloadKind } from './api/workload-types.ts';
+import { startPodWebhook, type PodWebhook } from './pod-admission/webhook.ts';
+import type { WebhookEndpoint } from './pod-admission/webhook-configuration.ts';
+
+/** `--rewrite-mode=pods`: where and how the Pod admission webhook is served. */
+export interface PodWebhookSettings {
+  /** `--webhook-addr`. */
+  readonly address: string;
+  readonly endpoint: WebhookEndpoint;
+  readonly certSecret: string;
+  readonly certManagedExternally: boolean;
+  /** `--webhook-cert-lifetime` in ms: one serving certificate's; the CA lives ten times longer. */
+  readonly certLifetimeMs: number;
+}
 
 export interface ManagerOptions {
   /** The caller's client; the manager uses it and never closes it. */
@@ -80,6 +93,11 @@ export interface ManagerOptions {
     readonly issuer: string;
     readonly service: string;
   };
+  /**
+   * `--rewrite-mode=pods` when set: no workload is patched, and every replica (not only the leader)
+   * serves the Pod admission webhook. Ignored in a dry run (nothing may be written).
+   */
+  readonly podWebhook?: PodWebhookSettings | undefined;
 }
 
 export interface Manager {
@@ -87,6 +105,8 @@ export interface Manager {
   readonly informers: SharedInformers;
   /** `host:port` the health server listens on. */
   readonly address: string;
+  /** `host:port` the Pod admission webhook listens on (pods mode). */
+  readonly webhookAddress?: string | undefined;
   /** Whether leader election is on (it is never on for a dry run). */
   readonly leaderElect: boolean;
   /**
@@ -97,6 +117,14 @@ export interface Manager {
   lostLeadership(): boolean;
   /** Stops the controllers, releases the lease, closes Events, registry clients, informers, server. */
   stop(): Promise<void>;
+}
+
+/**
+ * The CA outlives its serving certificates by far (ten of them, at least ten years): a renewal
+ * keeps the CA, so the caBundle the API server trusts does not change under a rotation.
+ */
+function caLifetimeFor(servingMs: number): { servingMs: number; caMs: number } {
+  return { servingMs, caMs: Math.max(10 * servingMs, 3650 * 86_400_000) };
 }
 
 /** The manager could not start; `message` says what to fix. Nothing it started is left running. */
@@ -228,9 +256,39 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       dryRun: o.dryRun,
       ...(o.maxRewritesPerMinute === undefined ? {} : { maxRewritesPerMinute: o.maxRewritesPerMinute }),
       privateImages: o.privateImages,
+      rewriteMode: o.podWebhook === undefined ? 'workloads' : 'pods',
     }),
   );
   const leaderElect = o.leaderElect && !o.dryRun;
+
+  // Every replica serves the webhook: it answers from the caches, which every replica keeps.
+  let webhook: PodWebhook | undefined;
+  if (o.podWebhook !== undefined && !o.dryRun) {
+    try {
+      webhook = await startPodWebhook({
+        api,
+        informers,
+        logger,
+        registry,
+        namespace: o.namespace,
+        address: o.podWebhook.address,
+        endpoint: o.podWebhook.endpoint,
+        secretName: o.podWebhook.certSecret,
+        certManagedExternally: o.podWebhook.certManagedExternally,
+        lifetimes: caLifetimeFor(o.podWebhook.certLifetimeMs),
+        admission: {
+          mapping: o.mapping,
+          pinDigest: o.pinDigest,
+          pullSecretName: o.backupPullSecret ? o.pullSecretName : undefined,
+          excludedNamespaces: o.excludedNamespaces,
+        },
+      });
+    } catch (err) {
+      await access.close();
+      await events.close();
+      throw new ManagerStartError('cannot serve the Pod admission webhook', { cause: err });
+    }
+  }
 
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
@@ -238,9 +296,13 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
       address: o.metricsAddr,
       registry,
       logger,
-      readyChecks: { informers: () => informers.hasSynced() },
+      readyChecks: {
+        informers: () => informers.hasSynced(),
+        ...(webhook === undefined ? {} : { webhook: () => webhook.ready() }),
+      },
     });
   } catch (err) {
+    await webhook?.stop();
     await access.close();
     await events.close();
     throw new ManagerStartError('cannot serve health and metrics', { cause: err });
@@ -267,6 +329,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
   return {
     informers,
     address: health.address,
+    webhookAddress: webhook?.address,
     leaderElect,
     done,
     // The elector returns without a stop only when it lost the lease.
@@ -276,6 +339,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
         stopping.abort();
         await done;
         await serving;
+        await webhook?.stop();
         await events.close();
         await access.close();
         await informers.stop();

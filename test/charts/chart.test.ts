@@ -15,12 +15,12 @@ import {
   renderChart,
   type RenderedObject,
 } from '../../scripts/chart.ts';
-import { controllerArgs, EVERY_VALUE_FILE, objectOf, type Deployment } from './rendered.ts';
+import { controllerArgs, EVERY_VALUE_FILE, objectOf, type Deployment, REQUIRED_VALUES } from './rendered.ts';
 
 const EVERY_VALUE = JSON.parse(readFileSync(EVERY_VALUE_FILE, 'utf8')) as Record<string, unknown>;
 const RELEASE = { release: 'fleet', namespace: 'boats' } as const;
 /** The two values without a default (an install without them fails: conventions.test.ts). */
-const REQUIRED = { image: { repository: 'r.example/lifeboat' }, backup: { registry: 'r.example/backups' } };
+const REQUIRED = REQUIRED_VALUES;
 
 interface PrometheusRule {
   spec: { groups: { rules: { alert: string; expr: string }[] }[] };
@@ -182,6 +182,9 @@ describe('charts/lifeboat', () => {
       'tokenService.ingress.host': () => tokenIngress().spec.rules[0]?.host,
       'tokenService.ingress.className': () => tokenIngress().spec.ingressClassName,
       'tokenService.ingress.annotations': () => tokenIngress().metadata.annotations,
+      'webhook.port': () => container.ports.find((p) => p.name === 'webhook')?.containerPort,
+      'webhook.certManager.issuerRef': () =>
+        (of('Certificate') as { spec?: { issuerRef: unknown } }).spec?.issuerRef,
       'podDisruptionBudget.minAvailable': () =>
         (of('PodDisruptionBudget') as { spec?: { minAvailable: unknown } }).spec?.minAvailable,
     };

@@ -24,10 +24,10 @@ import {
   renderChart,
   type RenderedObject,
 } from '../../scripts/chart.ts';
-import { controllerArgs, objectOf, type Deployment } from './rendered.ts';
+import { controllerArgs, objectOf, type Deployment, REQUIRED_VALUES } from './rendered.ts';
 
 const RELEASE = { release: 'fleet', namespace: 'boats' } as const;
-const REQUIRED = { image: { repository: 'r.example/lifeboat' }, backup: { registry: 'r.example/backups' } };
+const REQUIRED = REQUIRED_VALUES;
 const OLD_VALUES = new URL('values-0.1.0.yaml', import.meta.url).pathname;
 
 type Labelled = RenderedObject & {

@@ -7,6 +7,12 @@ import { RUN_FLAGS, type RunConfig } from '../../src/cli/config/run-flags.ts';
 import type { RenderedObject } from '../../scripts/chart.ts';
 
 /** A values file that sets every value of the chart, each away from its default. */
+/** The two values an install cannot work without (the chart refuses to render without them). */
+export const REQUIRED_VALUES = {
+  image: { repository: 'r.example/lifeboat' },
+  backup: { registry: 'r.example/backups' },
+} as const;
+
 export const EVERY_VALUE_FILE = fileURLToPath(new URL('every-value.json', import.meta.url));
 
 export interface PodSpec {

@@ -59,6 +59,16 @@ const FLAGS: Readonly<Record<string, Source>> = {
   '--token-signing-secret': { value: 'tokenService.signingSecret', text: secretRef },
   '--token-issuer': { value: 'tokenService.issuer' },
   '--token-service': { value: 'tokenService.service' },
+  '--rewrite-mode': { value: 'rewriteMode' },
+  '--webhook-addr': { value: 'webhook.port', text: (port) => `:${String(port)}` },
+  '--webhook-service': {
+    fixed: 'the webhook Service the chart renders beside the Deployment',
+    text: `${NAMESPACE}/boat-webhook`,
+  },
+  '--webhook-url': { omitted: 'in a cluster the API server reaches the webhook through its Service' },
+  '--webhook-cert-secret': { value: 'webhook.certSecret' },
+  '--webhook-cert-managed-externally': { value: 'webhook.certManager.enabled' },
+  '--webhook-cert-lifetime': { value: 'webhook.certLifetime' },
   '--dry-run': { value: 'dryRun' },
   '--install-crds': {
     omitted: 'the chart installs the CRD (crds.install), so the controller needs no right on CRDs',

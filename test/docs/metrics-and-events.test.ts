@@ -10,6 +10,7 @@ import { EventReasons } from '../../src/controllers/api/event-reasons.ts';
 import { copyMetrics } from '../../src/controllers/image-backups/metrics.ts';
 import { pullSecretMetrics } from '../../src/controllers/pull-secrets/metrics.ts';
 import { workloadMetrics } from '../../src/controllers/workloads/metrics.ts';
+import { admissionMetrics } from '../../src/controllers/pod-admission/metrics.ts';
 import {
   createController,
   createEventRecorder,
@@ -65,6 +66,7 @@ it('the source scan agrees with prom-client on name, type, help and labels of ev
   registerBuildInfo(registry);
   pullSecretMetrics(registry, new Map());
   workloadMetrics(registry, () => []);
+  admissionMetrics(registry);
   registryRequestMetrics(registry);
   informerMetrics(registry, 'docs');
   createRateLimitingQueue<string>({ name: 'docs', clock: realClock, registry }).shutDown();

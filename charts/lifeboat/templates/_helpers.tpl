@@ -158,6 +158,14 @@ JSON list. test/charts/values.test.ts checks every flag of RUN_FLAGS is here or 
 {{- $args = append $args (printf "--token-issuer=%s" $v.tokenService.issuer) -}}
 {{- $args = append $args (printf "--token-service=%s" $v.tokenService.service) -}}
 {{- end -}}
+{{- $args = append $args (printf "--rewrite-mode=%s" $v.rewriteMode) -}}
+{{- if eq $v.rewriteMode "pods" -}}
+{{- $args = append $args (printf "--webhook-addr=:%d" (int $v.webhook.port)) -}}
+{{- $args = append $args (printf "--webhook-service=%s/%s-webhook" .Release.Namespace (include "lifeboat.fullname" .)) -}}
+{{- $args = append $args (printf "--webhook-cert-secret=%s" $v.webhook.certSecret) -}}
+{{- $args = append $args (printf "--webhook-cert-lifetime=%s" (toString $v.webhook.certLifetime)) -}}
+{{- $args = append $args (printf "--%swebhook-cert-managed-externally" (get $bool (toString $v.webhook.certManager.enabled))) -}}
+{{- end -}}
 {{- $args = append $args (printf "--%sdry-run" (get $bool (toString $v.dryRun))) -}}
 {{- $args = append $args "--leader-elect" -}}
 {{- $args = append $args (printf "--metrics-addr=:%d" (int $v.metrics.port)) -}}

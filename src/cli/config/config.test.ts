@@ -7,7 +7,13 @@ import { addFlags, readConfig } from './commander.ts';
 import { ConfigError, envNameOf, envOf } from './flag.ts';
 import { KUBE_API_DEFAULTS } from '../../kube/index.ts';
 import { RESTORE_FLAGS } from './restore-flags.ts';
-import { backupMappingOf, checkTokenFlags, RUN_FLAGS, type RunConfig } from './run-flags.ts';
+import {
+  backupMappingOf,
+  checkTokenFlags,
+  RUN_FLAGS,
+  webhookEndpointOf,
+  type RunConfig,
+} from './run-flags.ts';
 import { STATUS_FLAGS } from './status-flags.ts';
 
 /** Parses `args` as `lifeboat run` would, with `env` as the environment. */
@@ -135,6 +141,12 @@ describe('lifeboat run configuration', () => {
       LIFEBOAT_TOKEN_SIGNING_SECRET: 'ops/token-signer',
       LIFEBOAT_TOKEN_ISSUER: 'issuer',
       LIFEBOAT_TOKEN_SERVICE: 'registry',
+      LIFEBOAT_REWRITE_MODE: 'pods',
+      LIFEBOAT_WEBHOOK_ADDR: '127.0.0.1:9444',
+      LIFEBOAT_WEBHOOK_URL: 'https://127.0.0.1:9444',
+      LIFEBOAT_WEBHOOK_CERT_SECRET: 'hook-tls',
+      LIFEBOAT_WEBHOOK_CERT_MANAGED_EXTERNALLY: 'true',
+      LIFEBOAT_WEBHOOK_CERT_LIFETIME: '2h',
     });
     assert.deepEqual(
       { ...c, backupRegistry: c.backupRegistry.backupRegistry },
@@ -178,8 +190,16 @@ describe('lifeboat run configuration', () => {
         tokenSigningSecret: { namespace: 'ops', name: 'token-signer' },
         tokenIssuer: 'issuer',
         tokenService: 'registry',
+        rewriteMode: 'pods',
+        webhookAddr: '127.0.0.1:9444',
+        webhookService: undefined,
+        webhookUrl: 'https://127.0.0.1:9444',
+        webhookCertSecret: 'hook-tls',
+        webhookCertManagedExternally: true,
+        webhookCertLifetime: 7_200_000,
       },
     );
+    assert.deepEqual(webhookEndpointOf(c), { url: 'https://127.0.0.1:9444' });
     assert.deepEqual(backupMappingOf(c), { backupRegistry: 'localhost:5000', prefix: '', flatten: true });
   });
 
@@ -487,6 +507,24 @@ describe('lifeboat run configuration', () => {
       /^option '--source-check-qps <n>' argument "0" is invalid: expected a positive number$/,
     ],
     [
+      'a --rewrite-mode that is neither workloads nor pods',
+      [...REQUIRED, '--rewrite-mode', 'both'],
+      {},
+      /^option '--rewrite-mode <workloads\|pods>' argument "both" is invalid/,
+    ],
+    [
+      'a --webhook-url that is not https',
+      [...REQUIRED, '--webhook-url', 'http://127.0.0.1:9443'],
+      {},
+      /^option '--webhook-url <https:\/\/host:port>' argument "http:\/\/127.0.0.1:9443" is invalid: expected https:/,
+    ],
+    [
+      'a --webhook-cert-lifetime under ten seconds',
+      [...REQUIRED, '--webhook-cert-lifetime', '5s'],
+      {},
+      /^option '--webhook-cert-lifetime <duration>' argument "5s" is invalid: at least 10s$/,
+    ],
+    [
       'an --on-source-change that is neither keep nor follow',
       [...REQUIRED, '--on-source-change', 'overwrite'],
       {},
@@ -517,6 +555,25 @@ describe('lifeboat run configuration', () => {
       /^option '--max-rewrites-per-minute <n>' argument "1\.5" is invalid: expected a whole number \(0 or more\)$/,
     ],
   ];
+  it('in pods mode, needs exactly one of --webhook-service and --webhook-url', () => {
+    assert.equal(webhookEndpointOf(parse(REQUIRED)), undefined);
+    const pods = [...REQUIRED, '--rewrite-mode', 'pods'];
+    assert.throws(
+      () => webhookEndpointOf(parse(pods)),
+      /needs --webhook-service NAMESPACE\/NAME .* or --webhook-url/,
+    );
+    assert.throws(
+      () =>
+        webhookEndpointOf(parse([...pods, '--webhook-service', 'ops/hook', '--webhook-url', 'https://h:1'])),
+      /give one, not both/,
+    );
+    assert.deepEqual(webhookEndpointOf(parse([...pods, '--webhook-service', 'ops/hook'])), {
+      service: { namespace: 'ops', name: 'hook' },
+    });
+    assert.equal(parse(REQUIRED).webhookCertLifetime, 365 * 86_400_000);
+    assert.equal(parse(REQUIRED).webhookAddr, ':9443');
+  });
+
   for (const [what, args, env, message] of refusals) {
     it(`refuses ${what} with one line naming the flag`, () => {
       const err = refusal(args, env);

@@ -180,6 +180,8 @@ describe('uninstall takes only the flags it reads', () => {
       '--log-format',
       '--log-level',
       '--pull-secret-name',
+      '--rewrite-mode',
+      '--webhook-cert-secret',
     ]);
   });
 });

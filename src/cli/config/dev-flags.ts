@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineFlag, type ConfigOf } from './flag.ts';
 import { positiveInteger } from './values.ts';
+import { REWRITE_MODE_FLAG } from './run-flags.ts';
 
 export const DEV_FLAGS = [
   defineFlag({
@@ -19,6 +20,7 @@ export const DEV_FLAGS = [
     default: true,
     parse: z.boolean(),
   }),
+  REWRITE_MODE_FLAG,
 ] as const;
 
 export type DevConfig = ConfigOf<typeof DEV_FLAGS>;

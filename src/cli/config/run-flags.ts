@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseLabelSelector, type LabelSelector } from '../../kube/index.ts';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
+import type { ObjectRef } from './values.ts';
 import {
   CONTEXT_FLAG,
   INSECURE_REGISTRIES_FLAG,
@@ -31,6 +32,16 @@ import {
   registryHosts,
   workloadKinds,
 } from './values.ts';
+
+/** `https://host[:port][/path]`, without query or fragment: where the API server calls the webhook. */
+const httpsBaseUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' && url.search === '' && url.hash === '' && url.username === '';
+  } catch {
+    return false;
+  }
+}, 'expected https://HOST[:PORT][/PATH]');
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -66,6 +77,16 @@ const nonNegativeInteger = z
 
 /** Namespaces lifeboat never touches, whatever the flags say (its own is added at start). */
 export const ALWAYS_EXCLUDED_NAMESPACES = Object.freeze(['kube-system', 'kube-public', 'kube-node-lease']);
+
+/** Shared with `lifeboat dev`, which passes it on to the controller it runs. */
+export const REWRITE_MODE_FLAG = defineFlag({
+  key: 'rewriteMode',
+  flag: '--rewrite-mode',
+  arg: '<workloads|pods>',
+  help: "workloads: rewrite each workload's spec to its backups; pods: leave the specs alone (GitOps clusters) and rewrite each Pod at creation through a mutating admission webhook",
+  default: 'workloads',
+  parse: z.enum(['workloads', 'pods']),
+});
 
 export const RUN_FLAGS = [
   KUBECONFIG_FLAG,
@@ -276,6 +297,52 @@ export const RUN_FLAGS = [
     default: 'lifeboat-backup-registry',
     parse: z.string().min(1),
   }),
+  REWRITE_MODE_FLAG,
+  defineFlag({
+    key: 'webhookAddr',
+    flag: '--webhook-addr',
+    arg: '<host:port>',
+    help: 'pods mode: where the admission webhook is served (HTTPS, path /mutate-pods), on every replica',
+    default: ':9443',
+    parse: listenAddress,
+  }),
+  defineFlag({
+    key: 'webhookService',
+    flag: '--webhook-service',
+    arg: '<ns/name>',
+    help: 'pods mode: the Service through which the API server reaches the webhook (in a cluster); give this or --webhook-url',
+    parse: objectRef.optional(),
+  }),
+  defineFlag({
+    key: 'webhookUrl',
+    flag: '--webhook-url',
+    arg: '<https://host:port>',
+    help: 'pods mode: the base URL at which the API server reaches the webhook (lifeboat outside the cluster); /mutate-pods is appended and the certificate covers the host',
+    parse: httpsBaseUrl.optional(),
+  }),
+  defineFlag({
+    key: 'webhookCertSecret',
+    flag: '--webhook-cert-secret',
+    arg: '<name>',
+    help: "pods mode: the Secret in lifeboat's namespace holding the webhook's CA and serving certificate (tls.crt, tls.key, ca.crt)",
+    default: 'lifeboat-webhook-tls',
+    parse: objectName,
+  }),
+  defineFlag({
+    key: 'webhookCertManagedExternally',
+    flag: '--webhook-cert-managed-externally',
+    help: "pods mode: the certificate Secret is issued and renewed by someone else (cert-manager); lifeboat only reads it (and still copies its ca.crt into the webhook's caBundle)",
+    default: false,
+    parse: z.boolean(),
+  }),
+  defineFlag({
+    key: 'webhookCertLifetime',
+    flag: '--webhook-cert-lifetime',
+    arg: '<duration>',
+    help: 'pods mode: how long each serving certificate lifeboat issues is valid; it is renewed at 2/3 of that (the CA lives ten times longer)',
+    default: '8760h',
+    parse: durationMs.refine((ms) => ms >= 10_000, 'at least 10s'),
+  }),
   INSECURE_REGISTRIES_FLAG,
   REGISTRY_CA_FLAG,
   defineFlag({
@@ -355,4 +422,31 @@ export function excludedNamespaces(
   config: Pick<RunConfig, 'lifeboatNamespace' | 'excludeNamespaces'>,
 ): Set<string> {
   return new Set([...ALWAYS_EXCLUDED_NAMESPACES, config.lifeboatNamespace, ...config.excludeNamespaces]);
+}
+
+/** Where the API server reaches the webhook: a Service or a URL. */
+export type WebhookEndpointConfig = { readonly service: ObjectRef } | { readonly url: string };
+
+/**
+ * In pods mode, exactly one of `--webhook-service` and `--webhook-url`; undefined in workloads mode.
+ * Throws `ConfigError` otherwise (run it as readConfigOrReport's check, so it exits 2).
+ */
+export function webhookEndpointOf(
+  config: Pick<RunConfig, 'rewriteMode' | 'webhookService' | 'webhookUrl'>,
+): WebhookEndpointConfig | undefined {
+  if (config.rewriteMode !== 'pods') return undefined;
+  if (config.webhookService !== undefined && config.webhookUrl !== undefined)
+    throw new ConfigError('--webhook-url', '--webhook-service and --webhook-url: give one, not both');
+  if (config.webhookService !== undefined) return { service: config.webhookService };
+  if (config.webhookUrl !== undefined) return { url: config.webhookUrl };
+  throw new ConfigError(
+    '--webhook-service',
+    '--rewrite-mode=pods needs --webhook-service NAMESPACE/NAME (in a cluster) or --webhook-url https://HOST:PORT',
+  );
+}
+
+/** Every cross-flag check of `lifeboat run`. */
+export function checkRunConfig(config: RunConfig): void {
+  backupMappingOf(config);
+  webhookEndpointOf(config);
 }

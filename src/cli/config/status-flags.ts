@@ -72,6 +72,7 @@ export const STATUS_RUN_FLAGS = [
   runFlag('requireReady'),
   runFlag('pinDigest'),
   runFlag('privateImages'),
+  runFlag('rewriteMode'),
 ] as const;
 
 export const STATUS_FLAGS = [...STATUS_OWN_FLAGS, ...STATUS_RUN_FLAGS] as const;

@@ -44,6 +44,8 @@ export const UNINSTALL_RUN_FLAGS = [
   runFlag('backupRegistry'),
   runFlag('flatten'),
   runFlag('pullSecretName'),
+  runFlag('rewriteMode'),
+  runFlag('webhookCertSecret'),
 ] as const;
 
 export const UNINSTALL_FLAGS = [...UNINSTALL_OWN_FLAGS, ...UNINSTALL_RUN_FLAGS] as const;

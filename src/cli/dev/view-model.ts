@@ -59,6 +59,8 @@ export interface ViewOptions {
   readonly pinDigest?: boolean | undefined;
   /** `--private-images`, as the controller is given it. */
   readonly privateImages?: PrivateImages | undefined;
+  /** `--rewrite-mode`; default workloads, as `run`'s. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
 }
 
 export function devView(
@@ -82,6 +84,7 @@ export function devView(
         pinDigest: o.pinDigest ?? true,
         dryRun: false,
         privateImages: o.privateImages,
+        rewriteMode: o.rewriteMode,
       },
     );
     const handsOff = decision.step === 'leave' && HANDS_OFF.has(decision.reason);
@@ -130,6 +133,7 @@ const LEAVE_TEXT: Readonly<Record<Extract<Decision, { step: 'leave' }>['reason']
   'not-ready': 'waiting for the rollout (--require-ready)',
   'nothing-to-back-up': 'not backed up (--exclude-images, --source-registries)',
   'dry-run-nothing-to-do': 'dry run',
+  'rewrite-mode-pods': 'backed up; its Pods are moved at creation (--rewrite-mode=pods)',
 };
 
 function label(item: KindedWorkload): string {

@@ -14,4 +14,6 @@ export type { BackupStatus } from './backup-status.ts';
 export { latestWorkloadEvents } from './latest-events.ts';
 export type { EventLike, WorkloadEvent } from './latest-events.ts';
 export { SOURCE_STATES, sourceState } from './source-state.ts';
+export { podsOf, runsFromBackups } from './workload-pods.ts';
+export type { PodSummary } from './workload-pods.ts';
 export type { SourceState } from './source-state.ts';

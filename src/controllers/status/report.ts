@@ -8,6 +8,7 @@ import { workloadKey } from '../api/workload-resources.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import { backupStatus, type BackupStatus } from './backup-status.ts';
 import { latestWorkloadEvents, type EventLike } from './latest-events.ts';
+import { podsOf, type PodSummary } from './workload-pods.ts';
 import { workloadStatus, type StatusWorkload, type WorkloadStatus } from './workload-status.ts';
 import type { PrivateImages } from '../workloads/private-images.ts';
 
@@ -24,6 +25,10 @@ export interface StatusInput {
   readonly pinDigest?: boolean | undefined;
   /** `--private-images`; `skip` when absent. */
   readonly privateImages?: PrivateImages | undefined;
+  /** `--rewrite-mode`; in pods mode a workload is judged by its running Pods too. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
+  /** pods mode: the Pods of the namespaces shown (each workload's are picked by podsOf). */
+  readonly pods?: readonly PodSummary[] | undefined;
   /**
    * Only this namespace's workloads, and only the backups they use (ImageBackups are cluster-scoped
    * and shared). Undefined: every workload and every backup.
@@ -59,6 +64,8 @@ export function statusReport(input: StatusInput): StatusReport {
         eligibility: input.eligibility,
         pinDigest: input.pinDigest,
         privateImages: input.privateImages,
+        rewriteMode: input.rewriteMode,
+        ...(input.rewriteMode === 'pods' ? { pods: podsOf(kind, object, input.pods ?? []) } : {}),
       }),
     );
   }

@@ -37,6 +37,8 @@ import type { ImageRewrite, RewritePlan } from '../workloads/rewrite.ts';
 import type { WorkloadKind } from '../api/workload-types.ts';
 import type { WorkloadEvent } from './latest-events.ts';
 import type { PrivateImages } from '../workloads/private-images.ts';
+import { runsFromBackups, type PodSummary } from './workload-pods.ts';
+import { mayRead } from '../api/backup-readers.ts';
 
 /** The STATE column, most settled first. Part of the interface: scripts match on these words. */
 export const WORKLOAD_STATES = [
@@ -54,6 +56,10 @@ export const WORKLOAD_STATES = [
   'PrivateSourceSkipped',
   'Conflict',
   'RewriteDue',
+  // --rewrite-mode=pods: every image has a Ready backup the namespace may read, and every running
+  // Pod runs from backups (Protected), or some Pod was created before that (ProtectedOnRestart).
+  'Protected',
+  'ProtectedOnRestart',
 ] as const;
 
 export type WorkloadState = (typeof WORKLOAD_STATES)[number];
@@ -111,6 +117,10 @@ export interface WorkloadStatusInput {
   readonly pinDigest?: boolean | undefined;
   /** `--private-images`; `skip` when absent, as `run`'s. */
   readonly privateImages?: PrivateImages | undefined;
+  /** `--rewrite-mode`; default workloads, as `run`'s. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
+  /** pods mode: the workload's running Pods (podsOf). */
+  readonly pods?: readonly PodSummary[] | undefined;
 }
 
 type Verdict = Pick<WorkloadStatus, 'state' | 'reason'>;
@@ -126,6 +136,7 @@ export function workloadStatus(input: WorkloadStatusInput): WorkloadStatus {
       pinDigest: input.pinDigest ?? true,
       dryRun: false,
       privateImages: input.privateImages,
+      rewriteMode: input.rewriteMode,
     },
   );
   const images = imageStatuses(input, decision.eligibility, decision.plan);
@@ -206,6 +217,8 @@ function verdict(input: WorkloadStatusInput, decision: Decision, images: readonl
   }
   const skipped = privateSkipped(input, decision);
   if (skipped !== undefined) return skipped;
+  if (decision.step === 'leave' && decision.reason === 'rewrite-mode-pods')
+    return podsVerdict(input, decision.plan?.rewrites ?? []);
   return (
     copyVerdict(input, decision.plan?.rewrites ?? []) ??
     eventVerdict(input.latestEvent, input.workload.metadata?.uid)
@@ -223,6 +236,41 @@ function privateSkipped(input: WorkloadStatusInput, decision: Decision): Verdict
   if (event.uid !== undefined && uid !== undefined && event.uid !== uid) return undefined;
   if (decision.step !== 'create-backups') return undefined;
   return { state: 'PrivateSourceSkipped', reason: event.note };
+}
+
+/**
+ * pods mode, every backup Ready: the webhook moves each new Pod, so what is left to say is whether
+ * the namespace may read each backup (a private one only for its readers) and whether the Pods that
+ * run now were moved (those created before their backups were Ready run the originals until they
+ * are re-created).
+ */
+function podsVerdict(input: WorkloadStatusInput, rewrites: readonly ImageRewrite[]): Verdict {
+  const namespace = input.namespace.metadata.name;
+  const unreadable = rewrites.flatMap((r) => {
+    const backup = input.backups.get(r.backupName);
+    return backup !== undefined && !mayRead(backup, namespace)
+      ? [`${r.container}: ${backup.spec.source} is private and ${namespace} is not among its readers`]
+      : [];
+  });
+  if (unreadable.length > 0)
+    return { state: 'AccessDenied', reason: `its Pods keep their original images: ${unreadable.join('; ')}` };
+  const pods = input.pods ?? [];
+  const containers = new Set(rewrites.map((r) => r.container));
+  const behind = pods.filter((p) => !runsFromBackups(p, containers, input.eligibility.mapping));
+  if (behind.length > 0)
+    return {
+      state: 'ProtectedOnRestart',
+      reason:
+        `every image has a Ready backup, but ${behind.length}/${pods.length} running Pods were created before ` +
+        'and run the originals: protected once they are re-created (a rollout, an eviction)',
+    };
+  return {
+    state: 'Protected',
+    reason:
+      pods.length === 0
+        ? 'every image has a Ready backup; its Pods are moved to them at creation'
+        : `every image has a Ready backup, and ${pods.length}/${pods.length} running Pods run from backups`,
+  };
 }
 
 /** The source of a rewrite's backup as its ImageBackup names it, or the image when not created yet. */

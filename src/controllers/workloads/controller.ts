@@ -95,6 +95,8 @@ export interface WorkloadControllerOptions {
   maxRewritesPerMinute?: number;
   /** `--private-images` (private-images.ts). */
   privateImages: PrivateImages;
+  /** `--rewrite-mode`: in `pods`, backups are created and tracked but no workload is patched. */
+  rewriteMode?: 'workloads' | 'pods';
   workers?: number;
 }
 
@@ -201,6 +203,7 @@ export function createWorkloadController(o: WorkloadControllerOptions): Workload
     pullSecretName: o.pullSecretName,
     dryRun: o.dryRun,
     privateImages: o.privateImages,
+    rewriteMode: o.rewriteMode,
   };
   const backupClient = imageBackupClient(o.api);
   const workloadClients = new Map(

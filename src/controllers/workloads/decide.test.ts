@@ -399,3 +399,22 @@ describe('decideWorkload', () => {
     assert.deepEqual(decideWorkload(snap, OPTIONS), decideWorkload(snap, OPTIONS));
   });
 });
+
+describe('decideWorkload in --rewrite-mode=pods', () => {
+  const pods: DecisionOptions = { ...OPTIONS, rewriteMode: 'pods' };
+  it('creates the backups a workload needs, as in workloads mode', () => {
+    const d = decideWorkload(snapshot(workload({ app: 'nginx:1.25' })), pods);
+    assert.deepEqual(summary(d), ['create-backups', ['docker.io/library/nginx:1.25']]);
+  });
+  it('waits for a copy as in workloads mode', () => {
+    const s = snapshot(workload({ app: 'nginx:1.25' }), {
+      list: [backup('nginx:1.25', { phase: 'Copying' })],
+    });
+    assert.deepEqual(summary(decideWorkload(s, pods)), ['wait', 'copying']);
+  });
+  it('never patches the workload once its backups are Ready: the webhook moves its Pods', () => {
+    const s = snapshot(workload({ app: 'nginx:1.25' }), { list: [ready('nginx:1.25')] });
+    assert.equal(decideWorkload(s, OPTIONS).step, 'rewrite');
+    assert.deepEqual(summary(decideWorkload(s, pods)), ['leave', 'rewrite-mode-pods']);
+  });
+});

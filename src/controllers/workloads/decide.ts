@@ -19,6 +19,8 @@
 //      first copy, so a workload whose every image has a Ready backup moves at once) → `leave`;
 //   8. a backup it moves to is not Ready yet → `wait` (`creating`: this process created it and the
 //      cache has not shown it yet; `copying`: the ImageBackup controller has work to do);
+//   8½. `--rewrite-mode=pods` → `check-readers` while a private backup (shared/isolated) does not list the
+//      namespace yet, else `leave` (`rewrite-mode-pods`): the webhook moves the Pods, never the spec;
 //   9. the pull secret (`--backup-pull-secret`) is not in the namespace yet → `wait` (`pull-secret`);
 //  10. a backup it moves to is private (`status.private`: an anonymous HEAD was refused) under
 //      `--private-images=skip` → `skip-private` (left as it is; private-images.ts);
@@ -76,6 +78,11 @@ export interface DecisionOptions {
   readonly pullSecretName?: string | undefined;
   /** `--dry-run`: nothing is written; the step says what would be. */
   readonly dryRun: boolean;
+  /**
+   * `--rewrite-mode=pods`: backups are created and tracked as in workloads mode, but the workload is
+   * never patched (`leave`, `rewrite-mode-pods`); the Pod admission webhook moves its Pods instead.
+   */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
   /** `--private-images`; DEFAULT_PRIVATE_IMAGES (`skip`) when absent, as `lifeboat run`'s default. */
   readonly privateImages?: PrivateImages | undefined;
 }
@@ -92,7 +99,8 @@ export type LeaveReason =
   | 'ignored'
   | 'not-ready'
   | 'nothing-to-back-up'
-  | 'dry-run-nothing-to-do';
+  | 'dry-run-nothing-to-do'
+  | 'rewrite-mode-pods';
 
 export type WaitReason = 'creating' | 'copying' | 'pull-secret';
 
@@ -195,11 +203,19 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
       anonymousCheck: privateImages === 'skip',
     });
   if (plan.rewrites.length === 0) {
-    const unrecorded = privateImages === 'isolated' ? unrecordedReaders(s, plan) : [];
+    const unrecorded = privateImages === 'isolated' ? unrecordedReaders(s, plan.onBackups) : [];
     if (unrecorded.length > 0) return planned({ step: 'check-readers', sources: unrecorded });
     return planned({ step: 'leave', reason: leaveReason });
   }
   if (!plan.ready) return planned({ step: 'wait', reason: absent.length > 0 ? 'creating' : 'copying' });
+  if (o.rewriteMode === 'pods') {
+    // The webhook lets a namespace have a private backup only when `status.readers` lists it (it
+    // answers from caches, never the registry), so in pods mode readers are recorded whenever private
+    // backups exist (shared or isolated), through the same access check a rewrite makes.
+    const unrecorded = privateImages === 'skip' ? [] : unrecordedReaders(s, plan.rewrites);
+    if (unrecorded.length > 0) return planned({ step: 'check-readers', sources: unrecorded });
+    return planned({ step: 'leave', reason: 'rewrite-mode-pods' });
+  }
   if (!s.pullSecretPresent) return planned({ step: 'wait', reason: 'pull-secret' });
   const privateSources = plan.rewrites.flatMap((rewrite) => {
     const backup = s.backups.get(rewrite.backupName);
@@ -218,13 +234,13 @@ export function decideWorkload(s: WorkloadSnapshot, o: DecisionOptions): Decisio
   });
 }
 
-/** The private backups `plan` says the workload runs whose `status.readers` lack its namespace. */
+/** Of these containers' backups, the private ones whose `status.readers` lack the workload's namespace. */
 function unrecordedReaders(
   s: WorkloadSnapshot,
-  plan: RewritePlan,
+  containers: readonly { readonly container: string; readonly backupName: string }[],
 ): (PrivateSource & { readonly backupName: string })[] {
   const namespace = s.namespace.metadata.name;
-  return plan.onBackups.flatMap(({ container, backupName }) => {
+  return containers.flatMap(({ container, backupName }) => {
     const backup = s.backups.get(backupName);
     if (backup?.status?.private !== true || backup.status.readers?.includes(namespace) === true) return [];
     return [{ container, backupName, source: backup.spec.source }];

@@ -13,14 +13,8 @@
 // - A workload already on its backups plans no patch (its images are skipped as already backed up):
 //   no rollout loop. Its originals (ORIGINAL_IMAGES) still get their backups ensured, so a deleted
 //   backup that is in use is re-created.
-import {
-  parseNormalizedNamed,
-  trimNamed,
-  withDigest,
-  withTag,
-  type BackupMapping,
-  type ImageReference,
-} from '../../reference/index.ts';
+import { parseNormalizedNamed, type BackupMapping, type ImageReference } from '../../reference/index.ts';
+import { backupImage, readyBackup, targetRepository } from '../api/backup-image.ts';
 import { desiredImageBackup } from './desired-backup.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { backupSource } from '../api/backup-source.ts';
@@ -182,39 +176,6 @@ export function planRewrite(input: RewriteInput): RewritePlan {
     ready,
     patch: ready ? workloadPatch(kind, workload, rewrites, options) : [],
   };
-}
-
-/** The backup of `source` when it is Ready and holds what the source asks for. */
-function readyBackup(
-  backup: ImageBackup | undefined,
-  source: ImageReference,
-): { repository: string; digest: string } | undefined {
-  const digest = backup?.status?.targetDigest;
-  if (backup === undefined || backup.status?.phase !== 'Ready' || digest === undefined) return undefined;
-  // A source that pins a digest runs that digest or nothing: a backup holding another is not its copy.
-  if (source.digest !== undefined && source.digest !== digest) return undefined;
-  return { repository: targetRepository(backup), digest };
-}
-
-function targetRepository(backup: ImageBackup): string {
-  return trimNamed(parseNormalizedNamed(backup.spec.target)).name();
-}
-
-/**
- * `{repo}:{tag}@{digest}` with pinning, `{repo}:{tag}` without; `{repo}@{digest}` for a digest-only
- * source. A digest the source pins itself is always kept: the rewrite never loosens what the
- * workload asked for.
- */
-function backupImage(
-  source: ImageReference,
-  at: { repository: string; digest: string | undefined },
-  pinDigest: boolean,
-): string {
-  let out = parseNormalizedNamed(at.repository);
-  if (source.tag !== undefined) out = withTag(out, source.tag);
-  const digest = source.digest ?? (pinDigest ? at.digest : undefined);
-  if (digest !== undefined) out = withDigest(out, digest);
-  return out.string();
 }
 
 /**
