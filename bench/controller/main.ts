@@ -2,7 +2,8 @@
 // control plane, beside the bare rollout of the same image change by the control plane alone, then a
 // latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
 //   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
-//     [--pods-per-node N] [--cpu-prof] [--lifeboat-arg=--flag ...] [--out FILE]
+//     [--pods-per-node N] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
+//     [--out FILE]
 //   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     nodes: { type: 'string', default: '10' },
     'pods-per-node': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'backup-auth': { type: 'string', default: 'htpasswd' },
     'lifeboat-arg': { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
@@ -48,6 +50,9 @@ const N = Number(flags.workloads);
 const idleSeconds = Number(flags['idle-seconds']);
 const probeCount = Number(flags.probe);
 const nodes = Number(flags.nodes);
+const backupAuth = flags['backup-auth'];
+if (backupAuth !== 'htpasswd' && backupAuth !== 'token')
+  throw new Error('--backup-auth is htpasswd or token');
 if (!(N >= 10 && idleSeconds >= 0 && probeCount >= 1 && nodes >= 1)) {
   throw new Error('--workloads ≥ 10, --idle-seconds ≥ 0, --probe ≥ 1 and --nodes ≥ 1 are required');
 }
@@ -70,7 +75,7 @@ try {
   log(
     `load average ${loadavgStart.join(' ')}; run dir ${runDir}; ${N} workloads, ${nodes} nodes × ${podsPerNode} pods`,
   );
-  const env = await startBenchEnv(runDir, { nodes, podsPerNode }, run.onStop);
+  const env = await startBenchEnv(runDir, { nodes, podsPerNode, backupAuth }, run.onStop);
   const tools = createToolEnv(runDir);
   const set = planWorkloads(N, env.sourceHost);
   const keys = [...set.members.keys()];
@@ -229,6 +234,7 @@ try {
       images: set.images.length,
       nodes,
       podsPerNode,
+      backupAuth,
       lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
     },
     setup: { pushSeconds, createSeconds, rolloutSeconds },

@@ -26,6 +26,8 @@ export interface ControllerResult {
     readonly images: number;
     readonly nodes: number;
     readonly podsPerNode: number;
+    /** The backup registry's auth; absent in older files: htpasswd. */
+    readonly backupAuth?: 'htpasswd' | 'token';
     readonly lifeboatArgs: readonly string[];
   };
   readonly setup: {
@@ -106,7 +108,7 @@ export function renderReport(r: ControllerResult): string {
   const lines = [
     `### ${n.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}${r.dirty ? ', dirty' : ''})`,
     '',
-    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
     '',
     '| figure | measured | target | |',
     '| --- | --- | --- | --- |',
