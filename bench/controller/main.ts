@@ -17,7 +17,7 @@ import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
 import { latest, loadNow, log, repoRoot, resultHeader, seconds, startRun, waitAll } from './harness.ts';
 import { startLifeboat, type Lifeboat } from './lifeboat.ts';
-import { backupPacing, sampleQueues } from './pacing.ts';
+import { backupPacing, sampleQueues, type QueueSampler } from './pacing.ts';
 import { percentile, renderReport, type ControllerResult } from './report.ts';
 import {
   API_PARALLEL,
@@ -42,6 +42,7 @@ const { values: flags } = parseArgs({
     'pods-per-node': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     'backup-auth': { type: 'string', default: 'htpasswd' },
+    'stop-after-seconds': { type: 'string' },
     'lifeboat-arg': { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
@@ -65,6 +66,19 @@ const podsPerNode = Number(
 const ROLLOUT_TIMEOUT_MS = 180_000 + N * 400;
 const CONVERGE_TIMEOUT_MS = 300_000 + N * 1_000;
 const PROBE_TIMEOUT_MS = 180_000;
+/**
+ * --stop-after-seconds S: a run that has not converged S seconds after the benchmark started stops
+ * there and writes a partial result (`-partial` in the name): how far lifeboat got, its CPU, memory,
+ * requests and copies so far. For a size that does not fit the time at hand (10,000 here).
+ */
+const stopAt =
+  flags['stop-after-seconds'] === undefined
+    ? Infinity
+    : Date.now() + Number(flags['stop-after-seconds']) * 1000;
+
+function resultPath(date: string, commit: string, suffix: string): string {
+  return join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-${N}-${commit}${suffix}.json`);
+}
 
 // Clean-up: everything started registers its stop here; it runs once, on success, failure or signal.
 const run = startRun();
@@ -118,15 +132,24 @@ try {
   log(`lifeboat run started (pid ${lifeboat.pid}); waiting for ${N} rewritten and rolled out`);
   const queues = sampleQueues(lifeboat.logFile, t0);
   run.onStop(() => Promise.resolve(void queues.stop()));
-  await waitAll(
-    run,
-    watch,
-    keys,
-    (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
-    'rewritten and rolled out',
-    CONVERGE_TIMEOUT_MS,
-    lifeboat.exitReason,
-  );
+  const convergeTimeoutMs = Math.min(CONVERGE_TIMEOUT_MS, stopAt - Date.now());
+  try {
+    await waitAll(
+      run,
+      watch,
+      keys,
+      (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
+      'rewritten and rolled out',
+      convergeTimeoutMs,
+      lifeboat.exitReason,
+    );
+  } catch (error) {
+    if (Date.now() < stopAt || lifeboat.exitReason() !== undefined) throw error;
+    await writePartial(lifeboat, t0, queues.stop());
+    throw new Error(`stopped by --stop-after-seconds before convergence: partial result written`, {
+      cause: error,
+    });
+  }
   const tConverged = Date.now();
   const cpuAtConvergence = lifeboat.cpuSeconds();
   const rssAtConvergence = lifeboat.peakRssBytes();
@@ -264,15 +287,68 @@ try {
       samples,
     },
   };
-  const out =
-    flags.out ??
-    join(repoRoot, 'bench/controller/results', `${header.date.slice(0, 10)}-${N}-${header.commit}.json`);
+  const out = flags.out ?? resultPath(header.date, header.commit, '');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderReport(result);
   writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
   process.stdout.write(`${markdown}\n`);
   log(`results in ${out}`);
+
+  /** The partial result of a run stopped by --stop-after-seconds while lifeboat converged. */
+  async function writePartial(lifeboat: Lifeboat, t0: number, queues: ReturnType<QueueSampler['stop']>) {
+    const now = Date.now();
+    const states = keys.map((k) => watch.states.get(k)!);
+    const rewritten = states.filter((s) => s.image.startsWith(backupPrefix)).length;
+    const rolledOut = states.filter(
+      (s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
+    ).length;
+    const cpu = lifeboat.cpuSeconds();
+    const rss = lifeboat.peakRssBytes();
+    const registry = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
+    const pacing = await backupPacing(
+      env.admin,
+      t0,
+      set.members,
+      (key) => watch.states.get(key)?.rewrittenAt,
+    );
+    await lifeboat.stop();
+    const requests = await countRequests(env.auditLog, LIFEBOAT_USER, [
+      { name: 'converge', from: t0, to: now },
+    ]);
+    const header = resultHeader('controller', loadavgStart);
+    const partial = {
+      ...header,
+      partial: true,
+      shape: {
+        workloads: N,
+        namespaces: set.namespaces.length,
+        images: set.images.length,
+        nodes,
+        podsPerNode,
+        backupAuth,
+        lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
+      },
+      setup: { pushSeconds, createSeconds, rolloutSeconds },
+      lifeboat: {
+        stoppedAfterSeconds: seconds(now - t0),
+        rewritten,
+        rewrittenAndRolledOut: rolledOut,
+        cpuSeconds: cpu,
+        cpuMsPerRewrite: rewritten > 0 ? (cpu * 1000) / rewritten : null,
+        peakRssBytes: rss,
+        requests: requests.converge!,
+        registry,
+        pacing: { ...pacing, queues },
+      },
+    };
+    const file = flags.out ?? resultPath(header.date, header.commit, '-partial');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
+    log(
+      `partial result in ${file}: ${rewritten}/${N} rewritten (${rolledOut} rolled out) after ${seconds(now - t0)} s, CPU ${cpu} s, peak RSS ${Math.round(rss / 1e6)} MB`,
+    );
+  }
 } catch (error) {
   process.exitCode = 1;
   log(`failed: ${(error as Error).stack ?? String(error)}`);
