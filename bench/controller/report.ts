@@ -196,8 +196,57 @@ export function renderReport(r: ControllerResult): string {
   return lines.join('\n');
 }
 
+/** A run stopped by --stop-after-seconds (main.ts `writePartial`): how far lifeboat got. */
+export interface PartialResult {
+  readonly partial: true;
+  readonly date: string;
+  readonly commit: string;
+  readonly lifeboatCommit: string;
+  readonly command: string;
+  readonly machine: ControllerResult['machine'];
+  readonly shape: ControllerResult['shape'];
+  readonly setup: ControllerResult['setup'];
+  readonly lifeboat: {
+    readonly stoppedAfterSeconds: number;
+    readonly rewritten: number;
+    readonly rewrittenAndRolledOut: number;
+    readonly cpuSeconds: number;
+    readonly cpuMsPerRewrite: number | null;
+    readonly peakRssBytes: number;
+    readonly requests: RequestCounts;
+    readonly registry: { readonly source: Counts; readonly backup: Counts };
+    readonly pacing: NonNullable<ControllerResult['lifeboat']['pacing']>;
+  };
+}
+
+export function renderPartial(r: PartialResult): string {
+  const l = r.lifeboat;
+  const p = l.pacing;
+  const sp = (x: { n: number; p50: number; p95: number; max: number }): string =>
+    `p50 ${s1(x.p50)} s, p95 ${s1(x.p95)} s, max ${s1(x.max)} s (n=${x.n})`;
+  return [
+    `### ${r.shape.workloads.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${r.shape.images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}): **partial, stopped before convergence**`,
+    '',
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    '',
+    `Stopped ${s1(l.stoppedAfterSeconds)} s after lifeboat's start: ${l.rewritten} of ${r.shape.workloads} Deployments rewritten (${l.rewrittenAndRolledOut} rolled out); CPU ${s1(l.cpuSeconds)} s (${l.cpuMsPerRewrite === null ? 'n/a' : `${l.cpuMsPerRewrite.toFixed(1)} ms`} per rewritten workload); peak RSS (VmHWM) ${Math.round(l.peakRssBytes / MB)} MB; ${l.requests.requests} API requests, ${l.requests.writes} writes (${(l.requests.writes / Math.max(1, l.rewritten)).toFixed(2)} per rewritten workload): ${Object.entries(
+      l.requests.byVerbResource,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    '',
+    `Pacing: ${p.ready}/${p.backups} ImageBackups Ready, ${p.attempts.total} attempts (at most ${p.attempts.max} for one); one copy ${sp(p.copySeconds)}; copies started ${sp(p.startedSeconds)} after lifeboat's start; a workload's rewrite after its image's backup was Ready ${sp(p.readyToRewriteSeconds)}. Deepest work queues: ${Object.entries(
+      p.queues.maxDepth,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  ].join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const file of process.argv.slice(2)) {
-    process.stdout.write(`${renderReport(JSON.parse(readFileSync(file, 'utf8')) as ControllerResult)}\n\n`);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as ControllerResult | PartialResult;
+    const text = 'partial' in parsed ? renderPartial(parsed) : renderReport(parsed);
+    process.stdout.write(`${text}\n\n`);
   }
 }
