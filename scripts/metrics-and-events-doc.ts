@@ -31,7 +31,8 @@ const seconds = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min
 const RECORDED_ON: Readonly<Record<EventReason, { readonly on: string; readonly repeats: string }>> = {
   BackupStarted: {
     on: 'ImageBackup',
-    repeats: 'each copy attempt; the note names source, target and attempt',
+    repeats:
+      'each copy attempt that lasts 10 s or does not end Ready (a quick copy records only BackupReady); the note names source, target and attempt',
   },
   BackupReady: {
     on: 'ImageBackup',

@@ -31,6 +31,11 @@ export interface DeploymentState {
   /** Times the image changed after the benchmark first saw the Deployment. */
   imageChanges: number;
   generation: number;
+  /**
+   * When the watch first saw it: for a Deployment created while the watch runs (the latency probe),
+   * its creation as any watcher (lifeboat too) sees it.
+   */
+  readonly seenAt: number;
   /** First time the image was seen to start with `rewrittenPrefix` (lifeboat's patch observed). */
   rewrittenAt?: number;
   /** First time the Available condition was seen True. */
@@ -74,7 +79,7 @@ export async function watchDeployments(
     const image = d.spec.template.spec.containers[0]?.image ?? '';
     let state = states.get(key);
     if (state === undefined) {
-      state = { key, image, imageChanges: 0, generation: d.metadata.generation ?? 0 };
+      state = { key, image, imageChanges: 0, generation: d.metadata.generation ?? 0, seenAt: at };
       states.set(key, state);
     } else if (state.image !== image) {
       state.image = image;

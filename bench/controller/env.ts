@@ -64,7 +64,17 @@ export interface BenchEnv {
 
 export async function startBenchEnv(
   dir: string,
-  options: { readonly nodes: number; readonly podsPerNode: number; readonly faults?: boolean },
+  options: {
+    readonly nodes: number;
+    readonly podsPerNode: number;
+    readonly faults?: boolean;
+    /**
+     * The backup registry's auth (default htpasswd). distribution checks an htpasswd login's bcrypt
+     * hash (cost 10) on every request; with token auth it checks a signed token instead, after one
+     * token exchange per repository: `--backup-auth token` shows what the bcrypt costs a run.
+     */
+    readonly backupAuth?: 'htpasswd' | 'token';
+  },
   onStarted: (stop: () => Promise<void>) => void,
 ): Promise<BenchEnv> {
   const auditLog = join(dir, 'audit.log');
@@ -78,7 +88,7 @@ export async function startBenchEnv(
   onStarted(() => Promise.resolve(admin.close()));
   const [source, backup] = await Promise.all([
     startRegistry({ auth: 'none' }),
-    startRegistry({ auth: 'htpasswd' }),
+    startRegistry({ auth: options.backupAuth ?? 'htpasswd' }),
   ]);
   onStarted(() => source.stop());
   onStarted(() => backup.stop());

@@ -2,7 +2,8 @@
 // control plane, beside the bare rollout of the same image change by the control plane alone, then a
 // latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
 //   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
-//     [--pods-per-node N] [--cpu-prof] [--lifeboat-arg=--flag ...] [--out FILE]
+//     [--pods-per-node N] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
+//     [--out FILE]
 //   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
 import { latest, loadNow, log, repoRoot, resultHeader, seconds, startRun, waitAll } from './harness.ts';
 import { startLifeboat, type Lifeboat } from './lifeboat.ts';
+import { backupPacing, sampleQueues, type QueueSampler } from './pacing.ts';
 import { percentile, renderReport, type ControllerResult } from './report.ts';
 import {
   API_PARALLEL,
@@ -39,6 +41,8 @@ const { values: flags } = parseArgs({
     nodes: { type: 'string', default: '10' },
     'pods-per-node': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'backup-auth': { type: 'string', default: 'htpasswd' },
+    'stop-after-seconds': { type: 'string' },
     'lifeboat-arg': { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
@@ -47,6 +51,9 @@ const N = Number(flags.workloads);
 const idleSeconds = Number(flags['idle-seconds']);
 const probeCount = Number(flags.probe);
 const nodes = Number(flags.nodes);
+const backupAuth = flags['backup-auth'];
+if (backupAuth !== 'htpasswd' && backupAuth !== 'token')
+  throw new Error('--backup-auth is htpasswd or token');
 if (!(N >= 10 && idleSeconds >= 0 && probeCount >= 1 && nodes >= 1)) {
   throw new Error('--workloads ≥ 10, --idle-seconds ≥ 0, --probe ≥ 1 and --nodes ≥ 1 are required');
 }
@@ -59,6 +66,19 @@ const podsPerNode = Number(
 const ROLLOUT_TIMEOUT_MS = 180_000 + N * 400;
 const CONVERGE_TIMEOUT_MS = 300_000 + N * 1_000;
 const PROBE_TIMEOUT_MS = 180_000;
+/**
+ * --stop-after-seconds S: a run that has not converged S seconds after the benchmark started stops
+ * there and writes a partial result (`-partial` in the name): how far lifeboat got, its CPU, memory,
+ * requests and copies so far. For a size that does not fit the time at hand (10,000 here).
+ */
+const stopAt =
+  flags['stop-after-seconds'] === undefined
+    ? Infinity
+    : Date.now() + Number(flags['stop-after-seconds']) * 1000;
+
+function resultPath(date: string, commit: string, suffix: string): string {
+  return join(repoRoot, 'bench/controller/results', `${date.slice(0, 10)}-${N}-${commit}${suffix}.json`);
+}
 
 // Clean-up: everything started registers its stop here; it runs once, on success, failure or signal.
 const run = startRun();
@@ -69,7 +89,7 @@ try {
   log(
     `load average ${loadavgStart.join(' ')}; run dir ${runDir}; ${N} workloads, ${nodes} nodes × ${podsPerNode} pods`,
   );
-  const env = await startBenchEnv(runDir, { nodes, podsPerNode }, run.onStop);
+  const env = await startBenchEnv(runDir, { nodes, podsPerNode, backupAuth }, run.onStop);
   const tools = createToolEnv(runDir);
   const set = planWorkloads(N, env.sourceHost);
   const keys = [...set.members.keys()];
@@ -110,15 +130,26 @@ try {
   const lifeboat: Lifeboat = startLifeboat(lifeboatArgs, runDir, { cpuProfDir });
   run.onStop(() => lifeboat.stop());
   log(`lifeboat run started (pid ${lifeboat.pid}); waiting for ${N} rewritten and rolled out`);
-  await waitAll(
-    run,
-    watch,
-    keys,
-    (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
-    'rewritten and rolled out',
-    CONVERGE_TIMEOUT_MS,
-    lifeboat.exitReason,
-  );
+  const queues = sampleQueues(lifeboat.logFile, t0);
+  run.onStop(() => Promise.resolve(void queues.stop()));
+  const convergeTimeoutMs = Math.min(CONVERGE_TIMEOUT_MS, stopAt - Date.now());
+  try {
+    await waitAll(
+      run,
+      watch,
+      keys,
+      (_, s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
+      'rewritten and rolled out',
+      convergeTimeoutMs,
+      lifeboat.exitReason,
+    );
+  } catch (error) {
+    if (Date.now() < stopAt || lifeboat.exitReason() !== undefined) throw error;
+    await writePartial(lifeboat, t0, queues.stop());
+    throw new Error(`stopped by --stop-after-seconds before convergence: partial result written`, {
+      cause: error,
+    });
+  }
   const tConverged = Date.now();
   const cpuAtConvergence = lifeboat.cpuSeconds();
   const rssAtConvergence = lifeboat.peakRssBytes();
@@ -127,6 +158,8 @@ try {
     -latest(watch, keys, (s) => (s.rewrittenAt === undefined ? undefined : -s.rewrittenAt)) - t0;
   const imageChanges = keys.reduce((sum, k) => sum + watch.states.get(k)!.imageChanges, 0);
   const registryConverge = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
+  const queueReadings = queues.stop();
+  const pacing = await backupPacing(env.admin, t0, set.members, (key) => watch.states.get(key)?.rewrittenAt);
   log(
     `converged in ${seconds(convergedMs)} s (first rewrite at ${seconds(firstRewriteMs)} s), CPU ${cpuAtConvergence} s`,
   );
@@ -142,6 +175,10 @@ try {
   log(`idle ${idleSeconds} s: ${idleCpu.toFixed(2)} s CPU`);
 
   // (c) The latency probe: new Deployments whose images are backed up, spread over the namespaces.
+  // Timed from creation (first seen on the watch) to lifeboat's patch seen on the watch: lifeboat
+  // rewrites a workload whose backups are Ready without waiting for it to be Available (the old
+  // pod's image is pullable), so "Available → patch" is often negative and says little; it is kept
+  // beside the headline for issue 14's wording.
   const usedIn = new Map<string, Set<string>>();
   for (const [key, image] of set.members) {
     const ns = key.split('/')[0]!;
@@ -172,11 +209,19 @@ try {
   const registryProbe = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
   const samples = probes.map((p) => {
     const s = watch.states.get(p.key)!;
-    return { key: p.key, ms: s.rewrittenAt! - s.availableAt!, imageInNamespace: p.imageInNamespace };
+    return {
+      key: p.key,
+      ms: s.rewrittenAt! - s.seenAt,
+      availableToPatchMs: s.rewrittenAt! - s.availableAt!,
+      imageInNamespace: p.imageInNamespace,
+    };
   });
   const latencies = samples.map((s) => s.ms);
+  const fromAvailable = samples.map((s) => s.availableToPatchMs);
   const rssEnd = lifeboat.peakRssBytes();
-  log(`probe: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; stopping lifeboat`);
+  log(
+    `probe, created → patched: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; stopping lifeboat`,
+  );
   await lifeboat.stop();
 
   // (b) The bare rollout: lifeboat stopped, the benchmark sets every Deployment's image back to its
@@ -212,6 +257,7 @@ try {
       images: set.images.length,
       nodes,
       podsPerNode,
+      backupAuth,
       lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
     },
     setup: { pushSeconds, createSeconds, rolloutSeconds },
@@ -226,6 +272,7 @@ try {
       idle: { seconds: idleSeconds, cpuSeconds: Math.round(idleCpu * 100) / 100 },
       requests: { converge: requests.converge!, idle: requests.idle!, probe: requests.probe! },
       registry: { converge: registryConverge, probe: registryProbe },
+      pacing: { ...pacing, queues: queueReadings },
       ...(profileFile ? { cpuProfile: summariseProfile(join(cpuProfDir!, profileFile), 25) } : {}),
     },
     bare: { seconds: seconds(bareMs), patchSeconds },
@@ -235,18 +282,73 @@ try {
       p50Ms: percentile(latencies, 50),
       p95Ms: percentile(latencies, 95),
       maxMs: Math.max(...latencies),
+      from: 'created',
+      availableToPatch: { p50Ms: percentile(fromAvailable, 50), p95Ms: percentile(fromAvailable, 95) },
       samples,
     },
   };
-  const out =
-    flags.out ??
-    join(repoRoot, 'bench/controller/results', `${header.date.slice(0, 10)}-${N}-${header.commit}.json`);
+  const out = flags.out ?? resultPath(header.date, header.commit, '');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderReport(result);
   writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
   process.stdout.write(`${markdown}\n`);
   log(`results in ${out}`);
+
+  /** The partial result of a run stopped by --stop-after-seconds while lifeboat converged. */
+  async function writePartial(lifeboat: Lifeboat, t0: number, queues: ReturnType<QueueSampler['stop']>) {
+    const now = Date.now();
+    const states = keys.map((k) => watch.states.get(k)!);
+    const rewritten = states.filter((s) => s.image.startsWith(backupPrefix)).length;
+    const rolledOut = states.filter(
+      (s) => s.image.startsWith(backupPrefix) && s.rolledOutSince !== undefined,
+    ).length;
+    const cpu = lifeboat.cpuSeconds();
+    const rss = lifeboat.peakRssBytes();
+    const registry = { source: env.sourceProxy.counts(), backup: env.backupProxy.counts() };
+    const pacing = await backupPacing(
+      env.admin,
+      t0,
+      set.members,
+      (key) => watch.states.get(key)?.rewrittenAt,
+    );
+    await lifeboat.stop();
+    const requests = await countRequests(env.auditLog, LIFEBOAT_USER, [
+      { name: 'converge', from: t0, to: now },
+    ]);
+    const header = resultHeader('controller', loadavgStart);
+    const partial = {
+      ...header,
+      partial: true,
+      shape: {
+        workloads: N,
+        namespaces: set.namespaces.length,
+        images: set.images.length,
+        nodes,
+        podsPerNode,
+        backupAuth,
+        lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
+      },
+      setup: { pushSeconds, createSeconds, rolloutSeconds },
+      lifeboat: {
+        stoppedAfterSeconds: seconds(now - t0),
+        rewritten,
+        rewrittenAndRolledOut: rolledOut,
+        cpuSeconds: cpu,
+        cpuMsPerRewrite: rewritten > 0 ? (cpu * 1000) / rewritten : null,
+        peakRssBytes: rss,
+        requests: requests.converge!,
+        registry,
+        pacing: { ...pacing, queues },
+      },
+    };
+    const file = flags.out ?? resultPath(header.date, header.commit, '-partial');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
+    log(
+      `partial result in ${file}: ${rewritten}/${N} rewritten (${rolledOut} rolled out) after ${seconds(now - t0)} s, CPU ${cpu} s, peak RSS ${Math.round(rss / 1e6)} MB`,
+    );
+  }
 } catch (error) {
   process.exitCode = 1;
   log(`failed: ${(error as Error).stack ?? String(error)}`);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { ProfileSummary } from '../copy/cpu-profile.ts';
 import type { Counts } from '../copy/counting-proxy.ts';
 import type { RequestCounts } from './audit.ts';
+import type { BackupPacing, QueueSample } from './pacing.ts';
 
 export interface ControllerResult {
   readonly benchmark: 'controller';
@@ -25,6 +26,8 @@ export interface ControllerResult {
     readonly images: number;
     readonly nodes: number;
     readonly podsPerNode: number;
+    /** The backup registry's auth; absent in older files: htpasswd. */
+    readonly backupAuth?: 'htpasswd' | 'token';
     readonly lifeboatArgs: readonly string[];
   };
   readonly setup: {
@@ -50,6 +53,13 @@ export interface ControllerResult {
       readonly probe: { readonly source: Counts; readonly backup: Counts };
     };
     readonly cpuProfile?: ProfileSummary;
+    /** What paced convergence (pacing.ts); absent in files written before it existed. */
+    readonly pacing?: BackupPacing & {
+      readonly queues: {
+        readonly samples: readonly QueueSample[];
+        readonly maxDepth: Record<string, number>;
+      };
+    };
   };
   readonly bare: {
     /** From the first patch sent to the last Deployment rolled out. */
@@ -59,13 +69,21 @@ export interface ControllerResult {
   readonly ratio: number;
   readonly probe: {
     readonly count: number;
+    /**
+     * What p50/p95/max and each sample's `ms` time: 'created' = first seen on the watch → patch seen;
+     * absent (files written before it): Available → patch.
+     */
+    readonly from?: 'created';
+    /** Available → patch (negative: patched before it was Available); absent in older files. */
+    readonly availableToPatch?: { readonly p50Ms: number; readonly p95Ms: number };
     readonly p50Ms: number;
     readonly p95Ms: number;
     readonly maxMs: number;
-    /** Per probe Deployment: Available → patched, and whether its image was already used in its namespace. */
+    /** Per probe Deployment: `from` → patched, and whether its image was already used in its namespace. */
     readonly samples: readonly {
       readonly key: string;
       readonly ms: number;
+      readonly availableToPatchMs?: number;
       readonly imageInNamespace: boolean;
     }[];
   };
@@ -90,7 +108,7 @@ export function renderReport(r: ControllerResult): string {
   const lines = [
     `### ${n.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}${r.dirty ? ', dirty' : ''})`,
     '',
-    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
     '',
     '| figure | measured | target | |',
     '| --- | --- | --- | --- |',
@@ -102,7 +120,12 @@ export function renderReport(r: ControllerResult): string {
     `| lifeboat CPU per workload | ${r.lifeboat.cpuMsPerWorkload.toFixed(1)} ms (${s1(r.lifeboat.cpuSecondsAtConvergence)} s) | ≤ 10 ms | ${mark(r.lifeboat.cpuMsPerWorkload <= 10)} |`,
     `| peak RSS (VmHWM) | ${Math.round(r.lifeboat.peakRssBytesAtConvergence / MB)} MB at convergence, ${Math.round(r.lifeboat.peakRssBytes / MB)} MB at the end | ≤ 400 MB at 10,000 | ${n >= 10_000 ? mark(r.lifeboat.peakRssBytes <= 400 * MB) : 'n/a at this size'} |`,
     `| idle CPU, ${r.lifeboat.idle.seconds} s after convergence | ${r.lifeboat.idle.cpuSeconds.toFixed(2)} s (${r.lifeboat.requests.idle.requests} API requests) | ≈ 0 | ${mark(r.lifeboat.idle.cpuSeconds <= 0.1 * (r.lifeboat.idle.seconds / 60))} |`,
-    `| Available → patch, ${r.probe.count} new Deployments, images backed up | p50 ${(r.probe.p50Ms / 1000).toFixed(2)} s, p95 ${(r.probe.p95Ms / 1000).toFixed(2)} s, max ${(r.probe.maxMs / 1000).toFixed(2)} s | p95 ≤ 1 s | ${mark(r.probe.p95Ms <= 1000)} |`,
+    `| ${r.probe.from === 'created' ? 'created' : 'Available'} → patch, ${r.probe.count} new Deployments, images backed up | p50 ${(r.probe.p50Ms / 1000).toFixed(2)} s, p95 ${(r.probe.p95Ms / 1000).toFixed(2)} s, max ${(r.probe.maxMs / 1000).toFixed(2)} s | p95 ≤ 1 s | ${mark(r.probe.p95Ms <= 1000)} |`,
+    ...(r.probe.availableToPatch
+      ? [
+          `| Available → patch (negative: patched first) | p50 ${(r.probe.availableToPatch.p50Ms / 1000).toFixed(2)} s, p95 ${(r.probe.availableToPatch.p95Ms / 1000).toFixed(2)} s | | |`,
+        ]
+      : []),
     `| registry requests per image (copy) | backup ${(reg.backup.requests / images).toFixed(1)}, source ${(reg.source.requests / images).toFixed(1)} | | |`,
     '',
     `API requests while converging, by verb and resource: ${Object.entries(c.byVerbResource)
@@ -147,6 +170,19 @@ export function renderReport(r: ControllerResult): string {
       `Probe split: image already used in the Deployment's namespace p50 ${(percentile(inNs, 50) / 1000).toFixed(2)} s / p95 ${(percentile(inNs, 95) / 1000).toFixed(2)} s (n=${inNs.length}); image new to the namespace p50 ${(percentile(newNs, 50) / 1000).toFixed(2)} s / p95 ${(percentile(newNs, 95) / 1000).toFixed(2)} s (n=${newNs.length}).`,
     );
   }
+  const pace = r.lifeboat.pacing;
+  if (pace) {
+    const sp = (x: { n: number; p50: number; p95: number; max: number }): string =>
+      `p50 ${s1(x.p50)} s, p95 ${s1(x.p95)} s, max ${s1(x.max)} s (n=${x.n})`;
+    lines.push(
+      '',
+      `Pacing: ${pace.ready}/${pace.backups} ImageBackups Ready, ${pace.attempts.total} attempts (at most ${pace.attempts.max} for one); one copy (completedAt − startedAt) ${sp(pace.copySeconds)}; copies started from ${s1(pace.firstStartedSeconds)} s after lifeboat's start (${sp(pace.startedSeconds)}), the last completed at ${s1(pace.lastCompletedSeconds)} s; a workload's rewrite after lifeboat's start ${sp(pace.rewriteSeconds)}, after its image's backup was Ready ${sp(pace.readyToRewriteSeconds)}. Deepest work queues (/metrics every 5 s): ${
+        Object.entries(pace.queues.maxDepth)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'not read'
+      }.`,
+    );
+  }
   const prof = r.lifeboat.cpuProfile;
   if (prof) {
     lines.push(
@@ -160,8 +196,57 @@ export function renderReport(r: ControllerResult): string {
   return lines.join('\n');
 }
 
+/** A run stopped by --stop-after-seconds (main.ts `writePartial`): how far lifeboat got. */
+export interface PartialResult {
+  readonly partial: true;
+  readonly date: string;
+  readonly commit: string;
+  readonly lifeboatCommit: string;
+  readonly command: string;
+  readonly machine: ControllerResult['machine'];
+  readonly shape: ControllerResult['shape'];
+  readonly setup: ControllerResult['setup'];
+  readonly lifeboat: {
+    readonly stoppedAfterSeconds: number;
+    readonly rewritten: number;
+    readonly rewrittenAndRolledOut: number;
+    readonly cpuSeconds: number;
+    readonly cpuMsPerRewrite: number | null;
+    readonly peakRssBytes: number;
+    readonly requests: RequestCounts;
+    readonly registry: { readonly source: Counts; readonly backup: Counts };
+    readonly pacing: NonNullable<ControllerResult['lifeboat']['pacing']>;
+  };
+}
+
+export function renderPartial(r: PartialResult): string {
+  const l = r.lifeboat;
+  const p = l.pacing;
+  const sp = (x: { n: number; p50: number; p95: number; max: number }): string =>
+    `p50 ${s1(x.p50)} s, p95 ${s1(x.p95)} s, max ${s1(x.max)} s (n=${x.n})`;
+  return [
+    `### ${r.shape.workloads.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${r.shape.images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}): **partial, stopped before convergence**`,
+    '',
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    '',
+    `Stopped ${s1(l.stoppedAfterSeconds)} s after lifeboat's start: ${l.rewritten} of ${r.shape.workloads} Deployments rewritten (${l.rewrittenAndRolledOut} rolled out); CPU ${s1(l.cpuSeconds)} s (${l.cpuMsPerRewrite === null ? 'n/a' : `${l.cpuMsPerRewrite.toFixed(1)} ms`} per rewritten workload); peak RSS (VmHWM) ${Math.round(l.peakRssBytes / MB)} MB; ${l.requests.requests} API requests, ${l.requests.writes} writes (${(l.requests.writes / Math.max(1, l.rewritten)).toFixed(2)} per rewritten workload): ${Object.entries(
+      l.requests.byVerbResource,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    '',
+    `Pacing: ${p.ready}/${p.backups} ImageBackups Ready, ${p.attempts.total} attempts (at most ${p.attempts.max} for one); one copy ${sp(p.copySeconds)}; copies started ${sp(p.startedSeconds)} after lifeboat's start; a workload's rewrite after its image's backup was Ready ${sp(p.readyToRewriteSeconds)}. Deepest work queues: ${Object.entries(
+      p.queues.maxDepth,
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  ].join('\n');
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const file of process.argv.slice(2)) {
-    process.stdout.write(`${renderReport(JSON.parse(readFileSync(file, 'utf8')) as ControllerResult)}\n\n`);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as ControllerResult | PartialResult;
+    const text = 'partial' in parsed ? renderPartial(parsed) : renderReport(parsed);
+    process.stdout.write(`${text}\n\n`);
   }
 }

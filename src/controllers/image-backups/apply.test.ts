@@ -1,6 +1,7 @@
 // The writes and Events of each step, against a fake status client and a fake copy: what the API
 // would receive, in order (as sample-controller's tests compare recorded actions).
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { KubeApiError } from '../../kube/index.ts';
@@ -138,7 +139,7 @@ describe('backupEffects', () => {
         ['Ready', false],
       ],
     );
-    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupReady']);
+    assert.deepEqual(f.reasons(), ['BackupReady'], 'a quick copy: its BackupReady says all of it');
     assert.equal(f.current().status?.observedGeneration, 1);
     assert.deepEqual(
       f.own.map((b) => b.status?.phase),
@@ -164,6 +165,15 @@ describe('backupEffects', () => {
       ['Copying', 'Ready'],
       'the end is written last',
     );
+  });
+
+  it('a copy that outlasts the progress interval records BackupStarted while it runs, then BackupReady', async () => {
+    const f = fixture(async () => {
+      await sleep(50);
+      return result();
+    }, 1);
+    await f.effects.copy(stored(), 1, signal);
+    assert.deepEqual(f.reasons(), ['BackupStarted', 'BackupReady']);
   });
 
   it('a failed copy writes Failed, records BackupFailed and asks for a rate-limited retry', async () => {

@@ -3,7 +3,11 @@
  * status writes, Events, metrics, log lines. Writes per backup: Copying when an attempt starts
  * (guarded by the resourceVersion it was planned from, so two leaders never both start one), a
  * progress write at most once per `progressIntervalMs` and only for a copy that lasts longer, and
- * Ready or Failed at the end. Events: BackupStarted, then BackupReady or BackupFailed.
+ * Ready or Failed at the end. Events: BackupReady or BackupFailed at the end, and BackupStarted
+ * before it for every attempt but one that ends Ready within the progress interval: like the progress
+ * write, the start of an attempt is worth an Event only for a copy someone may watch (a long one) or
+ * one that goes wrong (failed, refused, interrupted); a quick copy's BackupReady says all of it, and
+ * leaves one Event per backup (issue 14's write budget).
  * A backup that was Ready is never copied by its tag again (issue 15): its recheck looks at the
  * backup registry and ends Ready (at most one write) or Degraded (BackupDamaged, rate-limited
  * recheck); its source check writes one status per check and records SourceGone, SourceChanged or
@@ -186,12 +190,7 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
       { backup: name, source: backup.spec.source, target: backup.spec.target, attempt },
       'copy started',
     );
-    o.events.record(regardingOf(backup), {
-      type: 'Normal',
-      reason: EventReasons.BackupStarted,
-      action: 'Copy',
-      note: `copying ${backup.spec.source} to ${backup.spec.target} (attempt ${attempt})`,
-    });
+    const announce = startAnnouncer(backup, attempt);
     const progress = progressWriter(name);
     const startedAt = performance.now();
     const seconds = (): number => (performance.now() - startedAt) / 1000;
@@ -199,6 +198,7 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     try {
       result = await o.copy(backup, signal, progress.report);
     } catch (error) {
+      announce.now();
       await progress.settled();
       if (signal.aborted) {
         logger.info({ backup: name }, 'copy interrupted by shutdown: left for the next leader');
@@ -209,7 +209,11 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
     await progress.settled();
     o.metrics.copied({ ...result, seconds: seconds() });
     const end = readyStatus(started.status, result, generation, new Date());
-    if ((await writeEnd(name, end, started.status, generation)) === 'refused') return recordRefused(backup);
+    if ((await writeEnd(name, end, started.status, generation)) === 'refused') {
+      announce.now();
+      return recordRefused(backup);
+    }
+    announce.cancel();
     logger.info(
       { backup: name, targetDigest: result.targetDigest, skipped: result.skipped, private: result.private },
       result.skipped ? 'backup already present' : 'backup copied',
@@ -437,6 +441,35 @@ export function backupEffects(o: BackupEffectsOptions): BackupEffects {
       note: failure.message,
     });
     return { requeue: 'rateLimited' };
+  }
+
+  /**
+   * BackupStarted for one attempt: recorded once the attempt has lasted the progress interval, or
+   * at once by `now()` (an attempt that ends otherwise than Ready); `cancel()` (a quick Ready) drops
+   * it if not yet recorded. The timer never holds the process open.
+   */
+  function startAnnouncer(backup: ImageBackup, attempt: number): { now(): void; cancel(): void } {
+    let done = false;
+    const now = (): void => {
+      clearTimeout(timer);
+      if (done) return;
+      done = true;
+      o.events.record(regardingOf(backup), {
+        type: 'Normal',
+        reason: EventReasons.BackupStarted,
+        action: 'Copy',
+        note: `copying ${backup.spec.source} to ${backup.spec.target} (attempt ${attempt})`,
+      });
+    };
+    const timer = setTimeout(now, o.progressIntervalMs);
+    timer.unref();
+    return {
+      now,
+      cancel: () => {
+        clearTimeout(timer);
+        done = true;
+      },
+    };
   }
 
   /**
