@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { NamespaceObject } from '../controllers/api/core-objects.ts';
 import type { BackupFindings, ProtectionInput } from '../controllers/protection/index.ts';
-import type { EventLike } from '../controllers/status/index.ts';
+import type { EventLike, PodSummary } from '../controllers/status/index.ts';
 import type { EligibilityWorkload } from '../controllers/workloads/eligibility.ts';
 import type { KubeApi, KubeObject } from '../kube/index.ts';
 import { addFlags } from './config/commander.ts';
@@ -97,6 +97,7 @@ async function verify(
       },
       pinDigest: config.pinDigest,
       privateImages: config.privateImages,
+      rewriteMode: config.rewriteMode,
       onlyNamespace: config.namespace,
     });
     const checker = protection.createBackupChecker({
@@ -122,7 +123,13 @@ async function verify(
 
 type Listed = Pick<
   ProtectionInput,
-  'workloads' | 'namespaces' | 'imageBackups' | 'pullSecretName' | 'pullSecretNamespaces' | 'latestEvents'
+  | 'workloads'
+  | 'namespaces'
+  | 'imageBackups'
+  | 'pullSecretName'
+  | 'pullSecretNamespaces'
+  | 'latestEvents'
+  | 'pods'
 >;
 
 /** Everything the verdicts read, listed at once; undefined (exit 1, said on stderr) without the CRD. */
@@ -155,6 +162,11 @@ async function listObjects(api: KubeApi, config: VerifyConfig): Promise<Listed |
     }),
   ]);
   const all = workloads.flat();
+  // pods mode: a workload is protected through its running Pods, which are listed too.
+  const pods =
+    config.rewriteMode === 'pods'
+      ? await kube.resourceClient<PodSummary & KubeObject>(api, kube.RESOURCES.pods).listAll({ namespace })
+      : undefined;
   // Without --backup-pull-secret no copy is distributed, and none is looked for.
   const pullSecretName = config.backupPullSecret === undefined ? undefined : config.pullSecretName;
   const pullSecretNamespaces = new Set<string>();
@@ -180,5 +192,6 @@ async function listObjects(api: KubeApi, config: VerifyConfig): Promise<Listed |
     pullSecretName,
     pullSecretNamespaces,
     latestEvents: latestWorkloadEvents(eventList, reportingController),
+    pods,
   };
 }

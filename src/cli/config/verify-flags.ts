@@ -61,6 +61,7 @@ export const VERIFY_RUN_FLAGS = [
   runFlag('requireReady'),
   runFlag('pinDigest'),
   runFlag('privateImages'),
+  runFlag('rewriteMode'),
   runFlag('insecureRegistries'),
 ] as const;
 

@@ -379,6 +379,84 @@ describe('protection verdicts', () => {
     assert.match(protectionReport(shared, new Map(), false).rows[0]!.reason, /rewrites it next/);
   });
 
+  it('--rewrite-mode=pods: judged on the backup the webhook moves Pods to, its readers and the running Pods', () => {
+    const selected = (name: string, images: Record<string, string>): EligibilityWorkload => {
+      const w = workload(name, { images });
+      const spec = { ...(w.spec as object), selector: { matchLabels: { app: name } } };
+      return { ...w, spec } as EligibilityWorkload;
+    };
+    const pod = (owner: string, image: string, name: string) => ({
+      metadata: { name, namespace: 'team', labels: { app: owner } },
+      spec: { containers: [{ name: 'app', image }] },
+      status: { phase: 'Running' },
+    });
+    const privateReady = backup(src('p'), { phase: 'Ready', targetDigest: digest('a'), private: true });
+    const damaged: BackupFindings = {
+      ...complete,
+      missing: [{ kind: 'layer', digest: digest('e') }],
+    };
+    const plan = planProtection({
+      ...input(
+        [
+          { kind: 'Deployment', object: selected('moved', { app: src('a') }) },
+          { kind: 'Deployment', object: selected('behind', { app: src('a') }) },
+          { kind: 'Deployment', object: selected('private', { app: src('p') }) },
+          { kind: 'Deployment', object: selected('broken', { app: src('b') }) },
+        ],
+        [ready(src('a')), ready(src('b')), privateReady],
+      ),
+      privateImages: 'shared',
+      rewriteMode: 'pods',
+      pods: [
+        pod('moved', onBackup('a'), 'moved-1'),
+        pod('behind', onBackup('a'), 'behind-1'),
+        pod('behind', src('a'), 'behind-0'),
+        pod('private', src('p'), 'private-1'),
+      ],
+    });
+    // Asked about: the pinned backups the webhook would move Pods to; not the private one, whose
+    // readers leave this namespace out, so the webhook moves no Pod of it there.
+    assert.deepEqual(
+      plan.references,
+      ['a', 'b'].map((n) => `${BACKUP}/${src(n)}@${digest('a')}`),
+    );
+    const findings = new Map(
+      plan.references.map((r) => [r, r === `${BACKUP}/${src('b')}@${digest('a')}` ? damaged : complete]),
+    );
+    const rows = protectionReport(plan, findings, false).rows.map((r) => [r.name, r.verdict, r.reason]);
+    const reasons = new Map(rows.map(([name, verdict, reason]) => [name, `${verdict}: ${reason}`]));
+    assert.match(
+      reasons.get('moved')!,
+      /^protected: .*complete and anchored.*; 1\/1 Pods on it \(pods mode\)$/,
+    );
+    assert.match(
+      reasons.get('behind')!,
+      /^protected: protected on restart: 1\/2 running Pods were created before/,
+    );
+    assert.match(reasons.get('private')!, /^exposed: .*is private and team is not among its readers/);
+    assert.match(reasons.get('broken')!, /^exposed: backup damaged: layer/);
+
+    const reader = planProtection({
+      ...input(
+        [{ kind: 'Deployment', object: selected('private', { app: src('p') }) }],
+        [{ ...privateReady, status: { ...privateReady.status, readers: ['team'] } }],
+      ),
+      privateImages: 'shared',
+      rewriteMode: 'pods',
+      pods: [pod('private', onBackup('p'), 'private-2')],
+    });
+    const readerRows = protectionReport(
+      reader,
+      new Map(reader.references.map((r) => [r, complete])),
+      false,
+    ).rows;
+    assert.deepEqual(
+      readerRows.map((r) => r.verdict),
+      ['protected'],
+      'a namespace among the readers gets the private backup',
+    );
+  });
+
   it('without --backup-pull-secret no pull secret is looked for', () => {
     const plan = planProtection({
       ...input([

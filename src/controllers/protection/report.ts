@@ -9,8 +9,15 @@ import type { WorkloadKind } from '../api/workload-types.ts';
 import { decideWorkload, type Decision } from '../workloads/decide.ts';
 import type { EligibilityOptions, EligibilityWorkload } from '../workloads/eligibility.ts';
 import type { BackupFindings } from './findings.ts';
-import { backupReferences, containerVerdicts, type ContainerVerdict, type Verdict } from './verdict.ts';
+import {
+  backupReferences,
+  containerVerdicts,
+  type ContainerVerdict,
+  type Verdict,
+  type VerdictInput,
+} from './verdict.ts';
 import type { PrivateImages } from '../workloads/private-images.ts';
+import { podsOf, type PodSummary } from '../status/workload-pods.ts';
 
 export interface ProtectionInput {
   /** Workloads of the kinds `run` watches, each with its kind (list items carry none). */
@@ -32,6 +39,10 @@ export interface ProtectionInput {
   readonly latestEvents?: ReadonlyMap<string, WorkloadEvent> | undefined;
   /** Only this namespace's workloads; undefined: every namespace. */
   readonly onlyNamespace?: string | undefined;
+  /** `--rewrite-mode`; in pods mode a workload is judged by its running Pods too. */
+  readonly rewriteMode?: 'workloads' | 'pods' | undefined;
+  /** pods mode: the Pods of the namespaces verified (each workload's are picked by podsOf). */
+  readonly pods?: readonly PodSummary[] | undefined;
 }
 
 export interface DecidedWorkload {
@@ -40,6 +51,8 @@ export interface DecidedWorkload {
   readonly decision: Decision;
   readonly pullSecret: { readonly name: string; readonly present: boolean } | undefined;
   readonly latestEvent?: WorkloadEvent | undefined;
+  /** pods mode: its running Pods and where backups live. */
+  readonly pods?: VerdictInput['pods'];
 }
 
 export interface ProtectionPlan {
@@ -86,10 +99,15 @@ export function planProtection(input: ProtectionInput): ProtectionPlan {
         pullSecretName: pullSecret?.name,
         dryRun: false,
         privateImages: input.privateImages,
+        rewriteMode: input.rewriteMode,
       },
     );
     const latestEvent = input.latestEvents?.get(workloadKey(kind, ns, object.metadata?.name ?? ''));
-    workloads.push({ kind, workload: object, decision, pullSecret, latestEvent });
+    const pods =
+      input.rewriteMode === 'pods'
+        ? { running: podsOf(kind, object, input.pods ?? []), mapping: input.eligibility.mapping }
+        : undefined;
+    workloads.push({ kind, workload: object, decision, pullSecret, latestEvent, pods });
   }
   const references = new Set(workloads.flatMap((w) => backupReferences(w.decision)));
   return { workloads, references: [...references].sort(), backups };
@@ -100,7 +118,7 @@ export function protectionReport(
   findings: ReadonlyMap<string, BackupFindings>,
   shallow: boolean,
 ): ProtectionReport {
-  const rows = plan.workloads.flatMap(({ kind, workload, decision, pullSecret, latestEvent }) =>
+  const rows = plan.workloads.flatMap(({ kind, workload, decision, pullSecret, latestEvent, pods }) =>
     containerVerdicts({
       kind,
       workload,
@@ -108,6 +126,7 @@ export function protectionReport(
       backups: plan.backups,
       pullSecret,
       latestEvent,
+      pods,
       findings: (reference) => findings.get(reference),
     }).map((v): ProtectionRow => ({
       namespace: workload.metadata?.namespace ?? '',

@@ -14,6 +14,11 @@
 //              (a manifest, child manifest, config or layer missing), or a manifest is not anchored,
 //              or the pull secret is not in its namespace (each that holds is named);
 //   protected — it runs a backup that is complete, anchored, and pullable from its namespace.
+// In `--rewrite-mode=pods` the spec never runs a backup: the webhook moves each Pod as it is created.
+// A container whose backup is Ready is judged on that backup (the same checks), on whether its
+// namespace may read it (a private backup only for its `status.readers`), and on its running Pods:
+// those created before the backup was Ready still run the original, and are `protected on restart`
+// (still `protected`: the Pod keeps running what its node holds, and any new Pod gets the backup).
 import { EventReasons } from '../api/event-reasons.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import type { WorkloadEvent } from '../status/latest-events.ts';
@@ -23,6 +28,9 @@ import type { WorkloadKind } from '../api/workload-types.ts';
 import type { Decision } from '../workloads/decide.ts';
 import type { EligibilityWorkload, ImageDecision } from '../workloads/eligibility.ts';
 import type { BackupFindings, MissingPiece, UnanchoredManifest } from './findings.ts';
+import { mayRead } from '../api/backup-readers.ts';
+import { runsFromBackups, type PodSummary } from '../status/workload-pods.ts';
+import type { BackupMapping } from '../../reference/index.ts';
 
 /** The VERDICT column. Part of the interface: CI scripts match on these words. */
 export const VERDICTS = ['protected', 'exposed', 'excluded'] as const;
@@ -52,11 +60,31 @@ export interface VerdictInput {
   readonly latestEvent?: WorkloadEvent | undefined;
   /** The findings for a backup reference (ImageDecision.reference); undefined: not checked. */
   readonly findings: (reference: string) => BackupFindings | undefined;
+  /** `--rewrite-mode=pods`: the workload's running Pods (podsOf) and where backups live. */
+  readonly pods?: { readonly running: readonly PodSummary[]; readonly mapping: BackupMapping } | undefined;
 }
+
+/**
+ * `--rewrite-mode=pods`, every backup Ready: the webhook moves the Pods, the spec stays. A
+ * `check-readers` step with rewrites planned is pods mode too (in workloads mode that step comes only
+ * when nothing is left to rewrite): a private backup's readers are yet to list the namespace.
+ */
+const podsMode = (decision: Decision): boolean =>
+  (decision.step === 'leave' && decision.reason === 'rewrite-mode-pods') ||
+  (decision.step === 'check-readers' && (decision.plan?.rewrites.length ?? 0) > 0);
 
 /** The backup images the workload runs: what the registry must be asked about. */
 export function backupReferences(decision: Decision): string[] {
   if (handsOff(decision) !== undefined) return [];
+  if (podsMode(decision)) {
+    // Not a private backup the namespace may not read: the webhook moves no Pod to it.
+    const unread = new Set(
+      decision.step === 'check-readers' ? decision.sources.map((s) => s.backupName) : [],
+    );
+    return (decision.plan?.rewrites ?? []).flatMap((r) =>
+      r.target === undefined || unread.has(r.backupName) ? [] : [r.target],
+    );
+  }
   return decision.eligibility.images.flatMap((i) =>
     i.skipReason === 'already-backed-up' ? [i.reference] : [],
   );
@@ -79,6 +107,10 @@ export function containerVerdicts(input: VerdictInput): ContainerVerdict[] {
         reason: `not backed up: not a valid reference (${bad?.error ?? image})`,
       };
     }
+    const podRewrite = podsMode(decision)
+      ? decision.plan?.rewrites.find((r) => r.container === container)
+      : undefined;
+    if (podRewrite?.target !== undefined) return onPodBackup(input, podRewrite.target, podRewrite, base);
     switch (d.skipReason) {
       case 'excluded-image':
         return {
@@ -173,7 +205,7 @@ function backupState(input: VerdictInput, image: ImageDecision): string {
 /** A container running a backup: what the registry and the namespace say. */
 function onBackup(
   input: VerdictInput,
-  image: ImageDecision,
+  image: Pick<ImageDecision, 'reference'>,
   base: Pick<ContainerVerdict, 'container' | 'init' | 'image'>,
 ): ContainerVerdict {
   const findings = input.findings(image.reference);
@@ -197,6 +229,42 @@ function onBackup(
     ? `${digest}: ${manifests} present and anchored (blobs not checked: --shallow)`
     : `${digest}: complete and anchored (${manifests}, ${count(findings.blobs, 'blob')})`;
   return { ...base, backup, verdict: 'protected', reason };
+}
+
+/**
+ * pods mode: the container's Pods are moved to `reference` at creation. Its backup must be one the
+ * namespace may read and must pass onBackup's checks; then its running Pods say whether it is
+ * protected now or on restart.
+ */
+function onPodBackup(
+  input: VerdictInput,
+  reference: string,
+  rewrite: { readonly backupName: string; readonly container: string },
+  base: Pick<ContainerVerdict, 'container' | 'init' | 'image'>,
+): ContainerVerdict {
+  const backup = input.backups.get(rewrite.backupName);
+  const namespace = input.workload.metadata?.namespace ?? '';
+  if (backup !== undefined && !mayRead(backup, namespace)) {
+    return {
+      ...base,
+      verdict: 'exposed',
+      reason: `${backup.spec.source} is private and ${namespace} is not among its readers: its Pods keep the original image`,
+    };
+  }
+  const checked = onBackup(input, { reference }, base);
+  if (checked.verdict !== 'protected' || input.pods === undefined) return checked;
+  const { running, mapping } = input.pods;
+  const behind = running.filter((p) => !runsFromBackups(p, new Set([rewrite.container]), mapping));
+  if (behind.length === 0) {
+    const pods = running.length === 0 ? 'no Pod running' : `${running.length}/${running.length} Pods on it`;
+    return { ...checked, reason: `${checked.reason}; ${pods} (pods mode)` };
+  }
+  return {
+    ...checked,
+    reason:
+      `protected on restart: ${behind.length}/${running.length} running Pods were created before the backup ` +
+      `was Ready and run the original; new Pods get ${reference} (${checked.reason})`,
+  };
 }
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
