@@ -4,7 +4,8 @@
  * it. Names are part of the interface: documented, scripted against, in the chart.
  */
 import { z } from 'zod';
-import { parseLabelSelector, type LabelSelector } from '../../kube/index.ts';
+// Not the kube barrel: it loads client-node (~60 MB of RSS), which `copy` and `ref` never need.
+import { parseLabelSelector, type LabelSelector } from '../../kube/label-selector.ts';
 import { backupMapping, type BackupMapping } from '../../reference/index.ts';
 import { ConfigError, defineFlag, type ConfigOf } from './flag.ts';
 import type { ObjectRef } from './values.ts';

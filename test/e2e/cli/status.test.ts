@@ -193,7 +193,15 @@ describe('lifeboat status', () => {
     await cluster.close();
   });
 
-  const common = ['--no-require-ready', '--exclude-images', `**/${MARK}-skip/**`];
+  // shared: `denied` is backed up with credentials, so its state comes from the AccessDenied Event
+  // (under the default skip it would be PrivateSourceSkipped, as src/controllers/status tests show).
+  const common = [
+    '--no-require-ready',
+    '--private-images',
+    'shared',
+    '--exclude-images',
+    `**/${MARK}-skip/**`,
+  ];
 
   it('shows each workload with its state and why, and the backups they use', async () => {
     const run = await status('-n', ns, ...common);
@@ -267,6 +275,7 @@ describe('lifeboat status', () => {
         LIFEBOAT_WORKLOAD_NAMESPACE: ns,
         LIFEBOAT_REQUIRE_READY: 'false',
         LIFEBOAT_EXCLUDE_IMAGES: `**/${MARK}-skip/**`,
+        LIFEBOAT_PRIVATE_IMAGES: 'shared',
       },
     });
     assertExit(run, 0);

@@ -96,6 +96,8 @@ describe('lifeboat run --rewrite-mode=pods: the Pod admission webhook', () => {
     runArgs = env.runArgs(
       `--kubeconfig=${kubeconfig}`,
       '--rewrite-mode=pods',
+      // A private source is backed up with the namespace's credentials (the default, skip, would not).
+      '--private-images=shared',
       `--webhook-addr=127.0.0.1:${port}`,
       `--webhook-url=https://127.0.0.1:${port}`,
       `--webhook-cert-lifetime=${CERT_LIFETIME}`,
@@ -273,8 +275,14 @@ describe('lifeboat run --rewrite-mode=pods: the Pod admission webhook', () => {
     await waitReady(secret);
     const [backup] = await backupsOf(e(), sourceRef(secret));
     assert.equal(backup?.status?.private, true);
-    // The workload controller records readers in --private-images=isolated; here the API sets them.
-    await imageBackupClient(e().api).patchStatus(backup.metadata.name, { status: { readers: [reader] } });
+    // In pods mode the workload controller records readers (shared too): the webhook grants a
+    // private backup only to the namespaces they list, and the outsider has no workload on it.
+    await waitFor(
+      async () =>
+        (await imageBackupClient(e().api).get(backup.metadata.name)).status?.readers?.includes(reader) ===
+        true,
+      { what: `${reader} recorded among the readers of ${backup.metadata.name}`, ...WAIT },
+    );
     await waitFor(
       async () => {
         const pod = await createPod(reader, sourceRef(secret));
@@ -338,7 +346,13 @@ describe('lifeboat run --rewrite-mode=pods: the Pod admission webhook', () => {
   });
 
   it('lifeboat uninstall removes the MutatingWebhookConfiguration', async () => {
-    const uninstall = startLifeboat(['uninstall', ...runArgs.slice(1)]);
+    // uninstall takes only the flags of run's it reads: the cluster, the registry, the mode.
+    const uninstall = startLifeboat([
+      'uninstall',
+      `--kubeconfig=${e().cp.kubeconfigPath}`,
+      `--backup-registry=${e().backupLocation}`,
+      '--rewrite-mode=pods',
+    ]);
     assert.equal(await uninstall.exited, 0, uninstall.stderr());
     const found = await resourceClient(e().api, {
       group: 'admissionregistration.k8s.io',
