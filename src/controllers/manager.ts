@@ -281,6 +281,7 @@ export async function startManager(o: ManagerOptions): Promise<Manager> {
           pinDigest: o.pinDigest,
           pullSecretName: o.backupPullSecret ? o.pullSecretName : undefined,
           excludedNamespaces: o.excludedNamespaces,
+          namespaceSelector: o.namespaceSelector,
         },
       });
     } catch (err) {

@@ -82,11 +82,12 @@ export type {
   SharedInformerSettings,
 } from './shared-informers.ts';
 export { createSharedInformers, informerName } from './shared-informers.ts';
-export type { LabelRequirement, LabelSelector } from './label-selector.ts';
+export type { LabelRequirement, LabelSelector, LabelSelectorRequirement } from './label-selector.ts';
 export {
   EVERYTHING,
   formatLabelSelector,
   LabelSelectorError,
   matchesLabels,
+  matchExpressions,
   parseLabelSelector,
 } from './label-selector.ts';

@@ -6,6 +6,7 @@ import {
   formatLabelSelector,
   LabelSelectorError,
   matchesLabels,
+  matchExpressions,
   parseLabelSelector,
   type LabelRequirement,
 } from './label-selector.ts';
@@ -135,4 +136,19 @@ describe('matchesLabels', () => {
   }
 
   it('EVERYTHING matches anything', () => assert.equal(matchesLabels(EVERYTHING, {}), true));
+});
+
+describe('matchExpressions', () => {
+  it('spells each requirement as the API does, selecting the same label sets', () => {
+    const selector = parseLabelSelector('a, !b, c=1, d!=2, e in (3,4), f notin (5)');
+    assert.deepEqual(matchExpressions(selector), [
+      { key: 'a', operator: 'Exists' },
+      { key: 'b', operator: 'DoesNotExist' },
+      { key: 'c', operator: 'In', values: ['1'] },
+      { key: 'd', operator: 'NotIn', values: ['2'] },
+      { key: 'e', operator: 'In', values: ['3', '4'] },
+      { key: 'f', operator: 'NotIn', values: ['5'] },
+    ]);
+    assert.deepEqual(matchExpressions(parseLabelSelector('')), []);
+  });
 });

@@ -57,6 +57,32 @@ export function matchesLabels(
   });
 }
 
+/** A LabelSelector requirement as the Kubernetes API spells it (`matchExpressions`). */
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values?: readonly string[];
+}
+
+/**
+ * `selector` as API `matchExpressions` (a webhook's namespaceSelector): the same set, since the API's
+ * In needs the key and NotIn holds without it, as here.
+ */
+export function matchExpressions(selector: LabelSelector): LabelSelectorRequirement[] {
+  return selector.requirements.map((r) => {
+    switch (r.operator) {
+      case 'exists':
+        return { key: r.key, operator: 'Exists' };
+      case 'notExists':
+        return { key: r.key, operator: 'DoesNotExist' };
+      case 'in':
+        return { key: r.key, operator: 'In', values: [...r.values] };
+      case 'notIn':
+        return { key: r.key, operator: 'NotIn', values: [...r.values] };
+    }
+  });
+}
+
 /** The canonical text of `selector` (what `kubectl` would accept back), for logs and messages. */
 export function formatLabelSelector(selector: LabelSelector): string {
   return selector.requirements

@@ -1,5 +1,6 @@
 // One admission review answered: decode the Pod, decide, and say what happened. No I/O: the
-// ImageBackups come from the informer's cache, so an answer never waits on a registry or the API.
+// ImageBackups and Namespaces come from the informers' caches, so an answer never waits on a registry or the API.
+import type { NamespaceObject } from '../api/core-objects.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import type { JsonPatchOp } from '../api/workload-types.ts';
 import { decidePodAdmission, type PodAdmissionOptions } from './decide.ts';
@@ -17,6 +18,7 @@ export type Admit = (request: AdmissionRequest) => AdmissionAnswer;
 
 export function podAdmitter(
   backups: { get(name: string): ImageBackup | undefined },
+  namespaces: { get(name: string): NamespaceObject | undefined },
   options: PodAdmissionOptions,
 ): Admit {
   return (request) => {
@@ -31,6 +33,7 @@ export function podAdmitter(
     const { patch } = decidePodAdmission({
       pod: request.object,
       namespace: request.namespace,
+      namespaceObject: namespaces.get(request.namespace),
       backups,
       options,
     });

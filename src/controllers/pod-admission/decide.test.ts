@@ -8,6 +8,8 @@ import { ORIGINAL_IMAGES_ANNOTATION } from '../api/labels.ts';
 import type { JsonPatchOp } from '../api/workload-types.ts';
 import { decidePodAdmission, type PodAdmissionOptions } from './decide.ts';
 import type { PodLike } from './pod.ts';
+import { parseLabelSelector, type LabelSelector } from '../../kube/index.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
 
 const mapping = backupMapping({ backupRegistry: 'backup.example.com:5000', prefix: 'lifeboat' });
 const BACKUP = 'backup.example.com:5000/lifeboat';
@@ -267,4 +269,46 @@ test('pod admission: the reasons an image stays are told apart', () => {
     decision.kept.map((k) => k.reason),
     ['on-backup', 'invalid-reference', 'no-ready-backup', 'private'],
   );
+});
+
+test('pod admission: only in a namespace every controller treats as active (--namespace-selector, the ignore label)', () => {
+  const selector = parseLabelSelector('lifeboat=on');
+  const ns = (name: string, labels: Record<string, string> = {}): NamespaceObject => ({
+    metadata: { name, labels },
+  });
+  // null: no --namespace-selector (undefined would take the default).
+  const moved = (
+    namespace: string,
+    namespaceObject: NamespaceObject | undefined,
+    sel: LabelSelector | null = selector,
+  ) =>
+    decidePodAdmission({
+      pod: pod(['nginx:1.25']),
+      namespace,
+      namespaceObject,
+      backups: BACKUPS,
+      options: { ...options, namespaceSelector: sel ?? undefined },
+    }).rewrites.length === 1;
+  const rows: [string, boolean, boolean][] = [
+    ['inside the selector', moved('team', ns('team', { lifeboat: 'on' })), true],
+    ['outside the selector (no pull secret is copied there)', moved('team', ns('team')), false],
+    [
+      'inside it but labelled lifeboat.dev/ignore=true',
+      moved('team', ns('team', { lifeboat: 'on', 'lifeboat.dev/ignore': 'true' })),
+      false,
+    ],
+    [
+      'listed by name though the selector matches',
+      moved('kube-system', ns('kube-system', { lifeboat: 'on' })),
+      false,
+    ],
+    ['not cached yet, under a selector: its labels are unknown', moved('new', undefined), false],
+    ['not cached yet, no selector: judged by name', moved('new', undefined, null), true],
+    [
+      'no selector, labelled ignore',
+      moved('team', ns('team', { 'lifeboat.dev/ignore': 'true' }), null),
+      false,
+    ],
+  ];
+  for (const [why, actual, expected] of rows) assert.equal(actual, expected, why);
 });

@@ -7,6 +7,10 @@
 //   pins a digest, holds that very digest), and only when the Pod's namespace may read it: the
 //   backup is not private, or the namespace is in its `status.readers`. The same `readyBackup` and
 //   `backupImage` as the workload rewrite, so both modes point at the same reference.
+// - A Pod is moved only in a namespace every other controller treats as active (namespaceExclusion:
+//   not listed, not labelled lifeboat.dev/ignore=true, inside `--namespace-selector`), judged from the
+//   cached Namespace; a namespace the cache does not hold yet is judged by name alone, and under a
+//   selector is left out (its labels are unknown, and outside the selector it gets no pull secret).
 // - Ephemeral containers are never touched; an image without such a backup is left as written.
 // - Idempotent: an image already in the backup area is skipped, so a reinvocation (or a Pod made
 //   from a template lifeboat already rewrote) gets an empty patch.
@@ -22,6 +26,9 @@ import { originalImagesOf, runsBackupImage } from '../api/original-images.ts';
 import { pointer } from '../api/workload-pointer.ts';
 import type { JsonPatchOp } from '../api/workload-types.ts';
 import type { PodLike } from './pod.ts';
+import type { LabelSelector } from '../../kube/index.ts';
+import type { NamespaceObject } from '../api/core-objects.ts';
+import { namespaceExclusion } from '../api/namespace-disposition.ts';
 
 export interface PodAdmissionOptions {
   readonly mapping: BackupMapping;
@@ -31,12 +38,16 @@ export interface PodAdmissionOptions {
   readonly pullSecretName?: string | undefined;
   /** Namespaces left alone by name (the webhook's namespace selector should keep them out anyway). */
   readonly excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`; undefined selects every namespace. */
+  readonly namespaceSelector?: LabelSelector | undefined;
 }
 
 export interface PodAdmissionInput {
   readonly pod: PodLike;
   /** The AdmissionReview's `request.namespace`: a Pod being created may not carry its own yet. */
   readonly namespace: string;
+  /** That namespace as the informer caches it; undefined: not (yet) in the cache. */
+  readonly namespaceObject?: NamespaceObject | undefined;
   /** The ImageBackups by name (the informer's cache). */
   readonly backups: { get(name: string): ImageBackup | undefined };
   readonly options: PodAdmissionOptions;
@@ -64,8 +75,8 @@ export interface PodAdmission {
 const NOTHING: PodAdmission = Object.freeze({ rewrites: [], kept: [], patch: [] });
 
 export function decidePodAdmission(input: PodAdmissionInput): PodAdmission {
-  const { pod, namespace, options } = input;
-  if (options.excludedNamespaces.has(namespace)) return NOTHING;
+  const { pod, options } = input;
+  if (!namespaceActive(input)) return NOTHING;
   const rewrites: PodImageRewrite[] = [];
   const kept: { container: string; reason: KeptReason }[] = [];
   const ops: JsonPatchOp[] = [];
@@ -90,6 +101,15 @@ export function decidePodAdmission(input: PodAdmissionInput): PodAdmission {
   if (options.pullSecretName !== undefined) ops.push(...pullSecretOps(pod, options.pullSecretName));
   ops.push(...originalsOps(pod, rewrites, options.mapping));
   return { rewrites, kept, patch: ops };
+}
+
+/** The same rule as every controller's (namespace-disposition.ts), from the cache. */
+function namespaceActive({ namespace, namespaceObject, options }: PodAdmissionInput): boolean {
+  if (namespaceObject === undefined)
+    return !options.excludedNamespaces.has(namespace) && options.namespaceSelector === undefined;
+  return (
+    namespaceExclusion(namespaceObject, options.excludedNamespaces, options.namespaceSelector) === undefined
+  );
 }
 
 function targetOf(image: string, input: PodAdmissionInput): string | { reason: KeptReason } {

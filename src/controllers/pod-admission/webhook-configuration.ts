@@ -5,7 +5,15 @@
 // Invariant: it never blocks a Pod. failurePolicy Ignore (lifeboat down → the Pod is created as
 // written), a 2 s timeout, no side effects, and selectors that leave out the namespaces lifeboat
 // never touches and whatever is labelled lifeboat.dev/ignore=true.
-import { isNotFound, resourceClient, type KubeRequester, type Resource } from '../../kube/index.ts';
+import {
+  EVERYTHING,
+  isNotFound,
+  matchExpressions,
+  resourceClient,
+  type KubeRequester,
+  type LabelSelector,
+  type Resource,
+} from '../../kube/index.ts';
 import { IGNORE_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/labels.ts';
 import { MUTATE_PODS_PATH } from './server.ts';
 
@@ -29,7 +37,12 @@ export type WebhookEndpoint =
 export interface MutatingWebhookConfiguration {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   webhooks: Record<string, unknown>[];
 }
 
@@ -46,6 +59,8 @@ export function webhookConfiguration(o: {
   caBundle: string;
   /** Every namespace lifeboat leaves alone by name. */
   excludedNamespaces: ReadonlySet<string>;
+  /** `--namespace-selector`: its requirements narrow the namespaces the API server sends. */
+  namespaceSelector?: LabelSelector | undefined;
 }): MutatingWebhookConfiguration {
   const clientConfig =
     'url' in o.endpoint
@@ -90,6 +105,7 @@ export function webhookConfiguration(o: {
               values: [...o.excludedNamespaces].sort(),
             },
             notIgnored,
+            ...matchExpressions(o.namespaceSelector ?? EVERYTHING),
           ],
         },
         objectSelector: { matchExpressions: [notIgnored] },
@@ -100,7 +116,10 @@ export function webhookConfiguration(o: {
 
 /**
  * Creates the configuration, or replaces it when its webhooks differ from `desired` (a guarded
- * PUT: a Conflict is the caller's to retry). Returns whether it wrote.
+ * PUT: a Conflict is the caller's to retry). Returns whether it wrote. A replacement keeps the
+ * labels and annotations already there (Helm's `managed-by` and ownership, cert-manager's
+ * `inject-ca-from`): lifeboat owns the webhooks, not the object's metadata; its own label is added
+ * only where the object has none of that key.
  */
 export async function installWebhookConfiguration(
   api: KubeRequester,
@@ -115,7 +134,12 @@ export async function installWebhookConfiguration(
   if (sameWebhooks(current.webhooks, desired.webhooks)) return false;
   await client.replace({
     ...desired,
-    metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion },
+    metadata: {
+      ...desired.metadata,
+      labels: { ...desired.metadata.labels, ...current.metadata.labels },
+      annotations: { ...desired.metadata.annotations, ...current.metadata.annotations },
+      resourceVersion: current.metadata.resourceVersion,
+    },
   });
   return true;
 }

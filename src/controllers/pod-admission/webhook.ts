@@ -4,14 +4,15 @@
 // 1. The certificate: lifeboat's own (ensureTlsSecret, create-if-absent, renewed at 2/3 of its
 //    lifetime by whichever replica sees it due first), or with --webhook-cert-managed-externally
 //    the Secret as cert-manager keeps it (read only).
-// 2. The server answers from the ImageBackup informer's cache (admit.ts); ready once it synced.
+// 2. The server answers from the ImageBackup and Namespace informers' caches (admit.ts); ready once
+//    both synced.
 // 3. Every replica watches the Secret: a new certificate is served at once (setSecureContext), and
 //    the configuration's caBundle follows the Secret's ca.crt. A renewal keeps the CA, so an old and
 //    a new serving certificate are both trusted while the replicas pick the new one up.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { RESOURCES, type KubeObject, type KubeRequester, type SharedInformers } from '../../kube/index.ts';
-import type { SecretObject } from '../api/core-objects.ts';
+import type { NamespaceObject, SecretObject } from '../api/core-objects.ts';
 import type { ImageBackup } from '../api/image-backup-schema.ts';
 import { IMAGE_BACKUPS } from '../api/image-backup-resource.ts';
 import { podAdmitter } from './admit.ts';
@@ -51,7 +52,7 @@ export interface PodWebhookOptions {
 
 export interface PodWebhook {
   readonly address: string;
-  /** True once the ImageBackup cache has synced: before, every answer would be "unchanged". */
+  /** True once the ImageBackup and Namespace caches have synced: before, answers would be "unchanged". */
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -61,6 +62,7 @@ export async function startPodWebhook(o: PodWebhookOptions): Promise<PodWebhook>
   const logger = o.logger.child({ component: 'pod-admission' });
   const now = o.now ?? (() => new Date());
   const backups = o.informers.informerFor<ImageBackup & KubeObject>(IMAGE_BACKUPS);
+  const namespaces = o.informers.informerFor<NamespaceObject>(RESOURCES.namespaces);
   const secretInformer = o.informers.informerFor<SecretObject>(RESOURCES.secrets, {
     namespace: o.namespace,
     fieldSelector: `metadata.name=${o.secretName}`,
@@ -74,7 +76,11 @@ export async function startPodWebhook(o: PodWebhookOptions): Promise<PodWebhook>
   const server: AdmissionServer = await startAdmissionServer({
     address: o.address,
     certificate: serving,
-    admit: podAdmitter({ get: (name) => backups.get(name) }, o.admission),
+    admit: podAdmitter(
+      { get: (name) => backups.get(name) },
+      { get: (name) => namespaces.get(name) },
+      o.admission,
+    ),
     metrics: admissionMetrics(o.registry),
     logger: o.logger,
   });
@@ -85,6 +91,7 @@ export async function startPodWebhook(o: PodWebhookOptions): Promise<PodWebhook>
       endpoint: o.endpoint,
       caBundle: caCert,
       excludedNamespaces: o.admission.excludedNamespaces,
+      namespaceSelector: o.admission.namespaceSelector,
     });
     if (await installWebhookConfiguration(o.api, config))
       logger.info({ name: config.metadata.name }, 'MutatingWebhookConfiguration installed or updated');
@@ -132,7 +139,7 @@ export async function startPodWebhook(o: PodWebhookOptions): Promise<PodWebhook>
 
   return {
     address: server.address,
-    ready: () => backups.hasSynced(),
+    ready: () => backups.hasSynced() && namespaces.hasSynced(),
     async stop() {
       stopped = true;
       clearTimeout(timer);
