@@ -75,6 +75,7 @@ describe('charts/lifeboat in rewriteMode pods', () => {
       'mutatingwebhookconfigurations get',
       'mutatingwebhookconfigurations update',
       'secrets delete',
+      'secrets get',
       'secrets list',
       'secrets update',
       'secrets watch',

@@ -9,7 +9,10 @@ interface AuditEvent {
     readonly apiGroup?: string;
     readonly resource?: string;
     readonly subresource?: string;
+    readonly namespace?: string;
+    readonly name?: string;
   };
+  readonly requestReceivedTimestamp?: string;
   readonly responseStatus?: { readonly code?: number };
 }
 
@@ -36,24 +39,34 @@ export interface Usage {
   readonly used: Set<string>;
   /** Requests refused (401/403), as `key → count`. */
   readonly denied: Map<string, number>;
+  /**
+   * Requests that named their object, as `key namespace/name` (`key /name` when cluster-scoped): a
+   * get, or a list or watch with a `metadata.name` field selector (what `resourceNames` can grant).
+   */
+  readonly named: Set<string>;
 }
 
-export function usageOf(logPath: string, username: string): Usage {
+/** `since`: only the requests the apiserver received at or after this time (ms since the epoch). */
+export function usageOf(logPath: string, username: string, options: { readonly since?: number } = {}): Usage {
   const used = new Set<string>();
   const denied = new Map<string, number>();
+  const named = new Set<string>();
   for (const line of readFileSync(logPath, 'utf8').split('\n')) {
     if (line === '') continue;
     const event = JSON.parse(line) as AuditEvent;
     const ref = event.objectRef;
     if (event.user.username !== username || ref?.resource === undefined) continue;
+    const received = Date.parse(event.requestReceivedTimestamp ?? '');
+    if (options.since !== undefined && !(received >= options.since)) continue;
     const k = key(
       ref.apiGroup ?? '',
       ref.subresource ? `${ref.resource}/${ref.subresource}` : ref.resource,
       event.verb,
     );
     used.add(k);
+    if (ref.name !== undefined) named.add(`${k} ${ref.namespace ?? ''}/${ref.name}`);
     const code = event.responseStatus?.code ?? 0;
     if (code === 401 || code === 403) denied.set(k, (denied.get(k) ?? 0) + 1);
   }
-  return { used, denied };
+  return { used, denied, named };
 }

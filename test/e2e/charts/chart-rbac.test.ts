@@ -4,14 +4,27 @@
 // rewrites a workload of every kind, a private image with its pull secret, and distributes the
 // pull secret; `lifeboat uninstall` runs as the same account. The apiserver's audit log then shows
 // that no request was denied (the RBAC is enough) and that every (group, resource, verb) the
-// ClusterRole and Role grant was used (it is no broader than needed).
+// ClusterRole and Role grant was used (it is no broader than needed). Then the release is upgraded
+// to privateImages: isolated (the token service on) and run again as the same account: it backs up a
+// private image with its namespace's pull Secret (the cluster-wide Secret get), records that
+// namespace as the backup's reader, keeps the key Secret and serves tokens from the TLS and signing
+// Secrets (the token service Role); the audit log of that phase shows no request denied, and Secret
+// requests outside the rules are refused.
 // Its own control plane (backup-env.ts): the controller acts on every namespace.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../../../src/devenv/index.ts';
+import { decodeJwt } from 'jose';
+import { Agent, fetch } from 'undici';
+import {
+  createTokenServicePki,
+  freePort,
+  tlsSecretData,
+  waitFor,
+  type TokenServicePki,
+} from '../../../src/devenv/index.ts';
 import {
   createKubeApi,
   KubeApiError,
@@ -22,6 +35,7 @@ import {
 } from '../../../src/kube/index.ts';
 import { EventReasons } from '../../../src/controllers/api/event-reasons.ts';
 import { imageBackupClient } from '../../../src/controllers/api/image-backup-resource.ts';
+import { PULL_KEY_SECRET_NAME } from '../../../src/controllers/api/namespace-credential.ts';
 import { renderChart, type RenderedObject } from '../../../scripts/chart.ts';
 import { UNINSTALL_FLAGS } from '../../../src/cli/config/uninstall-flags.ts';
 import { controllerArgs, objectOf } from '../../charts/rendered.ts';
@@ -38,11 +52,17 @@ import {
   type BackupEnv,
 } from '../backups/backup-env.ts';
 import { sourceImage } from '../backups/fixtures.ts';
-import { assertRewritten, createPlanned, type Planned } from '../backups/rewrite.scenarios.ts';
-import { assertBackedUp } from '../backups/suite.ts';
+import { assertRewritten, createPlanned, waitRewritten, type Planned } from '../backups/rewrite.scenarios.ts';
+import { assertBackedUp, backupRepository, backupsOf, sourceRef } from '../backups/suite.ts';
 import { createWorkload, occurrences, eventsFor, waitEvent, workloads } from '../backups/workloads.ts';
 import { startLifeboat, type LifeboatProcess } from '../lifeboat-process.ts';
-import { deleteCreated, describeResponse, dryRunThenCreate, type Located } from '../deploy/apply.ts';
+import {
+  createOrReplace,
+  deleteCreated,
+  describeResponse,
+  dryRunThenCreate,
+  type Located,
+} from '../deploy/apply.ts';
 import { granted, usageOf, type PolicyRule } from './audit-log.ts';
 
 const RELEASE = 'lifeboat';
@@ -53,6 +73,8 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
   const auditLog = join(dir, 'audit.log');
   let env: BackupEnv | undefined;
   let objects: RenderedObject[] = [];
+  /** The rendering installed last (the upgrade below replaces the first). */
+  let current: RenderedObject[] = [];
   const created: Located[] = [];
   const processes: LifeboatProcess[] = [];
   let kubeconfig = '';
@@ -61,9 +83,18 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     if (!env) throw new Error('the backup environment did not start');
     return env;
   };
+  /** The values of this cluster; privateImages is the default, skip. */
+  const chartValues = () => ({
+    // The environment installed the CRD already; the image is never pulled (kwok runs no pods).
+    crds: { install: false },
+    image: { repository: 'registry.example.com/lifeboat' },
+    backup: { registry: e().backupLocation, pushSecret: PUSH_SECRET, pullSecret: PULL_SECRET },
+    insecureRegistries: [e().publicSource.host, e().privateSource.host, e().backup.host],
+    excludeNamespaces: ['default', EXCLUDED_NS],
+  });
   /** `lifeboat <args>` as the chart's ServiceAccount, with the Deployment's arguments. */
   const asAccount = (command: string, ...extra: string[]): LifeboatProcess => {
-    const [, ...args] = controllerArgs(objects);
+    const [, ...args] = controllerArgs(current);
     // uninstall takes only the flags of run's it reads, with the values run was given.
     const taken = (arg: string): boolean =>
       command !== 'uninstall' ||
@@ -93,15 +124,9 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     objects = renderChart({
       release: RELEASE,
       namespace: LIFEBOAT_NS,
-      values: {
-        // The environment installed the CRD already; the image is never pulled (kwok runs no pods).
-        crds: { install: false },
-        image: { repository: 'registry.example.com/lifeboat' },
-        backup: { registry: e().backupLocation, pushSecret: PUSH_SECRET, pullSecret: PULL_SECRET },
-        insecureRegistries: [e().publicSource.host, e().privateSource.host, e().backup.host],
-        excludeNamespaces: ['default', EXCLUDED_NS],
-      },
+      values: chartValues(),
     });
+    current = objects;
     await dryRunThenCreate(e().cp, objects, created);
   });
 
@@ -293,5 +318,208 @@ describe("charts/lifeboat: the chart's ServiceAccount runs the backup flow, with
     } finally {
       await api.close();
     }
+  });
+
+  // The same release upgraded to privateImages: isolated (the token service on): its ClusterRole
+  // gains the cluster-wide Secret get, the token service Role its three Secrets by name. lifeboat, as
+  // the ServiceAccount, backs up a private image with its namespace's pull Secret, records the
+  // namespace as a reader, keeps the key Secret and serves tokens from the TLS and signing Secrets.
+  describe('upgraded to privateImages: isolated (the token service), as the same ServiceAccount', () => {
+    const TOKEN_SERVICE = 'lifeboat-chart-registry';
+    /** Requests of this phase only (the audit log's requestReceivedTimestamp). */
+    let since = 0;
+    let isolated: RenderedObject[] = [];
+    let tokenPort = 0;
+    let pki: TokenServicePki | undefined;
+    let reader = '';
+    let stranger = '';
+
+    /** What lifeboat's token endpoint grants `namespace` on `repository`, asked with its own lifeboat-pull. */
+    async function grantedPull(namespace: string, repository: string): Promise<string[]> {
+      const secrets = resourceClient<KubeObject & { data?: Record<string, string> }>(
+        e().api,
+        RESOURCES.secrets,
+      );
+      const auth = async (): Promise<string> => {
+        const copy = await secrets.find(PULL_SECRET_COPY, { namespace });
+        const config = copy?.data?.['.dockerconfigjson'];
+        if (config === undefined) return '';
+        const auths = (
+          JSON.parse(Buffer.from(config, 'base64').toString()) as { auths: Record<string, { auth: string }> }
+        ).auths;
+        return auths[e().backup.host]?.auth ?? '';
+      };
+      // Its own `lifeboat-ns-<namespace>` credential, derived under the key Secret.
+      await waitFor(
+        async () =>
+          Buffer.from(await auth(), 'base64')
+            .toString()
+            .startsWith(`lifeboat-ns-${namespace}:`),
+        {
+          what: `${namespace}'s own credential in its ${PULL_SECRET_COPY}`,
+          ...WAIT,
+        },
+      );
+      const dispatcher = new Agent({ connect: { ca: readFileSync(pki!.endpointCa.cert) } });
+      try {
+        const query = new URLSearchParams({ service: TOKEN_SERVICE, scope: `repository:${repository}:pull` });
+        const response = await fetch(`https://127.0.0.1:${tokenPort}/token?${query.toString()}`, {
+          dispatcher,
+          headers: { authorization: `Basic ${await auth()}` },
+        });
+        assert.equal(response.status, 200, `${namespace} authenticates`);
+        const { token } = (await response.json()) as { token: string };
+        const claims = decodeJwt(token) as { access?: { name: string; actions: string[] }[] };
+        return (claims.access ?? []).filter((g) => g.name === repository).flatMap((g) => g.actions);
+      } finally {
+        await dispatcher.close();
+      }
+    }
+
+    it('upgrades the release: the rendered ClusterRole and token service Role replace the skip ones', async () => {
+      const env = e();
+      since = Date.now();
+      pki = createTokenServicePki(dir);
+      // The operator's Secrets (docs/operations.md), made as admin, under the chart's default names.
+      const admin = resourceClient<KubeObject & { type?: string; data?: Record<string, string> }>(
+        env.api,
+        RESOURCES.secrets,
+      );
+      for (const [name, pair] of [
+        ['lifeboat-token-tls', pki.endpoint],
+        ['lifeboat-token-signer', pki.signer],
+      ] as const) {
+        await admin.create(
+          { metadata: { name }, type: 'kubernetes.io/tls', data: tlsSecretData(pair) },
+          { namespace: LIFEBOAT_NS },
+        );
+      }
+      isolated = renderChart({
+        release: RELEASE,
+        namespace: LIFEBOAT_NS,
+        values: { ...chartValues(), privateImages: 'isolated', tokenService: { service: TOKEN_SERVICE } },
+      });
+      await createOrReplace(env.cp, isolated, created);
+      current = isolated;
+      const roles = isolated.filter((o) => o.kind === 'Role').map((o) => o.metadata.name);
+      assert.deepEqual(roles.sort(), [`${RELEASE}-leader-election`, `${RELEASE}-token-service`]);
+    });
+
+    it('backs up a private image with its namespace’s pull Secret, records that namespace as its reader, and serves it a token', async () => {
+      const env = e();
+      const image = await sourceImage(env.privateSource, 'chart/isolated', '1');
+      reader = await env.namespace('reader');
+      stranger = await env.namespace('stranger');
+      await env.dockerConfigSecret(
+        reader,
+        'private-creds',
+        env.privateSource,
+        readerCredentials(env.privateSource),
+      );
+      const ref = await createPlanned(env, reader, {
+        kind: 'Deployment',
+        name: 'private',
+        containers: { app: image },
+        imagePullSecrets: ['private-creds'],
+      });
+      tokenPort = await freePort();
+      const run = asAccount('run', `--token-addr=127.0.0.1:${tokenPort}`);
+      await run.address();
+      await waitRewritten(env, ref);
+      await assertBackedUp(env, image);
+      const [backup] = await backupsOf(env, sourceRef(image));
+      assert.equal(backup?.status?.private, true, 'an anonymous HEAD is refused');
+      await waitFor(
+        async () => (await backupsOf(env, sourceRef(image)))[0]?.status?.readers?.includes(reader) === true,
+        {
+          what: `${reader} recorded as a reader`,
+          ...WAIT,
+        },
+      );
+      assert.deepEqual((await backupsOf(env, sourceRef(image)))[0]?.status?.readers, [reader]);
+      // The key Secret lifeboat made (it derives each namespace's own credential), and each
+      // namespace's copy holding that credential.
+      const key = await resourceClient(env.api, RESOURCES.secrets).find(PULL_KEY_SECRET_NAME, {
+        namespace: LIFEBOAT_NS,
+      });
+      assert.ok(key, 'the key Secret exists');
+      // The token endpoint (TLS from its Secret, tokens signed by the signing Secret's key) grants
+      // the reader pull on its backup, and the stranger nothing.
+      const repository = backupRepository(env, env.privateSource, image.path).slice(
+        env.backup.host.length + 1,
+      );
+      assert.deepEqual(await grantedPull(reader, repository), ['pull'], 'the reader may pull');
+      assert.deepEqual(await grantedPull(stranger, repository), [], 'the stranger may not');
+      assert.equal(await run.stop('SIGTERM'), 0, `lifeboat run exits 0 on SIGTERM; stderr: ${run.stderr()}`);
+    });
+
+    it('was never denied, and used each right isolated adds: the cluster-wide Secret get and the token service Secrets by name', () => {
+      const { used, denied, named } = usageOf(auditLog, ACCOUNT, { since });
+      assert.deepEqual([...denied], [], 'requests the RBAC refused');
+      assert.ok(used.has('lifeboat.dev/imagebackups/status patch'), 'status.readers written');
+      assert.ok(named.has(`core/secrets get ${reader}/private-creds`), 'the tenant pull Secret read by get');
+      for (const name of [PULL_KEY_SECRET_NAME, 'lifeboat-token-tls', 'lifeboat-token-signer'])
+        for (const verb of ['list', 'watch'])
+          assert.ok(named.has(`core/secrets ${verb} ${LIFEBOAT_NS}/${name}`), `${verb} of ${name}`);
+      const { rules } = isolated.find(
+        (o) => o.kind === 'Role' && o.metadata.name === `${RELEASE}-token-service`,
+      ) as unknown as { rules: PolicyRule[] };
+      assert.deepEqual(
+        rules.flatMap((r) => (r as PolicyRule & { resourceNames: string[] }).resourceNames).sort(),
+        [PULL_KEY_SECRET_NAME, 'lifeboat-token-signer', 'lifeboat-token-tls'],
+      );
+    });
+
+    // After the audit check above.
+    it('is refused every Secret request outside its rules: no list or watch but by name, no write of the token service Secrets', async () => {
+      const api = createKubeApi({ kubeConfig: loadKubeConfig(kubeconfig), qps: 0 });
+      const secrets = resourceClient<KubeObject>(api, RESOURCES.secrets);
+      const forbidden = (err: unknown): boolean => err instanceof KubeApiError && err.status === 403;
+      try {
+        // The cluster-wide get isolated needs: a tenant's Secret is read (docs/security.md says so).
+        await secrets.get('private-creds', { namespace: reader });
+        await assert.rejects(secrets.listAll(), forbidden, 'list of every Secret');
+        await assert.rejects(
+          secrets.listAll({ namespace: LIFEBOAT_NS }),
+          forbidden,
+          "list of its own namespace's Secrets",
+        );
+        await assert.rejects(
+          secrets.listAll({ namespace: reader, fieldSelector: 'metadata.name=private-creds' }),
+          forbidden,
+          'list of a tenant Secret by name',
+        );
+        await assert.rejects(
+          secrets.listAll({ fieldSelector: `metadata.name=${PULL_KEY_SECRET_NAME}` }),
+          forbidden,
+          'list of the key Secret name in every namespace',
+        );
+        // The token service Role names its Secrets for list and watch only.
+        for (const name of [PULL_KEY_SECRET_NAME, 'lifeboat-token-tls', 'lifeboat-token-signer']) {
+          await assert.rejects(
+            secrets.mergePatch(name, { metadata: { labels: { a: 'b' } } }, { namespace: LIFEBOAT_NS }),
+            forbidden,
+            `patch of ${name}`,
+          );
+          await assert.rejects(
+            secrets.delete(name, { namespace: LIFEBOAT_NS }),
+            forbidden,
+            `delete of ${name}`,
+          );
+        }
+        await assert.rejects(
+          secrets.delete('private-creds', { namespace: reader }),
+          forbidden,
+          'delete of a tenant Secret',
+        );
+        await assert.rejects(
+          secrets.mergePatch('private-creds', { metadata: { labels: { a: 'b' } } }, { namespace: reader }),
+          forbidden,
+          'patch of a tenant Secret',
+        );
+      } finally {
+        await api.close();
+      }
+    });
   });
 });

@@ -65,6 +65,33 @@ export async function dryRunThenCreate(
   }
 }
 
+/**
+ * An upgrade (as `helm upgrade` makes it): each object that exists is replaced (PUT, strict field
+ * validation, at the resourceVersion read), the others are created as dryRunThenCreate does,
+ * cluster-scoped first; the created ones are pushed onto `created`.
+ */
+export async function createOrReplace(
+  cp: ControlPlane,
+  objects: readonly ApplyObject[],
+  created: Located[],
+): Promise<void> {
+  const located = await Promise.all(objects.map((o) => locate(cp, o)));
+  const missing: ApplyObject[] = [];
+  for (const l of located) {
+    const current = await cp.request('GET', l.path);
+    if (current.status === 404) {
+      missing.push(l.object);
+      continue;
+    }
+    assert.equal(current.status, 200, `GET ${l.path}: ${describeResponse(current)}`);
+    const { resourceVersion } = (current.body as { metadata: { resourceVersion: string } }).metadata;
+    const body = { ...l.object, metadata: { ...l.object.metadata, resourceVersion } };
+    const res = await cp.request('PUT', `${l.path}?fieldValidation=Strict`, body);
+    assert.equal(res.status, 200, `replace ${l.object.kind}: ${describeResponse(res)}`);
+  }
+  await dryRunThenCreate(cp, missing, created);
+}
+
 /** Deletes in reverse order; a namespace takes its objects with it (in the background). */
 export async function deleteCreated(cp: ControlPlane, created: readonly Located[]): Promise<void> {
   for (const { path } of [...created].reverse()) {
