@@ -182,10 +182,11 @@ export function createInformer<T extends KubeObject = KubeObject>(options: Infor
       fieldSelector: options.fieldSelector,
       limit: o.pageSize,
       signal,
+      prepare,
     });
     stats.lists++;
     metrics.listed();
-    const diff = store.replace(list.items.map(prepare));
+    const diff = store.replace(list.items);
     resourceVersion = list.resourceVersion;
     lastEventAt = now();
     logger.debug(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeApiError } from './api-client-errors.ts';
-import { listAllPages } from './list-pager.ts';
+import { listAllPages, listKubeObjects } from './list-pager.ts';
+import type { KubeRequester } from './api-client.ts';
 import type { ListPage } from './list-pager.ts';
 
 describe('listAllPages', () => {
@@ -54,5 +55,49 @@ describe('listAllPages', () => {
       listAllPages(() => Promise.resolve({ items: [], resourceVersion: '1', continueToken: 'again' }), 5),
       /did not end after 5 pages/,
     );
+  });
+});
+
+describe('listKubeObjects', () => {
+  it('prepares each page as it arrives, before the next is asked for, with apiVersion and kind filled in', async () => {
+    const log: string[] = [];
+    const pages = [
+      {
+        kind: 'DeploymentList',
+        apiVersion: 'apps/v1',
+        metadata: { resourceVersion: '5', continue: 'c1' },
+        items: [{ metadata: { name: 'a' } }],
+      },
+      {
+        kind: 'DeploymentList',
+        apiVersion: 'apps/v1',
+        metadata: { resourceVersion: '5' },
+        items: [{ metadata: { name: 'b' } }],
+      },
+    ];
+    const api: KubeRequester = {
+      request: () => Promise.reject(new Error('not used')),
+      requestJson: <T>(req: { query?: Record<string, unknown> }) => {
+        log.push(`page ${(req.query?.['continue'] as string | undefined) ?? 'first'}`);
+        return Promise.resolve(
+          structuredClone(pages[log.filter((l) => l.startsWith('page')).length - 1]) as T,
+        );
+      },
+    };
+    const result = await listKubeObjects(api, {
+      path: '/apis/apps/v1/deployments',
+      limit: 1,
+      prepare: (obj) => {
+        log.push(`prepare ${obj.metadata.name} ${obj.apiVersion} ${obj.kind}`);
+        return obj.metadata.name;
+      },
+    });
+    assert.deepEqual(result, { items: ['a', 'b'], resourceVersion: '5', pages: 2 });
+    assert.deepEqual(log, [
+      'page first',
+      'prepare a apps/v1 Deployment',
+      'page c1',
+      'prepare b apps/v1 Deployment',
+    ]);
   });
 });
