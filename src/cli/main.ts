@@ -3,9 +3,12 @@
 // The small semi-space keeps a streaming copy's short-lived Buffers from piling up between
 // scavenges (peak RSS of a 512 MiB blob copy: ~135 MB instead of ~190 MB).
 import { enableCompileCache } from 'node:module';
+import { registerClientNodeSlimming } from '../kube/client-node-slim.ts';
 
 // Caching compiled (type-stripped) code saves ~28 MiB at start; loading commands after it counts.
 enableCompileCache();
+// Before anything loads client-node: its KubeConfig without the generated API client (~75 MB of RSS).
+registerClientNodeSlimming();
 const { lifeboatProgram, runProgram } = await import('./program.ts');
 const { lifeboatVersion, versionCommand } = await import('./version.ts');
 const { runCommand } = await import('./run.ts');

@@ -15,8 +15,8 @@
  *   errors for idempotent verbs (rules in `api-client-retry.ts`); `request` is one attempt (watches).
  */
 import type { Readable } from 'node:stream';
-import { bufferFromFileOrString } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { bufferFromFileOrString } from '@kubernetes/client-node/dist/config.js';
+import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { Agent, request as undiciRequest } from 'undici';
