@@ -34,7 +34,7 @@ import {
 
 /** Attempts per namespace when another writer changes a service account under us. */
 const RACE_ATTEMPTS = 5;
-/** Namespaces cleaned at once: the API client's token bucket (50 qps) is the real limit. */
+/** Namespaces cleaned at once: the API client's token bucket (100 qps) is the real limit. */
 const PARALLEL_NAMESPACES = 8;
 
 export function uninstallCommand(): Command {

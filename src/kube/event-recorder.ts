@@ -79,8 +79,8 @@ export const EVENT_RECORDER_DEFAULTS = Object.freeze({
   // client-go's spam filter allows a burst of 25 per object; it refills one per 5 minutes, which
   // hides a recovering object's next real news, so here one per 5 s.
   perObject: Object.freeze({ burst: 25, refillMs: 5_000 }),
-  // At most 10 new Events per second for the whole process (a burst of 100): a fifth of the API
-  // client's 50 qps, so Events never crowd out reconciles.
+  // At most 10 new Events per second for the whole process (a burst of 100): a tenth of the API
+  // client's 100 qps, so Events never crowd out reconciles.
   global: Object.freeze({ burst: 100, refillMs: 100 }),
   maxObjects: 10_000,
 });

@@ -76,8 +76,8 @@ describe('lifeboat run configuration', () => {
     assert.deepEqual(c.registryCa, []);
     assert.equal(c.dryRun, false);
     assert.equal(c.installCrds, false);
-    assert.equal(c.kubeApiQps, 50);
-    assert.equal(c.kubeApiBurst, 100);
+    assert.equal(c.kubeApiQps, 100);
+    assert.equal(c.kubeApiBurst, 200);
     assert.equal(c.namespaceSelector, undefined, 'every namespace');
     assert.equal(c.maxRewritesPerMinute, 60);
     assert.deepEqual(backupMappingOf(c), {

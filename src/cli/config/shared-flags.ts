@@ -100,7 +100,7 @@ export const KUBE_API_QPS_FLAG = defineFlag({
   flag: '--kube-api-qps',
   arg: '<n>',
   help: 'sustained requests per second to the Kubernetes API server (bench/controller measures the effect; see docs/benchmarks.md)',
-  default: '50',
+  default: '100',
   parse: positiveNumber,
 });
 
@@ -109,7 +109,7 @@ export const KUBE_API_BURST_FLAG = defineFlag({
   flag: '--kube-api-burst',
   arg: '<n>',
   help: 'requests to the Kubernetes API server allowed at once above --kube-api-qps after a quiet period',
-  default: '100',
+  default: '200',
   parse: positiveInteger,
 });
 
