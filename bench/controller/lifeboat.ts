@@ -1,6 +1,7 @@
-// `lifeboat run` as a child process, as the e2e suites run it (test/e2e/lifeboat-process.ts): the
-// repository's Node 24 running src/cli/main.ts, its own HOME, no LIFEBOAT_* variables. Its output goes
-// to a file, and its CPU and peak memory are read from /proc.
+// `lifeboat run` as a child process, as an operator's container runs it: the repository's Node 24
+// running src/cli/main.ts with the node flags of main.ts's shebang (the Dockerfile's ENTRYPOINT gives
+// the same), its own HOME, no LIFEBOAT_* variables. Its output goes to a file, and its CPU and peak
+// memory are read from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -10,6 +11,19 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(repoRoot, 'node_modules/.bin/node');
 const MAIN = join(repoRoot, 'src/cli/main.ts');
+/**
+ * The node flags main.ts's shebang line gives (`#!/usr/bin/env -S node --flag …`): node's young
+ * generation is part of the RSS this benchmark reports, so lifeboat runs here as it ships.
+ */
+export function shebangNodeFlags(firstLine: string): string[] {
+  const words = firstLine
+    .replace(/^#!\S*env -S /, '')
+    .trim()
+    .split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`main.ts's first line does not run node: ${firstLine}`);
+  return words.slice(1);
+}
+const NODE_FLAGS = shebangNodeFlags(readFileSync(MAIN, 'utf8').split('\n', 1)[0]!);
 /** USER_HZ: the unit of utime/stime in /proc/PID/stat (100 on every Linux this runs on). */
 const CLOCK_TICKS = 100;
 
@@ -45,7 +59,8 @@ export function startLifeboat(
       ([key]) => !key.startsWith('LIFEBOAT_') && key !== 'DOCKER_CONFIG' && key !== 'REGISTRY_AUTH_FILE',
     ),
   );
-  const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const nodeFlags = [...NODE_FLAGS, ...profile];
   let child: ChildProcess;
   try {
     child = spawn(NODE, [...nodeFlags, MAIN, ...args], {
