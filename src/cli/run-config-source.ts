@@ -1,8 +1,10 @@
-// Where `status` and `verify` take `run`'s flags from: their own command line and LIFEBOAT_*
-// environment, or (`--from-deployment NS/NAME`) the controller's Deployment, read from the cluster
-// and parsed with `run`'s own definitions (config/run-invocation.ts).
+// Where `status`, `verify` and `uninstall` take `run`'s flags from: their own command line and
+// LIFEBOAT_* environment, or (`--from-deployment NS/NAME`) the controller's Deployment, read from the
+// cluster and parsed with `run`'s own definitions (config/run-invocation.ts).
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import type { KubeApi } from '../kube/index.ts';
+import { connectOrReport, type ConnectionConfig } from './connect.ts';
 import { givenOnCommandLine } from './config/commander.ts';
 import { readConfigOrReport } from './read-config.ts';
 import { ConfigError, type ConfigOf, type FlagSpec } from './config/flag.ts';
@@ -67,5 +69,32 @@ export async function runFlagsFromDeployment<const S extends readonly FlagSpec[]
     if (!(err instanceof ConfigError)) throw err;
     reportError(err.message.startsWith(where) ? err.message : `${where}: ${err.message}`, 'usage');
     return undefined;
+  }
+}
+
+/**
+ * The rest of such a command once `runFlagsFromCommandLine` has answered: connects, reads `run`'s
+ * flags from the Deployment when that is where they are, hands them and the client to `fn`, and
+ * closes the client whatever happens. Returns without calling `fn` after one line on stderr (the
+ * exit status set by connectOrReport or runFlagsFromDeployment).
+ */
+export async function withRunFlags<const S extends readonly FlagSpec[]>(
+  own: ConnectionConfig & { readonly fromDeployment: ObjectRef | undefined },
+  shared: ConfigOf<S> | 'from-deployment',
+  specs: S,
+  check: ((config: ConfigOf<S>) => unknown) | undefined,
+  logger: Logger,
+  fn: (run: ConfigOf<S>, api: KubeApi) => Promise<void>,
+): Promise<void> {
+  const api = await connectOrReport(own, logger);
+  if (!api) return;
+  try {
+    const run =
+      shared === 'from-deployment'
+        ? await runFlagsFromDeployment(api, own.fromDeployment!, specs, check)
+        : shared;
+    if (run) await fn(run, api);
+  } finally {
+    await api.close();
   }
 }

@@ -18,9 +18,8 @@ import {
   STATUS_RUN_FLAGS,
   type StatusConfig,
 } from './config/status-flags.ts';
-import { connectOrReport } from './connect.ts';
 import { messageOf, reportError } from './exit.ts';
-import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
+import { runFlagsFromCommandLine, withRunFlags } from './run-config-source.ts';
 import { createProcessLogger } from './logging.ts';
 import { statusJson, statusTables } from './status-output.ts';
 
@@ -36,17 +35,9 @@ export function statusCommand(): Command {
     const shared = runFlagsFromCommandLine(cmd, STATUS_RUN_FLAGS, own.fromDeployment, backupMappingOf);
     if (!shared) return;
     const logger = createProcessLogger({ format: 'text', level: own.logLevel, out: process.stderr });
-    const api = await connectOrReport(own, logger);
-    if (!api) return;
-    try {
-      const run =
-        shared === 'from-deployment'
-          ? await runFlagsFromDeployment(api, own.fromDeployment!, STATUS_RUN_FLAGS, backupMappingOf)
-          : shared;
-      if (run) await status({ ...own, ...run }, api);
-    } finally {
-      await api.close();
-    }
+    await withRunFlags(own, shared, STATUS_RUN_FLAGS, backupMappingOf, logger, (run, api) =>
+      status({ ...own, ...run }, api),
+    );
   });
 }
 

@@ -20,8 +20,7 @@ import {
   type UninstallConfig,
 } from './config/uninstall-flags.ts';
 import type { KubeApi } from '../kube/index.ts';
-import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
-import { connectOrReport } from './connect.ts';
+import { runFlagsFromCommandLine, withRunFlags } from './run-config-source.ts';
 import { messageOf, reportError } from './exit.ts';
 import { createProcessLogger } from './logging.ts';
 import {
@@ -50,17 +49,9 @@ export function uninstallCommand(): Command {
     if (!shared) return;
     // Logs on stderr: stdout is what --dry-run lists.
     const logger = createProcessLogger({ format: own.logFormat, level: own.logLevel, out: process.stderr });
-    const api = await connectOrReport(own, logger);
-    if (!api) return;
-    try {
-      const run =
-        shared === 'from-deployment'
-          ? await runFlagsFromDeployment(api, own.fromDeployment!, UNINSTALL_RUN_FLAGS, backupMappingOf)
-          : shared;
-      if (run) await uninstall({ ...own, ...run }, api, logger);
-    } finally {
-      await api.close();
-    }
+    await withRunFlags(own, shared, UNINSTALL_RUN_FLAGS, backupMappingOf, logger, (run, api) =>
+      uninstall({ ...own, ...run }, api, logger),
+    );
   });
 }
 

@@ -22,9 +22,8 @@ import {
   VERIFY_RUN_FLAGS,
   type VerifyConfig,
 } from './config/verify-flags.ts';
-import { connectOrReport } from './connect.ts';
 import { messageOf, reportError } from './exit.ts';
-import { runFlagsFromCommandLine, runFlagsFromDeployment } from './run-config-source.ts';
+import { runFlagsFromCommandLine, withRunFlags } from './run-config-source.ts';
 import { createProcessLogger } from './logging.ts';
 import { progressLine, verifyJson, verifyTable } from './verify-output.ts';
 
@@ -48,17 +47,9 @@ export function verifyCommand(): Command {
       return;
     }
     const logger = createProcessLogger({ format: 'text', level: own.logLevel, out: process.stderr });
-    const api = await connectOrReport(own, logger);
-    if (!api) return;
-    try {
-      const run =
-        shared === 'from-deployment'
-          ? await runFlagsFromDeployment(api, own.fromDeployment!, VERIFY_RUN_FLAGS, backupMappingOf)
-          : shared;
-      if (run) await verify({ ...own, ...run }, { api, logger, caPems });
-    } finally {
-      await api.close();
-    }
+    await withRunFlags(own, shared, VERIFY_RUN_FLAGS, backupMappingOf, logger, (run, api) =>
+      verify({ ...own, ...run }, { api, logger, caPems }),
+    );
   });
 }
 
