@@ -7,6 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MemoryCgroup } from './memory-cgroup.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(repoRoot, 'node_modules/.bin/node');
@@ -48,7 +49,7 @@ export const running = new Set<ChildProcess>();
 export function startLifeboat(
   args: readonly string[],
   dir: string,
-  options: { readonly cpuProfDir?: string } = {},
+  options: { readonly cpuProfDir?: string; readonly memoryCgroup?: MemoryCgroup } = {},
 ): Lifeboat {
   const home = join(dir, 'lifeboat-home');
   mkdirSync(home, { recursive: true });
@@ -63,7 +64,12 @@ export function startLifeboat(
   const nodeFlags = [...NODE_FLAGS, ...profile];
   let child: ChildProcess;
   try {
-    child = spawn(NODE, [...nodeFlags, MAIN, ...args], {
+    const command = [NODE, ...nodeFlags, MAIN, ...args];
+    const { file, args: argv } = options.memoryCgroup?.spawnArgs(command) ?? {
+      file: NODE,
+      args: command.slice(1),
+    };
+    child = spawn(file, argv, {
       cwd: repoRoot,
       env: { ...env, HOME: home },
       stdio: ['ignore', log, log],

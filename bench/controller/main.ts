@@ -2,7 +2,7 @@
 // control plane, beside the bare rollout of the same image change by the control plane alone, then a
 // latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
 //   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
-//     [--pods-per-node N] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
+//     [--pods-per-node N] [--memory-limit-mib 512] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
 //     [--out FILE]
 //   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
@@ -17,6 +17,7 @@ import { watchDeployments } from './deployment-watch.ts';
 import { LIFEBOAT_USER, startBenchEnv } from './env.ts';
 import { latest, loadNow, log, repoRoot, resultHeader, seconds, startRun, waitAll } from './harness.ts';
 import { startLifeboat, type Lifeboat } from './lifeboat.ts';
+import { createMemoryCgroup } from './memory-cgroup.ts';
 import { backupPacing, sampleQueues, type QueueSampler } from './pacing.ts';
 import { percentile, renderReport, type ControllerResult } from './report.ts';
 import {
@@ -43,6 +44,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'backup-auth': { type: 'string', default: 'htpasswd' },
     'stop-after-seconds': { type: 'string' },
+    'memory-limit-mib': { type: 'string' },
     'lifeboat-arg': { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
@@ -52,6 +54,10 @@ const idleSeconds = Number(flags['idle-seconds']);
 const probeCount = Number(flags.probe);
 const nodes = Number(flags.nodes);
 const backupAuth = flags['backup-auth'];
+const memoryLimitMiB =
+  flags['memory-limit-mib'] === undefined ? undefined : Number(flags['memory-limit-mib']);
+if (memoryLimitMiB !== undefined && !(memoryLimitMiB >= 64))
+  throw new Error('--memory-limit-mib is at least 64');
 if (backupAuth !== 'htpasswd' && backupAuth !== 'token')
   throw new Error('--backup-auth is htpasswd or token');
 if (!(N >= 10 && idleSeconds >= 0 && probeCount >= 1 && nodes >= 1)) {
@@ -127,8 +133,15 @@ try {
   env.sourceProxy.reset();
   env.backupProxy.reset();
   const t0 = Date.now();
-  const lifeboat: Lifeboat = startLifeboat(lifeboatArgs, runDir, { cpuProfDir });
-  run.onStop(() => lifeboat.stop());
+  const memoryCgroup =
+    memoryLimitMiB === undefined
+      ? undefined
+      : createMemoryCgroup(memoryLimitMiB * 1024 * 1024, `lifeboat-bench-${process.pid}`);
+  const lifeboat: Lifeboat = startLifeboat(lifeboatArgs, runDir, { cpuProfDir, memoryCgroup });
+  run.onStop(async () => {
+    await lifeboat.stop();
+    memoryCgroup?.remove();
+  });
   log(`lifeboat run started (pid ${lifeboat.pid}); waiting for ${N} rewritten and rolled out`);
   const queues = sampleQueues(lifeboat.logFile, t0);
   run.onStop(() => Promise.resolve(void queues.stop()));
@@ -258,6 +271,7 @@ try {
       nodes,
       podsPerNode,
       backupAuth,
+      ...(memoryLimitMiB === undefined ? {} : { memoryLimitMiB }),
       lifeboatArgs: lifeboatArgs.filter((a) => !a.startsWith('/')),
     },
     setup: { pushSeconds, createSeconds, rolloutSeconds },

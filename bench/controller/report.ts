@@ -28,6 +28,8 @@ export interface ControllerResult {
     readonly podsPerNode: number;
     /** The backup registry's auth; absent in older files: htpasswd. */
     readonly backupAuth?: 'htpasswd' | 'token';
+    /** `--memory-limit-mib`: lifeboat ran in a memory cgroup with this limit; absent: no limit. */
+    readonly memoryLimitMiB?: number;
     readonly lifeboatArgs: readonly string[];
   };
   readonly setup: {
@@ -108,7 +110,7 @@ export function renderReport(r: ControllerResult): string {
   const lines = [
     `### ${n.toLocaleString('en')} workloads (${r.shape.namespaces} namespaces, ${images} images), ${r.date}, commit ${r.commit} (lifeboat code at ${r.lifeboatCommit}${r.dirty ? ', dirty' : ''})`,
     '',
-    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
+    `\`${r.command}\`; ${r.machine.nproc} cores, load average at start ${r.machine.loadavgStart.join(' ')}, at end ${r.machine.loadavgEnd.join(' ')}; ${r.shape.nodes} kwok nodes × ${r.shape.podsPerNode} pods; backup registry auth ${r.shape.backupAuth ?? 'htpasswd'}; lifeboat's memory ${r.shape.memoryLimitMiB === undefined ? 'not limited' : `limited to ${r.shape.memoryLimitMiB} MiB (a memory cgroup)`}; set-up: images pushed in ${s1(r.setup.pushSeconds)} s, Deployments created in ${s1(r.setup.createSeconds)} s and rolled out in ${s1(r.setup.rolloutSeconds)} s.`,
     '',
     '| figure | measured | target | |',
     '| --- | --- | --- | --- |',
