@@ -2,7 +2,7 @@
 // control plane, beside the bare rollout of the same image change by the control plane alone, then a
 // latency probe of 50 new Deployments whose images are already backed up. See docs/benchmarks.md.
 //   node bench/controller/main.ts --workloads 1000 [--idle-seconds 60] [--probe 50] [--nodes 10]
-//     [--pods-per-node N] [--memory-limit-mib 512] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
+//     [--pods-per-node N] [--memory-limit-mib 512] [--skip-bare] [--cpu-prof] [--backup-auth htpasswd|token] [--lifeboat-arg=--flag ...]
 //     [--out FILE]
 //   node bench/controller/main.ts --chaos --workloads 1000   (under faults: chaos.ts)
 import { execFileSync } from 'node:child_process';
@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     'backup-auth': { type: 'string', default: 'htpasswd' },
     'stop-after-seconds': { type: 'string' },
     'memory-limit-mib': { type: 'string' },
+    'skip-bare': { type: 'boolean', default: false },
     'lifeboat-arg': { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
@@ -239,21 +240,25 @@ try {
 
   // (b) The bare rollout: lifeboat stopped, the benchmark sets every Deployment's image back to its
   // source reference at once (an image change like lifeboat's), and the control plane rolls them out.
-  await sleep(2_000);
-  const bareFrom = Date.now();
-  log(`bare rollout: patching ${N} Deployments at once`);
-  await mapLimit(keys, 64, (key) => patchImage(env.admin, key, set.members.get(key)!));
-  const patchSeconds = seconds(Date.now() - bareFrom);
-  await waitAll(
-    run,
-    watch,
-    keys,
-    (key, s) => s.image === set.members.get(key) && s.rolledOutSince !== undefined,
-    'bare rollout',
-    CONVERGE_TIMEOUT_MS,
-  );
-  const bareMs = latest(watch, keys, (s) => s.rolledOutSince) - bareFrom;
-  log(`bare rollout: ${seconds(bareMs)} s`);
+  // --skip-bare leaves it out (a second run of one size, e.g. under --memory-limit-mib).
+  let bare: { bareMs: number; patchSeconds: number } | undefined;
+  if (!flags['skip-bare']) {
+    await sleep(2_000);
+    const bareFrom = Date.now();
+    log(`bare rollout: patching ${N} Deployments at once`);
+    await mapLimit(keys, 64, (key) => patchImage(env.admin, key, set.members.get(key)!));
+    const patchSeconds = seconds(Date.now() - bareFrom);
+    await waitAll(
+      run,
+      watch,
+      keys,
+      (key, s) => s.image === set.members.get(key) && s.rolledOutSince !== undefined,
+      'bare rollout',
+      CONVERGE_TIMEOUT_MS,
+    );
+    bare = { bareMs: latest(watch, keys, (s) => s.rolledOutSince) - bareFrom, patchSeconds };
+    log(`bare rollout: ${seconds(bare.bareMs)} s`);
+  }
 
   const requests = await countRequests(env.auditLog, LIFEBOAT_USER, [
     { name: 'converge', from: t0, to: tConverged },
@@ -289,8 +294,12 @@ try {
       pacing: { ...pacing, queues: queueReadings },
       ...(profileFile ? { cpuProfile: summariseProfile(join(cpuProfDir!, profileFile), 25) } : {}),
     },
-    bare: { seconds: seconds(bareMs), patchSeconds },
-    ratio: Math.round((convergedMs / bareMs) * 100) / 100,
+    ...(bare === undefined
+      ? {}
+      : {
+          bare: { seconds: seconds(bare.bareMs), patchSeconds: bare.patchSeconds },
+          ratio: Math.round((convergedMs / bare.bareMs) * 100) / 100,
+        }),
     probe: {
       count: probeCount,
       p50Ms: percentile(latencies, 50),

@@ -63,12 +63,13 @@ export interface ControllerResult {
       };
     };
   };
-  readonly bare: {
+  /** Absent with `--skip-bare` (measured in another run of the same size). */
+  readonly bare?: {
     /** From the first patch sent to the last Deployment rolled out. */
     readonly seconds: number;
     readonly patchSeconds: number;
   };
-  readonly ratio: number;
+  readonly ratio?: number;
   readonly probe: {
     readonly count: number;
     /**
@@ -114,7 +115,9 @@ export function renderReport(r: ControllerResult): string {
     '',
     '| figure | measured | target | |',
     '| --- | --- | --- | --- |',
-    `| all ${n} rewritten and rolled out | ${s1(r.lifeboat.convergedSeconds)} s = **${r.ratio.toFixed(2)}×** the bare rollout (${s1(r.bare.seconds)} s, patches sent in ${s1(r.bare.patchSeconds)} s) | ≤ 1.15× | ${mark(r.ratio <= 1.15)} |`,
+    r.bare === undefined || r.ratio === undefined
+      ? `| all ${n} rewritten and rolled out | ${s1(r.lifeboat.convergedSeconds)} s; the bare rollout not measured (--skip-bare) | ≤ 1.15× | n/a |`
+      : `| all ${n} rewritten and rolled out | ${s1(r.lifeboat.convergedSeconds)} s = **${r.ratio.toFixed(2)}×** the bare rollout (${s1(r.bare.seconds)} s, patches sent in ${s1(r.bare.patchSeconds)} s) | ≤ 1.15× | ${mark(r.ratio <= 1.15)} |`,
     `| first rewrite after start | ${s1(r.lifeboat.firstRewriteSeconds)} s | | |`,
     `| image changes on the ${n} Deployments | ${r.lifeboat.imageChanges} | ${n} (once each) | ${mark(r.lifeboat.imageChanges === n)} |`,
     `| API writes per workload | ${writesPer.toFixed(2)} (${c.writes}) | ≤ 3 | ${mark(writesPer <= 3)} |`,
