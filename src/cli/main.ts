@@ -7,7 +7,7 @@ import { registerClientNodeSlimming } from '../kube/client-node-slim.ts';
 
 // Caching compiled (type-stripped) code saves ~28 MiB at start; loading commands after it counts.
 enableCompileCache();
-// Before anything loads client-node: its KubeConfig without the generated API client (~75 MB of RSS).
+// Before anything loads client-node: its KubeConfig without the generated API client (~50 MB less RSS).
 registerClientNodeSlimming();
 const { lifeboatProgram, runProgram } = await import('./program.ts');
 const { lifeboatVersion, versionCommand } = await import('./version.ts');
